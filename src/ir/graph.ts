@@ -1,0 +1,352 @@
+import { OnnxSurgeonError } from '../errors.js';
+import type { Attribute, AttributeValue } from './attribute.js';
+import { Node } from './node.js';
+import { NameScope } from './names.js';
+import { topologicalOrder } from './toposort.js';
+import type { Tensor } from './tensor.js';
+import type { TensorType } from './types.js';
+import { Value } from './value.js';
+
+/** What {@link Graph.addNode} needs to create a node. */
+export interface NodeSpec {
+  /** Operator type. */
+  op: string;
+  /** Operator domain (default `''`, the ONNX domain). */
+  domain?: string;
+  /** Input values (`undefined` for an omitted optional input). */
+  inputs?: readonly (Value | undefined)[];
+  /**
+   * Output names, or a count of outputs to create with names derived from the node name. Names
+   * are made unique in the model if taken.
+   */
+  outputs?: readonly string[] | number;
+  /** Output types, by position. */
+  outputTypes?: readonly (TensorType | undefined)[];
+  /** Attributes by name. */
+  attributes?: Record<string, AttributeValue>;
+  /** Node name (made unique); defaults to `<op>_<n>`. */
+  name?: string;
+}
+
+/**
+ * A computation graph: ordered nodes, the values between them, inputs, outputs, initializers.
+ * Every mutation goes through methods that keep producers and uses consistent.
+ *
+ * @example
+ * ```ts
+ * const relu = graph.addNode({ op: 'Relu', inputs: [x], name: 'act' });
+ * graph.replaceAllUsesWith(oldValue, relu.output());
+ * graph.cleanup();
+ * ```
+ */
+export class Graph {
+  /** Graph name. */
+  name: string;
+  /** Documentation string. */
+  docString?: string;
+  /** IR 10 metadata. */
+  metadataProps?: [string, string][];
+  /** Codec bookkeeping for lossless round trips (sparse initializers, annotations, unknown fields). */
+  serdeOrigin?: unknown;
+  /** Values whose types the model listed in `value_info`, in that order (kept for faithful output). */
+  readonly valueInfoOrder: Value[] = [];
+  /** @internal */ readonly _nodes = new Set<Node>();
+  /** @internal */ readonly _values = new Map<string, Value>();
+  /** @internal */ _inputs: Value[] = [];
+  /** @internal */ _outputs: Value[] = [];
+  /** @internal */ readonly _initializers = new Map<string, Value>();
+  /** The enclosing graph for subgraphs of If/Loop/Scan; undefined for the main graph. */
+  readonly parent: Graph | undefined;
+  /** Names shared by the whole model so generated names never collide. */
+  readonly names: NameScope;
+
+  constructor(name = 'main', parent?: Graph) {
+    this.name = name;
+    this.parent = parent;
+    this.names = parent ? parent.names : new NameScope();
+  }
+
+  /** Nodes in current order (topological after {@link toposort}). */
+  get nodes(): Node[] {
+    return [...this._nodes];
+  }
+
+  /** Number of nodes (without copying the list). */
+  get nodeCount(): number {
+    return this._nodes.size;
+  }
+
+  /** Iterates nodes without copying. Do not mutate the graph while iterating. */
+  nodesIter(): IterableIterator<Node> {
+    return this._nodes.values();
+  }
+
+  /** Graph inputs in order. */
+  get inputs(): readonly Value[] {
+    return this._inputs;
+  }
+
+  /** Graph outputs in order. */
+  get outputs(): readonly Value[] {
+    return this._outputs;
+  }
+
+  /** Initializer values in order. */
+  get initializers(): Value[] {
+    return [...this._initializers.values()];
+  }
+
+  /** Looks up a value by name in this graph, then in enclosing graphs (outer scope). */
+  value(name: string): Value | undefined {
+    for (let g: Graph | undefined = this; g; g = g.parent) {
+      const v = g._values.get(name);
+      if (v) return v;
+    }
+    return undefined;
+  }
+
+  /** Like {@link value} but throws a contextual error when the name is unknown. */
+  requireValue(name: string): Value {
+    const v = this.value(name);
+    if (!v) throw new OnnxSurgeonError('graph', `no value named '${name}'`, { tensor: name });
+    return v;
+  }
+
+  /** Creates a free-standing value (to be produced by a node or used as input). */
+  createValue(name: string, type?: TensorType): Value {
+    const unique = this.names.claim(name);
+    const v = new Value(this, unique, type);
+    this._values.set(unique, v);
+    return v;
+  }
+
+  /**
+   * Creates a value with exactly this name or fails: used by decoders, where a duplicate name
+   * means the model is invalid (two producers of one SSA value).
+   */
+  createValueExact(name: string, type?: TensorType): Value {
+    if (this.names.has(name)) {
+      throw new OnnxSurgeonError('graph', `value name '${name}' is defined twice`, { tensor: name, expected: 'each value produced once (ONNX is SSA)' });
+    }
+    this.names.claim(name);
+    const v = new Value(this, name, type);
+    this._values.set(name, v);
+    return v;
+  }
+
+  /** Appends a graph input. */
+  addInput(name: string, type?: TensorType): Value {
+    const v = this.createValue(name, type);
+    this._inputs.push(v);
+    return v;
+  }
+
+  /** Adds an existing value to the graph inputs (decoders). */
+  markInput(value: Value): void {
+    if (!this._inputs.includes(value)) this._inputs.push(value);
+  }
+
+  /** Replaces the list of graph outputs. */
+  setOutputs(values: readonly Value[]): void {
+    this._outputs = [...values];
+  }
+
+  /** Replaces the list of graph inputs. Values that are no longer inputs stay in the graph. */
+  setInputs(values: readonly Value[]): void {
+    this._inputs = [...values];
+  }
+
+  /** Adds a constant initializer and returns its value. `name` defaults to the tensor's name. */
+  addInitializer(tensor: Tensor, name = tensor.name || 'const'): Value {
+    const v = this.createValue(name, { dtype: tensor.dtype, shape: [...tensor.dims] });
+    tensor.name = v.name;
+    v._initializer = tensor;
+    this._initializers.set(v.name, v);
+    return v;
+  }
+
+  /** Attaches constant data to an existing value (decoders: initializers that are also inputs). */
+  attachInitializer(value: Value, tensor: Tensor): void {
+    value._initializer = tensor;
+    this._initializers.set(value.name, value);
+  }
+
+  /** Removes an initializer (its value must be unused). */
+  removeInitializer(value: Value): void {
+    if (value.uses.length || value.isGraphOutput) {
+      throw new OnnxSurgeonError('graph', 'cannot remove an initializer that is still used', { tensor: value.name });
+    }
+    this._initializers.delete(value.name);
+    value._initializer = undefined;
+    if (!value.isGraphInput) this.forgetValue(value);
+  }
+
+  /** Creates a node, wires its inputs, creates its outputs, and appends it. */
+  addNode(spec: NodeSpec): Node {
+    const name = this.names.claimNode(spec.name ?? `${spec.op}_0`);
+    const node = new Node(this, spec.op, spec.domain ?? '', name);
+    (spec.inputs ?? []).forEach((v, i) => node.setInput(i, v));
+    if (spec.inputs && spec.inputs.length > node._inputs.length) {
+      while (node._inputs.length < spec.inputs.length) node._inputs.push(undefined);
+    }
+    const outs = spec.outputs ?? 1;
+    const outNames = typeof outs === 'number'
+      ? Array.from({ length: outs }, (_, i) => `${name}_output_${i}`)
+      : outs;
+    outNames.forEach((outName, i) => {
+      const v = outName === '' ? new Value(this, '') : this.createValue(outName, spec.outputTypes?.[i]);
+      v._producer = node;
+      v._outputIndex = i;
+      node._outputs.push(v);
+    });
+    for (const [key, value] of Object.entries(spec.attributes ?? {})) node.setAttr(key, value);
+    this._nodes.add(node);
+    return node;
+  }
+
+  /** Appends a node whose outputs already exist as free values (decoders). */
+  addNodeWithOutputs(opType: string, domain: string, name: string, outputs: readonly Value[]): Node {
+    const node = new Node(this, opType, domain, name);
+    if (name) this.names.claimNodeExact(name);
+    outputs.forEach((v, i) => {
+      if (v._producer) {
+        throw new OnnxSurgeonError('graph', `value '${v.name}' is produced twice`, { node: name || opType, tensor: v.name, found: `also produced by '${v._producer.label}'` });
+      }
+      v._producer = node;
+      v._outputIndex = i;
+    });
+    node._outputs = [...outputs];
+    this._nodes.add(node);
+    return node;
+  }
+
+  /**
+   * Removes a node. Its outputs must be unused (and not graph outputs) unless `force` is set, in
+   * which case their remaining uses are left dangling for the caller to rewire.
+   */
+  removeNode(node: Node, options: { force?: boolean } = {}): void {
+    if (node._graph !== this) throw new OnnxSurgeonError('graph', 'node is not in this graph', { node: node.label });
+    if (!options.force) {
+      for (const out of node._outputs) {
+        if (out._uses.length || out.isGraphOutput) {
+          throw new OnnxSurgeonError('graph', `cannot remove node: its output '${out.name}' is still used`, {
+            node: node.label, tensor: out.name, found: `${out._uses.length} use(s)${out.isGraphOutput ? ' and a graph output' : ''}`,
+          });
+        }
+      }
+    }
+    detachInputs(node);
+    for (const out of node._outputs) {
+      out._producer = undefined;
+      if (!out._uses.length && !out.isGraphOutput) this.forgetValue(out);
+    }
+    this._nodes.delete(node);
+    node._graph = undefined;
+  }
+
+  /**
+   * Points every reader of `oldValue` at `newValue`. If `oldValue` is a graph output, the output
+   * slot takes `newValue` and `newValue` takes the output's name, so the model's interface is
+   * unchanged.
+   */
+  replaceAllUsesWith(oldValue: Value, newValue: Value): void {
+    if (oldValue === newValue) return;
+    for (const use of [...oldValue._uses]) use.node.setInput(use.index, newValue);
+    for (let g: Graph | undefined = this; g; g = g.parent) {
+      const slot = g._outputs.indexOf(oldValue);
+      if (slot >= 0) {
+        g._outputs[slot] = newValue;
+        const outputName = oldValue.name;
+        this.renameValue(oldValue, this.names.fresh(`${outputName}_replaced`));
+        this.renameValue(newValue, outputName);
+      }
+    }
+  }
+
+  /** Renames a value (the new name must be free in the model). */
+  renameValue(value: Value, newName: string): void {
+    if (value.name === newName) return;
+    if (this.names.has(newName)) {
+      throw new OnnxSurgeonError('graph', `cannot rename '${value.name}': the name '${newName}' is taken`, { tensor: value.name });
+    }
+    const owner = value._graph;
+    owner._values.delete(value.name);
+    this.names.release(value.name);
+    this.names.claim(newName);
+    const wasInit = owner._initializers.get(value.name) === value;
+    if (wasInit) {
+      owner._initializers.delete(value.name);
+    }
+    value.name = newName;
+    owner._values.set(newName, value);
+    if (wasInit) {
+      owner._initializers.set(newName, value);
+      if (value._initializer) value._initializer.name = newName;
+    }
+  }
+
+  /** Sorts nodes topologically (stable: an already sorted graph keeps its order). Throws on a cycle. */
+  toposort(): void {
+    const order = topologicalOrder(this);
+    this._nodes.clear();
+    for (const n of order) this._nodes.add(n);
+  }
+
+  /**
+   * Removes nodes whose outputs nobody reads (graph outputs and outer-scope reads count as reads)
+   * and initializers nobody reads. Idempotent. Returns how many nodes and initializers went.
+   */
+  cleanup(): { nodes: number; initializers: number } {
+    let removedNodes = 0;
+    const order = this.nodes.reverse();
+    for (const node of order) {
+      const live = node._outputs.some((o) => o._uses.length > 0 || o.isGraphOutput);
+      if (!live) {
+        this.removeNode(node, { force: true });
+        removedNodes++;
+      }
+    }
+    let removedInits = 0;
+    for (const v of [...this._initializers.values()]) {
+      if (!v._uses.length && !v.isGraphOutput && !v.isGraphInput) {
+        this.removeInitializer(v);
+        removedInits++;
+      }
+    }
+    return { nodes: removedNodes, initializers: removedInits };
+  }
+
+  /** All values currently named in this graph (not subgraphs). */
+  values(): Value[] {
+    return [...this._values.values()];
+  }
+
+  /** Subgraphs held by this graph's node attributes (one level deep). */
+  *subgraphs(): Generator<{ node: Node; attribute: Attribute; graph: Graph }> {
+    for (const node of this._nodes) {
+      for (const attribute of node.attributes.values()) {
+        const v = attribute.value;
+        if (v.kind === 'graph') yield { node, attribute, graph: v.value };
+        else if (v.kind === 'graphs') for (const g of v.value) yield { node, attribute, graph: g };
+      }
+    }
+  }
+
+  /** @internal */
+  forgetValue(value: Value): void {
+    if (value.name && value._graph._values.get(value.name) === value) {
+      value._graph._values.delete(value.name);
+      this.names.release(value.name);
+    }
+  }
+}
+
+/** Removes a node's (and its subgraphs') reads from every value it reads. */
+function detachInputs(node: Node): void {
+  for (let i = node._inputs.length - 1; i >= 0; i--) node.setInput(i, undefined);
+  for (const attribute of node.attributes.values()) {
+    const v = attribute.value;
+    const graphs = v.kind === 'graph' ? [v.value] : v.kind === 'graphs' ? v.value : [];
+    for (const g of graphs) for (const inner of g._nodes) detachInputs(inner);
+  }
+}

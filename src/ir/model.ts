@@ -1,0 +1,41 @@
+import { Graph } from './graph.js';
+
+/**
+ * A whole ONNX model: the main graph plus the header (IR version, opset imports, producer) and
+ * the parts the IR carries without modelling (local functions, training info) so nothing is lost.
+ */
+export class Model {
+  /** ONNX IR version of the file. */
+  irVersion: number | bigint = 8;
+  /** Opset version per domain (`''` is the ONNX domain), in model order. */
+  readonly opsetImports = new Map<string, number>();
+  producerName?: string;
+  producerVersion?: string;
+  domain?: string;
+  modelVersion?: number | bigint;
+  docString?: string;
+  /** Model metadata (`metadata_props`), in model order. */
+  metadataProps?: [string, string][];
+  /** The main graph. */
+  graph: Graph;
+  /** Local functions (FunctionProto), decoded messages carried as they are. */
+  functions: unknown[] = [];
+  /** Path of the file this model was loaded from (resolves external data), if any. */
+  sourcePath?: string;
+  /** Codec bookkeeping for lossless round trips (training info, configuration, unknown fields). */
+  serdeOrigin?: unknown;
+
+  constructor(graph: Graph = new Graph()) {
+    this.graph = graph;
+  }
+
+  /** Opset version of the ONNX domain (`ai.onnx`), or undefined if not imported. */
+  get onnxOpset(): number | undefined {
+    return this.opsetImports.get('') ?? this.opsetImports.get('ai.onnx');
+  }
+
+  /** Imports `domain` at `version` if the model does not import it yet. */
+  ensureOpset(domain: string, version: number): void {
+    if (!this.opsetImports.has(domain)) this.opsetImports.set(domain, version);
+  }
+}

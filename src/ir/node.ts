@@ -1,0 +1,134 @@
+import { OnnxSurgeonError } from '../errors.js';
+import type { Attribute, AttributeValue } from './attribute.js';
+import { attrInts, attrNumber, attrString } from './attribute.js';
+import type { Graph } from './graph.js';
+import type { Value } from './value.js';
+
+/**
+ * An operator application. Inputs are edges ({@link Value}s; `undefined` for an omitted optional
+ * input), outputs are the values it produces. Editing inputs through {@link setInput} keeps every
+ * value's `uses` list right.
+ */
+export class Node {
+  /** Operator type, e.g. `GridSample`. */
+  opType: string;
+  /** Operator domain; `''` is the default ONNX domain. */
+  domain: string;
+  /** Node name (may be empty in the model; {@link label} always gives something printable). */
+  name: string;
+  /** Function overload identifier (IR 10). */
+  overload?: string;
+  /** Documentation string. */
+  docString?: string;
+  /** Free-form metadata (IR 10 `metadata_props`), in model order. */
+  metadataProps?: [string, string][];
+  /** Codec bookkeeping for lossless round trips. */
+  serdeOrigin?: unknown;
+  /** Attributes by name, in model order. */
+  readonly attributes = new Map<string, Attribute>();
+  /** @internal */ _inputs: (Value | undefined)[] = [];
+  /** @internal */ _outputs: Value[] = [];
+  /** @internal */ _graph: Graph | undefined;
+
+  /** @internal Nodes are created by {@link Graph.addNode}. */
+  constructor(graph: Graph, opType: string, domain: string, name: string) {
+    this._graph = graph;
+    this.opType = opType;
+    this.domain = domain;
+    this.name = name;
+  }
+
+  /** Input values in slot order (`undefined` = omitted optional input). */
+  get inputs(): readonly (Value | undefined)[] {
+    return this._inputs;
+  }
+
+  /** Output values in slot order. */
+  get outputs(): readonly Value[] {
+    return this._outputs;
+  }
+
+  /** The graph this node belongs to, or undefined after removal. */
+  get graph(): Graph | undefined {
+    return this._graph;
+  }
+
+  /** `name` if set, else `OpType#index-free` description usable in messages. */
+  get label(): string {
+    if (this.name) return this.name;
+    const out = this._outputs.find((o) => o.name);
+    return out ? `${this.opType} -> ${out.name}` : `${this.opType} (unnamed)`;
+  }
+
+  /** The input at `index`, or throws a contextual error when absent. */
+  input(index: number): Value {
+    const v = this._inputs[index];
+    if (!v) {
+      throw new OnnxSurgeonError('graph', `input ${index} is missing`, { node: this.label, expected: `${this.opType} input ${index}` });
+    }
+    return v;
+  }
+
+  /** The output at `index`. */
+  output(index = 0): Value {
+    const v = this._outputs[index];
+    if (!v) throw new OnnxSurgeonError('graph', `output ${index} does not exist`, { node: this.label });
+    return v;
+  }
+
+  /** Rewires input `index` to `value` (or omits it), updating both values' uses. */
+  setInput(index: number, value: Value | undefined): void {
+    const old = this._inputs[index];
+    if (old === value) return;
+    if (old) removeUse(old, this, index);
+    while (this._inputs.length <= index) this._inputs.push(undefined);
+    this._inputs[index] = value;
+    if (value) value._uses.push({ node: this, index });
+    // Trailing omitted inputs are dropped so the node serializes like ONNX writes it.
+    while (this._inputs.length && this._inputs[this._inputs.length - 1] === undefined) this._inputs.pop();
+  }
+
+  /** Replaces all inputs (`undefined` entries are omitted optional inputs). */
+  setInputs(values: readonly (Value | undefined)[]): void {
+    for (let i = this._inputs.length - 1; i >= 0; i--) this.setInput(i, undefined);
+    values.forEach((v, i) => this.setInput(i, v));
+  }
+
+  /** An attribute's value, or undefined. */
+  attr(name: string): AttributeValue | undefined {
+    return this.attributes.get(name)?.value;
+  }
+
+  /** Sets (or replaces) an attribute. */
+  setAttr(name: string, value: AttributeValue): void {
+    const prev = this.attributes.get(name);
+    const next: Attribute = { name, value };
+    if (prev?.docString !== undefined) next.docString = prev.docString;
+    this.attributes.set(name, next);
+  }
+
+  /** Integer/float attribute as a number, with a default. */
+  attrNumber(name: string, fallback: number): number;
+  attrNumber(name: string): number | undefined;
+  attrNumber(name: string, fallback?: number): number | undefined {
+    return attrNumber(this.attr(name)) ?? fallback;
+  }
+
+  /** `ints` attribute as numbers. */
+  attrInts(name: string): number[] | undefined {
+    return attrInts(this.attr(name));
+  }
+
+  /** String attribute as text, with a default. */
+  attrString(name: string, fallback: string): string;
+  attrString(name: string): string | undefined;
+  attrString(name: string, fallback?: string): string | undefined {
+    return attrString(this.attr(name)) ?? fallback;
+  }
+}
+
+/** @internal */
+export function removeUse(value: Value, node: Node, index: number): void {
+  const i = value._uses.findIndex((u) => u.node === node && u.index === index);
+  if (i >= 0) value._uses.splice(i, 1);
+}

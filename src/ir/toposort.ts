@@ -1,0 +1,128 @@
+import { Graph as GraphlibGraph, alg as graphAlgorithms } from '@dagrejs/graphlib';
+import { OnnxSurgeonError } from '../errors.js';
+import type { Graph } from './graph.js';
+import type { Node } from './node.js';
+
+/**
+ * Stable topological order of a graph's nodes: Kahn's algorithm that always emits the earliest
+ * ready node in current order, so an already sorted graph keeps its exact order (byte-identical
+ * round trips). Reads from inside subgraphs count as reads by the node that owns the subgraph.
+ */
+export function topologicalOrder(graph: Graph): Node[] {
+  const nodes = graph.nodes;
+  const position = new Map<Node, number>();
+  nodes.forEach((n, i) => position.set(n, i));
+  const dependents = new Map<Node, Node[]>();
+  const pending = new Map<Node, number>();
+  for (const node of nodes) {
+    const producers = new Set<Node>();
+    for (const value of readsOf(node)) {
+      const producer = ownerInGraph(value.producer, graph);
+      if (producer && producer !== node && position.has(producer)) producers.add(producer);
+    }
+    pending.set(node, producers.size);
+    for (const p of producers) {
+      const list = dependents.get(p);
+      if (list) list.push(node);
+      else dependents.set(p, [node]);
+    }
+  }
+  // A binary heap on original position keeps the order stable in O(n log n).
+  const heap = new MinHeap<Node>((a, b) => position.get(a)! - position.get(b)!);
+  for (const node of nodes) if (pending.get(node) === 0) heap.push(node);
+  const order: Node[] = [];
+  while (heap.size) {
+    const node = heap.pop()!;
+    order.push(node);
+    for (const d of dependents.get(node) ?? []) {
+      const left = pending.get(d)! - 1;
+      pending.set(d, left);
+      if (left === 0) heap.push(d);
+    }
+  }
+  if (order.length !== nodes.length) throw cycleError(graph, nodes.filter((n) => pending.get(n)! > 0));
+  return order;
+}
+
+/** Values a node reads, including outer-scope values read inside its subgraphs. */
+function* readsOf(node: Node): Generator<import('./value.js').Value> {
+  for (const v of node.inputs) if (v) yield v;
+  for (const attribute of node.attributes.values()) {
+    const a = attribute.value;
+    const graphs = a.kind === 'graph' ? [a.value] : a.kind === 'graphs' ? a.value : [];
+    for (const g of graphs) for (const inner of g.nodesIter()) yield* readsOf(inner);
+  }
+}
+
+/** The node of `graph` that is `node` or (for subgraph nodes) contains it. */
+function ownerInGraph(node: Node | undefined, graph: Graph): Node | undefined {
+  let n = node;
+  while (n && n.graph !== graph) {
+    const g = n.graph;
+    if (!g || !g.parent) return undefined;
+    n = findOwner(g);
+  }
+  return n;
+}
+
+function findOwner(sub: Graph): Node | undefined {
+  const parent = sub.parent;
+  if (!parent) return undefined;
+  for (const { node, graph } of parent.subgraphs()) if (graph === sub) return node;
+  return undefined;
+}
+
+function cycleError(graph: Graph, stuck: Node[]): OnnxSurgeonError {
+  // graphlib finds the actual cycle among the stuck nodes so the message names it precisely.
+  const g = new GraphlibGraph();
+  const ids = new Map<Node, string>();
+  stuck.forEach((n, i) => { ids.set(n, String(i)); g.setNode(String(i)); });
+  for (const n of stuck) {
+    for (const v of readsOf(n)) {
+      const p = ownerInGraph(v.producer, graph);
+      if (p && ids.has(p)) g.setEdge(ids.get(p)!, ids.get(n)!);
+    }
+  }
+  const cycles = graphAlgorithms.findCycles(g);
+  const cycle = (cycles[0] ?? []).map((id: string) => stuck[Number(id)]!.label);
+  return new OnnxSurgeonError('graph', `graph '${graph.name}' has a cycle through ${cycle.length ? cycle.map((c: string) => `'${c}'`).join(' -> ') : `${stuck.length} nodes`}`, {
+    node: cycle[0] ?? stuck[0]?.label, expected: 'an acyclic graph',
+  });
+}
+
+class MinHeap<T> {
+  private items: T[] = [];
+  constructor(private readonly less: (a: T, b: T) => number) {}
+  get size(): number { return this.items.length; }
+  push(item: T): void {
+    const a = this.items;
+    a.push(item);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.less(a[i]!, a[p]!) >= 0) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+  pop(): T | undefined {
+    const a = this.items;
+    if (!a.length) return undefined;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l]!, a[m]!) < 0) m = l;
+        if (r < a.length && this.less(a[r]!, a[m]!) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

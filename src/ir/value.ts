@@ -1,0 +1,80 @@
+import type { Graph } from './graph.js';
+import type { Node } from './node.js';
+import type { Tensor } from './tensor.js';
+import type { TensorType } from './types.js';
+
+/** One place a value is read: node `node`, input slot `index`. */
+export interface Use {
+  readonly node: Node;
+  readonly index: number;
+}
+
+/**
+ * An edge of the graph: produced by at most one node (or a graph input, or an initializer) and
+ * read by an ordered list of uses. The graph keeps `producer` and `uses` right on every mutation,
+ * so "who reads this?" never needs a scan.
+ */
+export class Value {
+  /** Name, unique in the model (ONNX is SSA). Change it through {@link Graph.renameValue}. */
+  name: string;
+  /** Element type and shape when known (from the model's value_info or from inference). */
+  type?: TensorType;
+  /** The non-tensor ONNX type (sequence, map, optional...) as decoded, carried opaquely. */
+  opaqueType?: unknown;
+  /** Documentation string from the value's value_info. */
+  docString?: string;
+  /** Codec bookkeeping for lossless round trips (the value_info it came from). */
+  serdeOrigin?: unknown;
+  /** @internal */ _producer: Node | undefined = undefined;
+  /** @internal */ _outputIndex = -1;
+  /** @internal */ _uses: Use[] = [];
+  /** @internal */ _graph: Graph;
+  /** @internal */ _initializer: Tensor | undefined = undefined;
+
+  /** @internal Values are created by {@link Graph}; never construct directly. */
+  constructor(graph: Graph, name: string, type?: TensorType) {
+    this._graph = graph;
+    this.name = name;
+    if (type) this.type = type;
+  }
+
+  /** The node that computes this value, if any. */
+  get producer(): Node | undefined {
+    return this._producer;
+  }
+
+  /** Output slot of {@link producer} that is this value. */
+  get outputIndex(): number {
+    return this._outputIndex;
+  }
+
+  /** Every (node, input index) that reads this value, in graph insertion order. */
+  get uses(): readonly Use[] {
+    return this._uses;
+  }
+
+  /** The graph this value belongs to (subgraph values belong to their subgraph). */
+  get graph(): Graph {
+    return this._graph;
+  }
+
+  /** The constant data when this value is an initializer. */
+  get initializer(): Tensor | undefined {
+    return this._initializer;
+  }
+
+  /** True if this value is one of its graph's inputs. */
+  get isGraphInput(): boolean {
+    return this._graph.inputs.includes(this);
+  }
+
+  /** True if this value is one of its graph's outputs. */
+  get isGraphOutput(): boolean {
+    return this._graph.outputs.includes(this);
+  }
+
+  /** Distinct consumer nodes, in order of first use. */
+  consumers(): Node[] {
+    return [...new Set(this._uses.map((u) => u.node))];
+  }
+}
