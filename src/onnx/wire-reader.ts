@@ -113,6 +113,21 @@ export class WireReader {
     return this.lo;
   }
 
+  /** Reads a field tag (a varint that must fit in 32 bits). */
+  readTag(): number {
+    const start = this.pos;
+    if (start < this.end) {
+      const b = this.bytes[start]!;
+      if (b < 0x80) {
+        this.pos = start + 1;
+        return b;
+      }
+    }
+    this.readVarint64();
+    if (this.hi !== 0) throw new WireError('field tag exceeds 32 bits', start);
+    return this.lo;
+  }
+
   /** Reads a length prefix and checks it against the bytes left; returns the length. */
   readLength(): number {
     const start = this.pos;
@@ -195,7 +210,7 @@ export class WireReader {
         for (;;) {
           if (this.pos >= this.end) throw new WireError(`unterminated group (field ${fieldNumber})`, this.pos);
           const tagStart = this.pos;
-          const tag = this.readVarint32();
+          const tag = this.readTag();
           const innerWire = tag & 7;
           const innerField = tag >>> 3;
           if (innerField === 0) throw new WireError('invalid field number 0', tagStart);

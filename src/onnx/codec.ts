@@ -1,0 +1,196 @@
+/**
+ * Public entry points of the ONNX codec: bytes <-> plain protobuf message objects.
+ *
+ * @example
+ * ```ts
+ * import { decodeModel, encodeModel } from './codec.js';
+ * import { readModelBytes, writeFileAtomic } from './files.js';
+ * const model = decodeModel(readModelBytes('model.onnx'), { file: 'model.onnx' });
+ * model.producerName = 'onnx-surgeon';
+ * writeFileAtomic('out.onnx', encodeModel(model));
+ * ```
+ */
+
+import { OnnxSurgeonError } from '../errors.js';
+import { decodeMessageBytes } from './decode.js';
+import { measureMessage, writeMessage, type SizeCache } from './encode.js';
+import type { ModelProto, TensorProto } from './proto-types.js';
+import { messageDescriptor, type MessageDescriptor } from './schema.js';
+import { WireError } from './wire-reader.js';
+import { ChunkedWriter } from './wire-writer.js';
+
+/** Where the bytes came from, for error messages. */
+export interface DecodeContext {
+  /** Path of the file the bytes were read from. */
+  file?: string;
+}
+
+/** `bytes` fields at least this large are passed through as views by {@link encodeModel}. */
+export const PASS_THROUGH_BYTES = 64 * 1024;
+
+/** A single protobuf message cannot exceed 2 GiB; larger models need external data. */
+export const MAX_PROTOBUF_BYTES = 2 ** 31 - 1;
+
+/**
+ * Decodes one message of `typeName` (e.g. `onnx.GraphProto`; the `onnx.` prefix is optional).
+ *
+ * @throws OnnxSurgeonError `decode` naming the message path and byte offset of the problem.
+ */
+export function decodeMessage<T>(typeName: string, bytes: Uint8Array, context: DecodeContext = {}): T {
+  return decodeWith(messageDescriptor(typeName), bytes, context) as T;
+}
+
+/**
+ * Encodes one message of `typeName` into a single contiguous buffer.
+ *
+ * @throws OnnxSurgeonError `encode` when a field holds a value of the wrong type.
+ */
+export function encodeMessage(typeName: string, message: object): Uint8Array {
+  const descriptor = messageDescriptor(typeName);
+  const sizes: SizeCache = new Map();
+  const total = measureMessage(descriptor, message as Record<string, unknown>, sizes);
+  const writer = new ChunkedWriter({ totalBytes: total });
+  writeMessage(descriptor, message as Record<string, unknown>, sizes, writer);
+  const chunks = writer.finish();
+  checkWritten(writer.written, total, descriptor);
+  return chunks.length === 1 ? chunks[0]! : concatChunks(chunks, total);
+}
+
+/**
+ * Decodes an ONNX model file's bytes. `rawData` and other `bytes` fields are views into `bytes`.
+ *
+ * Besides well-formed protobuf, requires `ir_version` (field 1) or `graph` (field 7) to be present,
+ * so random bytes or a TensorProto file are not mistaken for a model.
+ *
+ * @throws OnnxSurgeonError `decode` for empty, truncated, malformed or non-model input.
+ */
+export function decodeModel(bytes: Uint8Array, context: DecodeContext = {}): ModelProto {
+  if (bytes.byteLength === 0) throw new OnnxSurgeonError('decode', 'empty file, not an ONNX model', { file: context.file });
+  let model: ModelProto;
+  try {
+    model = decodeWith(messageDescriptor('onnx.ModelProto'), bytes, context) as ModelProto;
+  } catch (error) {
+    throw addHint(error, bytes);
+  }
+  if (model.irVersion === undefined && model.graph === undefined) {
+    throw addHint(
+      new OnnxSurgeonError('decode', 'not an ONNX model: neither ir_version (field 1) nor graph (field 7) is present', {
+        file: context.file,
+      }),
+      bytes,
+    );
+  }
+  return model;
+}
+
+/**
+ * Decodes a serialized TensorProto (e.g. ONNX test data `input_0.pb`). Requires `data_type`.
+ *
+ * @throws OnnxSurgeonError `decode` for empty, malformed, or non-tensor input.
+ */
+export function decodeTensor(bytes: Uint8Array, context: DecodeContext = {}): TensorProto {
+  if (bytes.byteLength === 0) throw new OnnxSurgeonError('decode', 'empty file, not an ONNX tensor', { file: context.file });
+  const tensor = decodeWith(messageDescriptor('onnx.TensorProto'), bytes, context) as TensorProto;
+  if (tensor.dataType === undefined) {
+    throw new OnnxSurgeonError('decode', 'not an ONNX TensorProto: data_type (field 2) is missing', { file: context.file });
+  }
+  return tensor;
+}
+
+/**
+ * Encodes a model into chunks whose concatenation is the `.onnx` file. Large `bytes` fields
+ * (weights in `rawData`) are the original views, not copies; write the chunks in order.
+ *
+ * @throws OnnxSurgeonError `encode` for ill-typed fields or a model over 2 GiB (use external data).
+ */
+export function encodeModel(model: ModelProto): Uint8Array[] {
+  const descriptor = messageDescriptor('onnx.ModelProto');
+  const sizes: SizeCache = new Map();
+  const total = measureMessage(descriptor, model as Record<string, unknown>, sizes);
+  checkProtobufLimit(total);
+  const writer = new ChunkedWriter({ passThroughBytes: PASS_THROUGH_BYTES });
+  writeMessage(descriptor, model as Record<string, unknown>, sizes, writer);
+  const chunks = writer.finish();
+  checkWritten(writer.written, total, descriptor);
+  return chunks;
+}
+
+/** Exact size in bytes of `encodeModel(model)`, without encoding it. */
+export function encodedModelSize(model: ModelProto): number {
+  return measureMessage(messageDescriptor('onnx.ModelProto'), model as Record<string, unknown>, new Map());
+}
+
+function decodeWith(descriptor: MessageDescriptor, bytes: Uint8Array, context: DecodeContext): unknown {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new OnnxSurgeonError('usage', 'decode expects a Uint8Array', { file: context.file, found: typeof bytes });
+  }
+  try {
+    return decodeMessageBytes(descriptor, bytes);
+  } catch (error) {
+    if (error instanceof WireError) {
+      const path = [descriptor.displayName, ...error.path].join('.');
+      throw new OnnxSurgeonError('decode', `${path}: ${error.reason} at byte offset ${error.offset}`, {
+        file: context.file,
+      });
+    }
+    throw error;
+  }
+}
+
+/** Adds a guess about what the bytes really are to a model decode error. */
+function addHint(error: unknown, bytes: Uint8Array): unknown {
+  if (!(error instanceof OnnxSurgeonError)) return error;
+  let hint: string | undefined;
+  if (looksLikeText(bytes)) {
+    hint = 'the file looks like text, not a binary ONNX protobuf';
+  } else if (isTensorProto(bytes)) {
+    hint = 'the file looks like a serialized TensorProto (test data .pb), not a model; use decodeTensor';
+  }
+  if (!hint) return error;
+  return new OnnxSurgeonError(error.code, `${error.detail} (${hint})`, error.context, { cause: error });
+}
+
+function looksLikeText(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 512);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    const printable = (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d;
+    if (!printable) return false;
+  }
+  return true;
+}
+
+function isTensorProto(bytes: Uint8Array): boolean {
+  try {
+    const tensor = decodeMessageBytes(messageDescriptor('onnx.TensorProto'), bytes) as TensorProto;
+    return tensor.dataType !== undefined && tensor.$unknown === undefined;
+  } catch {
+    return false;
+  }
+}
+
+function checkProtobufLimit(total: number): void {
+  if (total > MAX_PROTOBUF_BYTES) {
+    throw new OnnxSurgeonError('encode', 'model exceeds the 2 GiB protobuf limit; store large tensors as external data', {
+      expected: `at most ${MAX_PROTOBUF_BYTES} bytes`,
+      found: `${total} bytes`,
+    });
+  }
+}
+
+function checkWritten(written: number, expected: number, descriptor: MessageDescriptor): void {
+  if (written !== expected) {
+    // The object changed between measuring and writing (or a size rule is wrong): never emit it.
+    throw new OnnxSurgeonError('internal', `${descriptor.displayName}: wrote ${written} bytes but measured ${expected}`);
+  }
+}
+
+function concatChunks(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
