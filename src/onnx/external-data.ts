@@ -1,0 +1,325 @@
+/**
+ * Tensor data stored outside the model file (`data_location = EXTERNAL`): parsing the
+ * `external_data` entries, resolving the file safely inside the model's folder, reading exactly the
+ * needed byte range on demand, and writing tensors into one aligned data file.
+ *
+ * A model file is untrusted input: its `location` must not reach outside the model's folder (no
+ * absolute paths, no `..`, no symlinks out) and must name a regular file (never /dev/zero or a FIFO).
+ */
+
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { OnnxSurgeonError } from '../errors.js';
+import { writeFully } from './files.js';
+import type { StringStringEntryProto, TensorProto } from './proto-types.js';
+
+/** Where a tensor's bytes live outside the model. */
+export interface ExternalDataRef {
+  /** Path of the data file relative to the model's folder. */
+  location: string;
+  /** Byte offset in the data file (0 when absent). */
+  offset: number;
+  /** Byte count; absent means "to the end of the file". */
+  length?: number;
+  /** Optional SHA-1 digest, passed through untouched. */
+  checksum?: string;
+}
+
+/**
+ * Parses a tensor's `external_data` entries (`location`, `offset`, `length`, `checksum`).
+ *
+ * @example
+ * ```ts
+ * const ref = parseExternalData(tensor); // { location: 'weights.bin', offset: 4096, length: 1024 }
+ * ```
+ * @throws OnnxSurgeonError `external-data` when `location` is missing or a number is malformed.
+ */
+export function parseExternalData(tensor: TensorProto, context: { file?: string } = {}): ExternalDataRef {
+  const where = { file: context.file, tensor: tensor.name };
+  const entries = tensor.externalData ?? [];
+  let location: string | undefined;
+  let offset = 0;
+  let length: number | undefined;
+  let checksum: string | undefined;
+  for (const entry of entries) {
+    const value = entry.value ?? '';
+    switch (entry.key) {
+      case 'location':
+        location = value;
+        break;
+      case 'offset':
+        offset = parseByteCount(value, 'offset', where);
+        break;
+      case 'length':
+        length = parseByteCount(value, 'length', where);
+        break;
+      case 'checksum':
+        checksum = value;
+        break;
+      default:
+        // Other keys are allowed by the spec and ignored here.
+        break;
+    }
+  }
+  if (!location) {
+    throw new OnnxSurgeonError('external-data', 'external data has no location', { ...where, expected: "a 'location' entry" });
+  }
+  const ref: ExternalDataRef = { location, offset };
+  if (length !== undefined) ref.length = length;
+  if (checksum !== undefined) ref.checksum = checksum;
+  return ref;
+}
+
+/** The `external_data` entries for a reference (location, offset, length, checksum; in that order). */
+export function externalDataEntries(ref: ExternalDataRef): StringStringEntryProto[] {
+  const entries: StringStringEntryProto[] = [
+    { key: 'location', value: ref.location },
+    { key: 'offset', value: String(ref.offset) },
+  ];
+  if (ref.length !== undefined) entries.push({ key: 'length', value: String(ref.length) });
+  if (ref.checksum !== undefined) entries.push({ key: 'checksum', value: ref.checksum });
+  return entries;
+}
+
+function parseByteCount(text: string, key: string, where: { file?: string; tensor?: string }): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new OnnxSurgeonError('external-data', `external data ${key} is not a non-negative integer`, {
+      ...where,
+      expected: 'a decimal byte count',
+      found: JSON.stringify(text),
+    });
+  }
+  return Number(text);
+}
+
+/**
+ * Checks that `location` is a relative path inside `modelDir` (after resolving symlinks) naming an
+ * existing regular file, and returns its absolute path.
+ *
+ * @throws OnnxSurgeonError `external-data` for absolute paths, `..` escapes, symlinks leading out of
+ *   `modelDir`, missing files, and anything that is not a regular file (devices, FIFOs, folders).
+ */
+export function resolveExternalLocation(modelDir: string, location: string): string {
+  const where = { file: location };
+  const relativePath = checkRelativeLocation(location);
+  const root = realpathOrThrow(modelDir, 'model folder not found');
+  const candidate = resolve(root, relativePath);
+  const real = realpathOrThrow(candidate, 'external data file not found');
+  if (!isInside(root, real)) {
+    throw new OnnxSurgeonError('external-data', 'external data location resolves outside the model folder (symlink)', {
+      ...where,
+      expected: `a file inside ${root}`,
+      found: real,
+    });
+  }
+  const stats = statSync(real);
+  if (!stats.isFile()) {
+    throw new OnnxSurgeonError('external-data', 'external data location is not a regular file', {
+      ...where,
+      expected: 'a regular file',
+      found: describeFileType(stats),
+    });
+  }
+  return real;
+}
+
+/** Validates the text of a location (no absolute paths, no escapes); returns it normalized. */
+function checkRelativeLocation(location: string): string {
+  const where = { file: location };
+  if (location.length === 0 || location.includes('\0')) {
+    throw new OnnxSurgeonError('external-data', 'external data location is empty or contains NUL', where);
+  }
+  if (isAbsolute(location) || /^[A-Za-z]:/.test(location) || location.startsWith('\\')) {
+    throw new OnnxSurgeonError('external-data', 'external data location must be relative to the model folder', {
+      ...where,
+      expected: 'a relative path',
+      found: 'an absolute path',
+    });
+  }
+  const normalized = normalize(location.replace(/\\/g, '/'));
+  if (normalized === '..' || normalized.startsWith(`..${sep}`) || normalized.startsWith('../')) {
+    throw new OnnxSurgeonError('external-data', "external data location escapes the model folder ('..')", {
+      ...where,
+      expected: 'a path inside the model folder',
+    });
+  }
+  return normalized;
+}
+
+function realpathOrThrow(path: string, what: string): string {
+  try {
+    return realpathSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new OnnxSurgeonError('external-data', `${what}${code && code !== 'ENOENT' ? ` (${code})` : ''}`, { file: path }, { cause: error });
+  }
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+function describeFileType(stats: ReturnType<typeof statSync>): string {
+  if (!stats) return 'nothing';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Reads the bytes of one external tensor: only `[offset, offset + length)` is read.
+ *
+ * @param expectedBytes when given (dims x element size), `length` must match it.
+ * @throws OnnxSurgeonError `external-data` for unsafe locations, missing or short files, and
+ *   length mismatches.
+ */
+export function readExternalData(modelDir: string, ref: ExternalDataRef, expectedBytes?: number): Uint8Array {
+  const path = resolveExternalLocation(modelDir, ref.location);
+  const where = { file: path };
+  const fd = openSync(path, 'r');
+  try {
+    const fileSize = fstatSync(fd).size;
+    if (ref.offset > fileSize) {
+      throw new OnnxSurgeonError('external-data', 'external data offset is past the end of the file', {
+        ...where,
+        expected: `offset <= ${fileSize}`,
+        found: String(ref.offset),
+      });
+    }
+    const length = ref.length ?? fileSize - ref.offset;
+    if (expectedBytes !== undefined && length !== expectedBytes) {
+      throw new OnnxSurgeonError('external-data', 'external data length does not match the tensor shape and type', {
+        ...where,
+        expected: `${expectedBytes} bytes`,
+        found: `${length} bytes`,
+      });
+    }
+    if (ref.offset + length > fileSize) {
+      throw new OnnxSurgeonError('external-data', 'external data file is shorter than offset + length', {
+        ...where,
+        expected: `at least ${ref.offset + length} bytes`,
+        found: `${fileSize} bytes`,
+      });
+    }
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, out, done, length - done, ref.offset + done);
+      if (n === 0) throw new OnnxSurgeonError('external-data', 'external data file ended early while reading', where);
+      done += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Options of an {@link ExternalDataWriter}. */
+export interface ExternalDataWriterOptions {
+  /** Each tensor starts at a multiple of this many bytes (default 4096, page size, for mmap). */
+  alignment?: number;
+}
+
+/**
+ * Appends tensor bytes to one external data file, each at an aligned offset, streaming each write
+ * straight to disk. Writes go to a temp file beside the target; {@link finish} fsyncs and renames it
+ * into place (so a model may be re-saved over the data file it is still being read from), and
+ * {@link abort} removes it.
+ *
+ * @example
+ * ```ts
+ * const writer = new ExternalDataWriter(dir, 'model.onnx.data');
+ * const ref = writer.append(tensor.rawData!); // { location: 'model.onnx.data', offset: 0, length: ... }
+ * writer.finish();
+ * ```
+ */
+export class ExternalDataWriter {
+  readonly alignment: number;
+  private readonly targetPath: string;
+  private readonly tempPath: string;
+  private fd: number | undefined;
+  private size = 0;
+  private done = false;
+
+  constructor(
+    readonly modelDir: string,
+    readonly location: string,
+    options: ExternalDataWriterOptions = {},
+  ) {
+    const alignment = options.alignment ?? 4096;
+    if (!Number.isSafeInteger(alignment) || alignment < 1) {
+      throw new OnnxSurgeonError('usage', 'alignment must be a positive integer', { found: String(alignment) });
+    }
+    this.alignment = alignment;
+    this.targetPath = join(modelDir, checkRelativeLocation(location));
+    this.tempPath = join(dirname(this.targetPath), `.${basename(this.targetPath)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+  }
+
+  /** Bytes written so far (the data file's size if finished now). */
+  get byteLength(): number {
+    return this.size;
+  }
+
+  /** Appends one tensor's bytes (one view or several pieces) at the next aligned offset. */
+  append(bytes: Uint8Array | Iterable<Uint8Array>): ExternalDataRef {
+    if (this.done) throw new OnnxSurgeonError('usage', 'ExternalDataWriter is already finished', { file: this.targetPath });
+    try {
+      this.fd ??= openSync(this.tempPath, 'wx', 0o644);
+      const offset = Math.ceil(this.size / this.alignment) * this.alignment;
+      let position = offset;
+      for (const piece of bytes instanceof Uint8Array ? [bytes] : bytes) {
+        writeFully(this.fd, piece, position);
+        position += piece.byteLength;
+      }
+      this.size = position;
+      return { location: this.location, offset, length: position - offset };
+    } catch (error) {
+      this.abort();
+      throw this.ioError(error);
+    }
+  }
+
+  /** Flushes the data file to disk and moves it into place. */
+  finish(): void {
+    if (this.done) return;
+    try {
+      this.fd ??= openSync(this.tempPath, 'wx', 0o644);
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = undefined;
+      renameSync(this.tempPath, this.targetPath);
+      this.done = true;
+    } catch (error) {
+      this.abort();
+      throw this.ioError(error);
+    }
+  }
+
+  /** Discards everything written (removes the temp file). */
+  abort(): void {
+    this.done = true;
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // Nothing more to do; the temp file is removed below.
+      }
+      this.fd = undefined;
+    }
+    try {
+      unlinkSync(this.tempPath);
+    } catch {
+      // Never created.
+    }
+  }
+
+  private ioError(error: unknown): OnnxSurgeonError {
+    if (error instanceof OnnxSurgeonError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new OnnxSurgeonError('io', `cannot write external data: ${message}`, { file: this.targetPath }, { cause: error });
+  }
+}
