@@ -50,6 +50,8 @@ export class Graph {
   serdeOrigin?: unknown;
   /** Values whose types the model listed in `value_info`, in that order (kept for faithful output). */
   readonly valueInfoOrder: Value[] = [];
+  /** Codec bookkeeping: the output entries as decoded, by position (kept for faithful output). */
+  outputInfo?: unknown[];
   /** @internal */ readonly _nodes = new Set<Node>();
   /** @internal */ readonly _values = new Map<string, Value>();
   /** @internal */ _inputs: Value[] = [];
@@ -132,6 +134,25 @@ export class Graph {
     const v = new Value(this, name, type);
     this._values.set(name, v);
     return v;
+  }
+
+  /**
+   * Decoders: defines `name` in this graph. A subgraph may reuse a name of an enclosing graph
+   * (shadowing), which some exporters do; within one graph a name is defined once.
+   */
+  createValueExactShadowing(name: string, type?: TensorType): Value {
+    if (this._values.has(name)) {
+      throw new OnnxSurgeonError('graph', `value name '${name}' is defined twice`, { tensor: name });
+    }
+    this.names.claimExact(name);
+    const v = new Value(this, name, type);
+    this._values.set(name, v);
+    return v;
+  }
+
+  /** Decoders: a placeholder for an omitted optional node output (name `''`, not registered). */
+  createOmittedOutput(): Value {
+    return new Value(this, '');
   }
 
   /** Appends a graph input. */

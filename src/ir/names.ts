@@ -19,6 +19,11 @@ export class NameScope {
     return unique;
   }
 
+  /** Records a name read from a model (a shadowing subgraph may record it twice). */
+  claimExact(name: string): void {
+    this.values.add(name);
+  }
+
   /** A free value name based on `base` (not yet taken). Deterministic: depends only on history. */
   fresh(base: string): string {
     if (!this.values.has(base)) return base;

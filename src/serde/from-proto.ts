@@ -1,0 +1,301 @@
+import { OnnxSurgeonError } from '../errors.js';
+import type { Attribute, AttributeValue } from '../ir/attribute.js';
+import { Graph } from '../ir/graph.js';
+import { Model } from '../ir/model.js';
+import { Tensor } from '../ir/tensor.js';
+import { topologicalOrder } from '../ir/toposort.js';
+import { type Dim, DType, type TensorType, dtypeByteLength, dtypeName } from '../ir/types.js';
+import type { Value } from '../ir/value.js';
+import {
+  AttributeType, type AttributeProto, type GraphProto, type Int64, type ModelProto, type NodeProto,
+  type StringStringEntryProto, type TensorProto, type TypeProto, type ValueInfoProto,
+} from '../onnx/proto-types.js';
+import { typedFieldBytes, usesTypedField } from './tensor-data.js';
+
+/** How external tensor data is fetched: given the tensor proto, return a lazy loader. */
+export type ExternalDataResolver = (proto: TensorProto, byteLength: number, tensorName: string) => () => Uint8Array;
+
+/** Options for {@link modelFromProto}. */
+export interface FromProtoOptions {
+  /** File the model came from (named in errors). */
+  file?: string;
+  /** Resolves external data; without it, external tensors fail when read. */
+  externalData?: ExternalDataResolver;
+}
+
+/** Graph-level bookkeeping kept for faithful re-encoding. */
+export interface GraphOrigin {
+  proto: GraphProto;
+  /** value_info entries naming no value of this graph, re-emitted as they were. */
+  orphanValueInfo: ValueInfoProto[];
+  /** Values defined by sparse initializers (they have no producer and no dense data). */
+  sparseValues: Value[];
+}
+
+/** Value-level bookkeeping: the ValueInfoProto and the type as decoded (to detect edits). */
+export interface ValueOrigin {
+  proto: ValueInfoProto;
+  typeKey: string;
+}
+
+/**
+ * Builds the IR from decoded messages. Validates what the IR relies on: every node input names a
+ * value that exists (in this graph or an enclosing one), every value is produced once, no cycle.
+ */
+export function modelFromProto(proto: ModelProto, options: FromProtoOptions = {}): Model {
+  if (!proto.graph) {
+    throw new OnnxSurgeonError('decode', 'model has no graph', { file: options.file, expected: 'ModelProto.graph (field 7)' });
+  }
+  const model = new Model(new Graph(proto.graph.name ?? ''));
+  model.irVersion = proto.irVersion ?? 0;
+  for (const opset of proto.opsetImport ?? []) model.opsetImports.set(opset.domain ?? '', Number(opset.version ?? 0));
+  if (proto.producerName !== undefined) model.producerName = proto.producerName;
+  if (proto.producerVersion !== undefined) model.producerVersion = proto.producerVersion;
+  if (proto.domain !== undefined) model.domain = proto.domain;
+  if (proto.modelVersion !== undefined) model.modelVersion = proto.modelVersion;
+  if (proto.docString !== undefined) model.docString = proto.docString;
+  if (proto.metadataProps) model.metadataProps = pairs(proto.metadataProps);
+  model.functions = proto.functions ?? [];
+  model.serdeOrigin = proto;
+  fillGraph(model.graph, proto.graph, options);
+  return model;
+}
+
+function fillGraph(graph: Graph, proto: GraphProto, options: FromProtoOptions): void {
+  const ctx = { file: options.file };
+  if (proto.docString !== undefined) graph.docString = proto.docString;
+  if (proto.metadataProps) graph.metadataProps = pairs(proto.metadataProps);
+  const origin: GraphOrigin = { proto, orphanValueInfo: [], sparseValues: [] };
+  graph.serdeOrigin = origin;
+
+  const defineLocal = (name: string, what: string): Value => {
+    if (graph._values.has(name)) {
+      throw new OnnxSurgeonError('graph', `value name '${name}' is defined twice (${what})`, {
+        ...ctx, tensor: name, expected: 'each value defined once (ONNX is SSA)',
+      });
+    }
+    const v = graph.createValueExactShadowing(name);
+    return v;
+  };
+
+  for (const info of proto.input ?? []) {
+    const v = defineLocal(info.name ?? '', 'graph input');
+    applyValueInfo(v, info);
+    graph.markInput(v);
+  }
+  for (const t of proto.initializer ?? []) {
+    const name = t.name ?? '';
+    const tensor = tensorFromProto(t, options, name);
+    const existing = graph._values.get(name);
+    if (existing && existing.isGraphInput && !existing.initializer) graph.attachInitializer(existing, tensor);
+    else graph.attachInitializer(defineLocal(name, 'initializer'), tensor);
+  }
+  for (const sparse of proto.sparseInitializer ?? []) {
+    const name = sparse.values?.name ?? '';
+    origin.sparseValues.push(graph._values.get(name) ?? defineLocal(name, 'sparse initializer'));
+  }
+
+  // Outputs of every node exist before any input is resolved, so order in the file does not matter
+  // for resolution (cycles are caught below).
+  const nodeOutputs: Value[][] = (proto.node ?? []).map((n, i) =>
+    (n.output ?? []).map((name) => {
+      if (name === '') return graph.createOmittedOutput();
+      return defineLocal(name, `output of node '${n.name || `${n.opType}#${i}`}'`);
+    }),
+  );
+  (proto.node ?? []).forEach((n, i) => {
+    const node = graph.addNodeWithOutputs(n.opType ?? '', n.domain ?? '', n.name ?? '', nodeOutputs[i]!);
+    if (n.overload !== undefined) node.overload = n.overload;
+    if (n.docString !== undefined) node.docString = n.docString;
+    if (n.metadataProps) node.metadataProps = pairs(n.metadataProps);
+    node.serdeOrigin = n;
+    for (const a of n.attribute ?? []) {
+      const attribute = attributeFromProto(a, graph, options, node.label);
+      node.attributes.set(attribute.name, attribute);
+    }
+    (n.input ?? []).forEach((name, k) => {
+      if (name === '') {
+        node._inputs.push(undefined);
+        return;
+      }
+      const v = graph.value(name);
+      if (!v) {
+        throw new OnnxSurgeonError('graph', `input ${k} '${name}' is not produced by any node, graph input or initializer`, {
+          ...ctx, node: node.label, tensor: name,
+        });
+      }
+      node._inputs.push(undefined);
+      node.setInput(k, v);
+    });
+  });
+
+  const outputs = (proto.output ?? []).map((info) => {
+    const v = graph.value(info.name ?? '');
+    if (!v) {
+      throw new OnnxSurgeonError('graph', `graph output '${info.name}' is not produced by any node, input or initializer`, {
+        ...ctx, tensor: info.name ?? '',
+      });
+    }
+    return { v, info };
+  });
+  graph.setOutputs(outputs.map((o) => o.v));
+  graph.outputInfo = outputs.map((o) => o.info);
+  for (const o of outputs) if (!o.v.serdeOrigin) applyValueInfo(o.v, o.info);
+
+  for (const info of proto.valueInfo ?? []) {
+    const v = graph._values.get(info.name ?? '');
+    if (v && !graph.valueInfoOrder.includes(v)) {
+      applyValueInfo(v, info);
+      graph.valueInfoOrder.push(v);
+    } else {
+      origin.orphanValueInfo.push(info);
+    }
+  }
+  try {
+    topologicalOrder(graph);
+  } catch (error) {
+    if (error instanceof OnnxSurgeonError) throw new OnnxSurgeonError(error.code, error.detail, { ...error.context, ...ctx });
+    throw error;
+  }
+}
+
+function applyValueInfo(v: Value, info: ValueInfoProto): void {
+  const type = typeFromProto(info.type);
+  if (type.tensor) v.type = type.tensor;
+  else if (info.type) v.opaqueType = info.type;
+  if (info.docString !== undefined) v.docString = info.docString;
+  const origin: ValueOrigin = { proto: info, typeKey: typeKey(v.type) };
+  v.serdeOrigin = origin;
+}
+
+/** Stable text form of a tensor type, used to tell whether a pass changed it. */
+export function typeKey(type: TensorType | undefined): string {
+  if (!type) return '';
+  return `${type.dtype}:${type.shape ? type.shape.map((d) => (d === null ? '?' : String(d))).join(',') : '*'}`;
+}
+
+function typeFromProto(tp: TypeProto | undefined): { tensor?: TensorType } {
+  const tt = tp?.tensorType;
+  if (!tt) return {};
+  const tensor: TensorType = { dtype: tt.elemType ?? DType.UNDEFINED };
+  if (tt.shape) {
+    tensor.shape = (tt.shape.dim ?? []).map((d): Dim => {
+      if (d.dimValue !== undefined) return Number(d.dimValue);
+      if (d.dimParam !== undefined && d.dimParam !== '') return d.dimParam;
+      return null;
+    });
+  }
+  return { tensor };
+}
+
+/** Decodes one TensorProto into an IR tensor whose data stays where it is until read. */
+export function tensorFromProto(proto: TensorProto, options: FromProtoOptions, name = proto.name ?? ''): Tensor {
+  const dtype = proto.dataType ?? DType.UNDEFINED;
+  const dims = (proto.dims ?? []).map((d) => dimNumber(d, name, options.file));
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(count)) {
+    throw new OnnxSurgeonError('decode', 'tensor dims overflow', { file: options.file, tensor: name, found: `[${dims.join(',')}]` });
+  }
+  const ctx = { file: options.file, tensor: name };
+  const byteLength = dtypeByteLength(dtype, count);
+  let tensor: Tensor;
+  if (dtype === DType.STRING) {
+    tensor = new Tensor({ name, dtype, dims, storage: { kind: 'strings', values: proto.stringData ?? [] } });
+  } else if (proto.dataLocation === 1) {
+    if (!options.externalData) {
+      throw new OnnxSurgeonError('external-data', 'tensor data is stored externally but the model has no folder to resolve it against', ctx);
+    }
+    tensor = new Tensor({ name, dtype, dims, storage: { kind: 'lazy', byteLength, describe: describeExternal(proto), load: options.externalData(proto, byteLength, name) } });
+  } else if (proto.rawData !== undefined) {
+    if (proto.rawData.byteLength !== byteLength) {
+      throw new OnnxSurgeonError('decode', 'raw_data length does not match dims and data type', {
+        ...ctx, expected: `${byteLength} bytes for ${dtypeName(dtype)}[${dims.join(',')}]`, found: `${proto.rawData.byteLength} bytes`,
+      });
+    }
+    tensor = new Tensor({ name, dtype, dims, storage: { kind: 'bytes', bytes: proto.rawData } });
+  } else {
+    if (!usesTypedField(proto)) throw new OnnxSurgeonError('decode', 'tensor has no data', ctx);
+    // Validate the element count eagerly (cheap) but convert lazily.
+    typedFieldLength(proto, count, dims, ctx);
+    tensor = new Tensor({ name, dtype, dims, storage: { kind: 'lazy', byteLength, describe: 'typed field', load: () => typedFieldBytes(proto, dims, ctx) } });
+  }
+  if (proto.docString !== undefined) tensor.docString = proto.docString;
+  tensor.serdeOrigin = proto;
+  return tensor;
+}
+
+function typedFieldLength(proto: TensorProto, count: number, dims: number[], ctx: { file?: string | undefined; tensor: string }): void {
+  if (count === 0) return;
+  const fields = [proto.floatData, proto.int32Data, proto.int64Data, proto.doubleData, proto.uint64Data];
+  const present = fields.find((f) => f !== undefined && f.length > 0);
+  if (!present) {
+    throw new OnnxSurgeonError('decode', 'tensor has no data', { ...ctx, expected: `${count} elements for [${dims.join(',')}]`, found: '0' });
+  }
+}
+
+function describeExternal(proto: TensorProto): string {
+  const entries = new Map((proto.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+  return `external file '${entries.get('location') ?? '?'}' at offset ${entries.get('offset') ?? '0'}`;
+}
+
+function dimNumber(d: Int64, tensor: string, file?: string): number {
+  const n = Number(d);
+  if (typeof d === 'bigint' || !Number.isSafeInteger(n) || n < 0) {
+    throw new OnnxSurgeonError('decode', 'tensor dim is negative or too large', { file, tensor, found: String(d) });
+  }
+  return n;
+}
+
+function attributeFromProto(a: AttributeProto, graph: Graph, options: FromProtoOptions, nodeLabel: string): Attribute {
+  const name = a.name ?? '';
+  const type = a.type ?? inferAttributeType(a);
+  let value: AttributeValue;
+  switch (type) {
+    case AttributeType.FLOAT: value = { kind: 'float', value: a.f ?? 0 }; break;
+    case AttributeType.INT: value = { kind: 'int', value: a.i ?? 0 }; break;
+    case AttributeType.STRING: value = { kind: 'string', value: a.s ?? new Uint8Array(0) }; break;
+    case AttributeType.TENSOR: value = { kind: 'tensor', value: tensorFromProto(a.t ?? {}, options) }; break;
+    case AttributeType.GRAPH: value = { kind: 'graph', value: subgraphFromProto(a.g ?? {}, graph, options) }; break;
+    case AttributeType.FLOATS: value = { kind: 'floats', value: [...(a.floats ?? [])] }; break;
+    case AttributeType.INTS: value = { kind: 'ints', value: [...(a.ints ?? [])] }; break;
+    case AttributeType.STRINGS: value = { kind: 'strings', value: [...(a.strings ?? [])] }; break;
+    case AttributeType.TENSORS: value = { kind: 'tensors', value: (a.tensors ?? []).map((t) => tensorFromProto(t, options)) }; break;
+    case AttributeType.GRAPHS: value = { kind: 'graphs', value: (a.graphs ?? []).map((g) => subgraphFromProto(g, graph, options)) }; break;
+    default: value = { kind: 'opaque', type, value: a };
+  }
+  if (a.refAttrName !== undefined && value.kind !== 'opaque' && a.type === undefined && inferAttributeType(a) === AttributeType.UNDEFINED) {
+    value = { kind: 'opaque', type, value: a };
+  }
+  void nodeLabel;
+  const attribute: Attribute = { name, value, serdeOrigin: a };
+  if (a.refAttrName !== undefined) attribute.refAttrName = a.refAttrName;
+  if (a.docString !== undefined) attribute.docString = a.docString;
+  return attribute;
+}
+
+function subgraphFromProto(proto: GraphProto, parent: Graph, options: FromProtoOptions): Graph {
+  const g = new Graph(proto.name ?? '', parent);
+  fillGraph(g, proto, options);
+  return g;
+}
+
+/** Old exporters leave `type` unset; the populated field says what it is. */
+function inferAttributeType(a: AttributeProto): number {
+  if (a.f !== undefined) return AttributeType.FLOAT;
+  if (a.i !== undefined) return AttributeType.INT;
+  if (a.s !== undefined) return AttributeType.STRING;
+  if (a.t !== undefined) return AttributeType.TENSOR;
+  if (a.g !== undefined) return AttributeType.GRAPH;
+  if (a.sparseTensor !== undefined) return AttributeType.SPARSE_TENSOR;
+  if (a.tp !== undefined) return AttributeType.TYPE_PROTO;
+  if (a.floats?.length) return AttributeType.FLOATS;
+  if (a.ints?.length) return AttributeType.INTS;
+  if (a.strings?.length) return AttributeType.STRINGS;
+  if (a.tensors?.length) return AttributeType.TENSORS;
+  if (a.graphs?.length) return AttributeType.GRAPHS;
+  return AttributeType.UNDEFINED;
+}
+
+function pairs(entries: StringStringEntryProto[]): [string, string][] {
+  return entries.map((e) => [e.key ?? '', e.value ?? '']);
+}

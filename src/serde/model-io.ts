@@ -1,0 +1,154 @@
+import * as path from 'node:path';
+import { OnnxSurgeonError, withContext } from '../errors.js';
+import type { Model } from '../ir/model.js';
+import type { Tensor } from '../ir/tensor.js';
+import { DType } from '../ir/types.js';
+import { decodeModel, encodeModel } from '../onnx/codec.js';
+import { ExternalDataWriter, parseExternalData, readExternalData } from '../onnx/external-data.js';
+import { readModelBytes, writeFileAtomic } from '../onnx/files.js';
+import type { TensorProto } from '../onnx/proto-types.js';
+import { type ExternalDataResolver, modelFromProto } from './from-proto.js';
+import { type TensorPlacement, modelToProto } from './to-proto.js';
+
+/** Options for {@link loadModelFromBytes}. */
+export interface LoadOptions {
+  /** Path the bytes came from: named in errors and used to resolve external data. */
+  path?: string;
+}
+
+/**
+ * Loads an ONNX model file into the IR. Weights stay views of the file's bytes; tensors stored in
+ * external data files are read only when something asks for them.
+ *
+ * @example
+ * ```ts
+ * const model = await loadModel('detr.onnx');
+ * console.log(model.graph.nodeCount);
+ * ```
+ */
+export async function loadModel(file: string): Promise<Model> {
+  const bytes = readModelBytes(file);
+  return loadModelFromBytes(bytes, { path: file });
+}
+
+/** Decodes model bytes into the IR (see {@link loadModel}). */
+export function loadModelFromBytes(bytes: Uint8Array, options: LoadOptions = {}): Model {
+  const file = options.path;
+  try {
+    const proto = decodeModel(bytes, file ? { file } : {});
+    const modelDir = file ? path.dirname(path.resolve(file)) : undefined;
+    const model = modelFromProto(proto, { ...(file ? { file } : {}), externalData: externalResolver(modelDir, file) });
+    if (file) model.sourcePath = path.resolve(file);
+    return model;
+  } catch (error) {
+    throw withContext(error, file ? { file } : {});
+  }
+}
+
+function externalResolver(modelDir: string | undefined, file: string | undefined): ExternalDataResolver {
+  return (proto: TensorProto, byteLength: number, tensorName: string) => {
+    const ref = parseExternalData(proto);
+    return () => {
+      if (!modelDir) {
+        throw new OnnxSurgeonError('external-data', 'tensor data is external but the model was loaded from bytes without a path', { tensor: tensorName });
+      }
+      try {
+        return readExternalData(modelDir, ref, byteLength);
+      } catch (error) {
+        throw withContext(error, { ...(file ? { file } : {}), tensor: tensorName });
+      }
+    };
+  };
+}
+
+/** Where tensor data goes when saving. */
+export type ExternalDataMode =
+  | 'auto'
+  | 'inline'
+  | {
+      /** Data file name, relative to the model file (default `<model file name>.data`). */
+      location?: string;
+      /** Tensors smaller than this many bytes stay inline (default 1024). */
+      sizeThreshold?: number;
+      /** Alignment of each tensor in the data file (default 4096, mmap-friendly). */
+      alignment?: number;
+    };
+
+/** Options for {@link saveModel}. */
+export interface SaveOptions {
+  /**
+   * `auto` (default): external data when the model had any or when it would exceed protobuf's
+   * 2 GiB limit, inline otherwise. `inline`: everything in the one file. An object: external
+   * data with these settings.
+   */
+  externalData?: ExternalDataMode;
+}
+
+/** Protobuf cannot encode a message of 2 GiB or more; stay well below with headroom for the graph. */
+const INLINE_LIMIT_BYTES = 2 ** 31 - 64 * 2 ** 20;
+
+/**
+ * Saves the model atomically: data and model are written to temporary files in the target folder
+ * and renamed into place only when complete, so a failure never leaves a half-written output and
+ * the input (even when it is the same path) is untouched until then.
+ */
+export async function saveModel(model: Model, file: string, options: SaveOptions = {}): Promise<void> {
+  const mode = resolveMode(model, options.externalData ?? 'auto');
+  try {
+    if (mode === 'inline') {
+      writeFileAtomic(file, encodeModel(modelToProto(model)));
+      return;
+    }
+    const location = mode.location ?? `${path.basename(file)}.data`;
+    // The data file is renamed into place first, then the model: a model is never left pointing at
+    // data that is not fully on disk.
+    const writer = new ExternalDataWriter(path.dirname(path.resolve(file)), location, { alignment: mode.alignment ?? 4096 });
+    try {
+      const threshold = mode.sizeThreshold ?? 1024;
+      const placeTensor: TensorPlacement = (tensor: Tensor) =>
+        tensor.dtype === DType.STRING || tensor.byteLength < threshold ? 'inline' : placed(writer.append(tensor.bytes()));
+      const proto = modelToProto(model, { placeTensor });
+      writer.finish();
+      writeFileAtomic(file, encodeModel(proto));
+    } catch (error) {
+      writer.abort();
+      throw error;
+    }
+  } catch (error) {
+    throw withContext(error, { file });
+  }
+}
+
+function placed(ref: { location: string; offset: number; length?: number }): { location: string; offset: number; length: number } {
+  return { location: ref.location, offset: ref.offset, length: ref.length ?? 0 };
+}
+
+/** Encodes the model into one byte array (everything inline; for in-memory use such as onnxruntime). */
+export function modelToBytes(model: Model): Uint8Array {
+  const chunks = encodeModel(modelToProto(model, { placeTensor: () => 'inline' }));
+  const total = chunks.reduce((n, c) => n + c.byteLength, 0);
+  if (total > 2 ** 31 - 1) {
+    throw new OnnxSurgeonError('encode', `model is ${total} bytes, over protobuf's 2 GiB limit`, { expected: 'save it with external data' });
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+function resolveMode(model: Model, mode: ExternalDataMode): Exclude<ExternalDataMode, 'auto'> {
+  if (mode !== 'auto') return mode;
+  let total = 0;
+  let hadExternal = false;
+  const visit = (tensors: Iterable<Tensor>): void => {
+    for (const t of tensors) {
+      total += t.byteLength;
+      if (t.isLazy && t.storageDescription.startsWith('external')) hadExternal = true;
+    }
+  };
+  visit(model.graph.initializers.map((v) => v.initializer!));
+  return hadExternal || total > INLINE_LIMIT_BYTES ? {} : 'inline';
+}
