@@ -1,0 +1,22 @@
+// ONNX file -> serialized TensorRT engine, following the order TensorRT needs: plugins registered
+// first, then parse, then configure (precision, workspace, profile, timing cache), then build.
+#pragma once
+
+#include "logger.h"
+#include "options.h"
+
+#include <NvInfer.h>
+
+#include <memory>
+
+namespace osg {
+
+// Name and version under which fuse-msda's nodes are looked up in TensorRT's plugin registry.
+constexpr const char* kMsdaPluginName = "MultiscaleDeformableAttnPlugin_TRT";
+constexpr const char* kMsdaPluginVersion = "1";
+
+// Builds the engine and writes it (and the timing cache) to disk. On failure an "error" or
+// "parse-error" event has been emitted and the returned pointer is null.
+std::unique_ptr<nvinfer1::IHostMemory> buildAndWriteEngine(const BuilderOptions& options, JsonLogger& logger);
+
+} // namespace osg
