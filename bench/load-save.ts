@@ -1,0 +1,171 @@
+/**
+ * Load/save benchmark of the ONNX codec on a large model, against `cp` and Python `onnx`.
+ *
+ * Usage: `node dist/bench/load-save.js [--size-mb 512]`
+ *
+ * Generates (in a temp folder, removed afterwards) a MatMul chain whose float weights in raw_data
+ * add up to `--size-mb`, then measures in one run:
+ * - `cp` of the file (wall time);
+ * - a Node child that reads the file and writes it back without the codec (the I/O floor);
+ * - our decode + encode + atomic write, in a child `node` process (wall time, peak RSS);
+ * - `/usr/bin/python3 -c "onnx.load; onnx.save"` (wall time, peak RSS).
+ * Targets: ours <= 2x cp, well under Python, peak RSS <= 1.3x file size.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DataType,
+  decodeModel,
+  encodeModel,
+  encodedModelSize,
+  readModelBytes,
+  writeFileAtomic,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+} from '../src/onnx/index.js';
+
+const PYTHON = '/usr/bin/python3';
+const MIB = 1024 * 1024;
+
+/** What a worker child process reports. */
+interface WorkerReport {
+  readMs: number;
+  decodeMs: number;
+  encodeMs: number;
+  writeMs: number;
+  maxRssBytes: number;
+}
+
+/**
+ * Child-process mode: load `input`, save to `output`, report timings and peak RSS as JSON.
+ * With `rawCopy`, skip the codec (read the bytes, write them back): the I/O floor of any
+ * in-memory load/save in Node on this machine.
+ */
+function runWorker(input: string, output: string, rawCopy: boolean): void {
+  const t0 = performance.now();
+  const bytes = readModelBytes(input);
+  const t1 = performance.now();
+  const model = rawCopy ? undefined : decodeModel(bytes, { file: input });
+  const t2 = performance.now();
+  const chunks = model ? encodeModel(model) : [bytes];
+  const t3 = performance.now();
+  writeFileAtomic(output, chunks);
+  const t4 = performance.now();
+  const report: WorkerReport = {
+    readMs: t1 - t0,
+    decodeMs: t2 - t1,
+    encodeMs: t3 - t2,
+    writeMs: t4 - t3,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+  process.stdout.write(JSON.stringify(report));
+}
+
+/** A chain of MatMul nodes over square float weights totalling about `sizeMiB`. */
+function buildModel(sizeMiB: number): ModelProto {
+  const side = 1024; // 4 MiB per weight
+  const layers = Math.max(1, Math.round((sizeMiB * MIB) / (side * side * 4)));
+  const nodes: NodeProto[] = [];
+  const initializers: TensorProto[] = [];
+  for (let i = 0; i < layers; i++) {
+    const weights = new Float32Array(side * side);
+    for (let j = 0; j < weights.length; j += 97) weights[j] = (i + 1) * 0.001 * ((j % 13) - 6);
+    initializers.push({ name: `w${i}`, dims: [side, side], dataType: DataType.FLOAT, rawData: new Uint8Array(weights.buffer) });
+    nodes.push({ name: `matmul_${i}`, opType: 'MatMul', input: [i === 0 ? 'x' : `h${i}`, `w${i}`], output: [i === layers - 1 ? 'y' : `h${i + 1}`] });
+  }
+  const tensorType = { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: side }] } };
+  return {
+    irVersion: 8,
+    producerName: 'onnx-surgeon-bench',
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'matmul_chain',
+      node: nodes,
+      initializer: initializers,
+      input: [{ name: 'x', type: { tensorType } }],
+      output: [{ name: 'y', type: { tensorType } }],
+    },
+  };
+}
+
+function timed(command: string, args: string[]): { ms: number; stdout: string } {
+  const start = performance.now();
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 16 * MIB });
+  const ms = performance.now() - start;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return { ms, stdout: result.stdout };
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args[0] === '--worker' || args[0] === '--raw-copy') {
+    runWorker(args[1]!, args[2]!, args[0] === '--raw-copy');
+    return;
+  }
+  const sizeIndex = args.indexOf('--size-mb');
+  const sizeMiB = sizeIndex >= 0 ? Number(args[sizeIndex + 1]) : 512;
+  const dir = mkdtempSync(join(tmpdir(), 'onnx-bench-'));
+  try {
+    const source = join(dir, 'model.onnx');
+    const model = buildModel(sizeMiB);
+    writeFileAtomic(source, encodeModel(model));
+    const fileBytes = statSync(source).size;
+    if (fileBytes !== encodedModelSize(model)) throw new Error('encodedModelSize disagrees with the written file');
+    console.log(`model: ${model.graph!.node!.length} MatMul nodes, ${(fileBytes / MIB).toFixed(1)} MiB (${source})`);
+
+    timed('cp', [source, join(dir, 'warm.onnx')]); // warm the page cache for everyone
+    rmSync(join(dir, 'warm.onnx'));
+    const cp = timed('cp', [source, join(dir, 'cp.onnx')]);
+    // Our save fsyncs (atomic and durable); cp does not, so also time cp followed by sync of the copy.
+    const cpSync = timed('sh', ['-c', 'cp "$1" "$2" && sync "$2"', 'sh', source, join(dir, 'cp-sync.onnx')]);
+
+    const self = fileURLToPath(import.meta.url);
+    const oursOut = join(dir, 'ours.onnx');
+    const ours = timed(process.execPath, [self, '--worker', source, oursOut]);
+    const oursReport = JSON.parse(ours.stdout) as WorkerReport;
+    if (statSync(oursOut).size !== fileBytes) throw new Error('our output differs in size from the input');
+    const raw = timed(process.execPath, [self, '--raw-copy', source, join(dir, 'raw.onnx')]);
+    const rawReport = JSON.parse(raw.stdout) as WorkerReport;
+
+    let python: { ms: number; maxRssBytes: number } | undefined;
+    if (existsSync(PYTHON)) {
+      const script = [
+        'import sys, resource, onnx',
+        'm = onnx.load(sys.argv[1])',
+        'onnx.save(m, sys.argv[2])',
+        'print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)',
+      ].join('\n');
+      const run = timed(PYTHON, ['-c', script, source, join(dir, 'python.onnx')]);
+      python = { ms: run.ms, maxRssBytes: Number(run.stdout.trim()) };
+    }
+
+    const mib = (bytes: number): string => `${(bytes / MIB).toFixed(0)} MiB`;
+    const phases = (r: WorkerReport): string =>
+      `read ${r.readMs.toFixed(0)}, decode ${r.decodeMs.toFixed(0)}, encode ${r.encodeMs.toFixed(0)}, write+fsync ${r.writeMs.toFixed(0)}`;
+    const rows: [string, string, string][] = [
+      ['cp', `${cp.ms.toFixed(0)} ms`, '-'],
+      ['cp + sync', `${cpSync.ms.toFixed(0)} ms`, '-'],
+      ['node read+write, no codec (I/O floor)', `${raw.ms.toFixed(0)} ms (${phases(rawReport)})`, mib(rawReport.maxRssBytes)],
+      ['onnx-surgeon load+save', `${ours.ms.toFixed(0)} ms (${phases(oursReport)})`, mib(oursReport.maxRssBytes)],
+    ];
+    if (python) rows.push(['python onnx load+save', `${python.ms.toFixed(0)} ms`, mib(python.maxRssBytes)]);
+    console.log('\n| what | wall time | peak RSS |\n|---|---|---|');
+    for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+    console.log('\nratios:');
+    console.log(`  ours / cp           = ${(ours.ms / cp.ms).toFixed(2)}x  (target <= 2)`);
+    console.log(`  ours / (cp + sync)  = ${(ours.ms / cpSync.ms).toFixed(2)}x`);
+    console.log(`  ours / I/O floor    = ${(ours.ms / raw.ms).toFixed(2)}x  (codec overhead: decode+encode ${(oursReport.decodeMs + oursReport.encodeMs).toFixed(0)} ms)`);
+    if (python) console.log(`  ours / python       = ${(ours.ms / python.ms).toFixed(2)}x`);
+    console.log(`  peak RSS / file     = ${(oursReport.maxRssBytes / fileBytes).toFixed(2)}x  (target <= 1.3)`);
+    if (python) console.log(`  python RSS / file   = ${(python.maxRssBytes / fileBytes).toFixed(2)}x`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();
