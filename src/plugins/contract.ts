@@ -1,0 +1,296 @@
+/**
+ * A small declarative language for what a plugin node must look like, in the spirit of ONNX op
+ * schemas: type variables for element types, dims written as symbols that must agree wherever
+ * they appear (`['N', 'Lq', 'M', 'L', 'P', 2]`), optional attribute rules, and free-form checks
+ * on constant input data. {@link checkContract} turns a contract and a node into readable
+ * violations. Only what is statically known is checked; unknown dims and dtypes are skipped.
+ */
+import { type Dim, type DTypeCode, type Node, type Tensor, type Value, attrString, dtypeName } from '../ir/index.js';
+import { staticDtype, staticShape, staticTensor } from './static-data.js';
+
+/** One way a node breaks its plugin's contract. */
+export interface ContractViolation {
+  /** Label of the offending node. */
+  node: string;
+  /** Name of the offending input (or output) tensor, when one is to blame. */
+  input?: string;
+  /** One readable sentence naming the node and the offending dims or values. */
+  message: string;
+  /** What the contract wants, briefly. */
+  expected?: string;
+  /** What the node has, briefly. */
+  found?: string;
+}
+
+/**
+ * One dim of a {@link TensorRule}: a symbol (`'N'`) that must take the same size wherever it
+ * appears, a fixed size (`2`), or `'*'` for anything.
+ */
+export type DimRule = string | number;
+
+/** What one input or output must look like. */
+export interface TensorRule {
+  /** Role name used in messages, e.g. `sampling_locations`. */
+  name: string;
+  /** Type variable (a key of {@link PluginContract.types}); tensors sharing one must share a dtype. */
+  type: string;
+  /** Expected dims; their count is the required rank. */
+  dims: readonly DimRule[];
+  /**
+   * Plain words for a dim when this tensor is where a symbol got its size, e.g. `{ 0: 'rows' }`
+   * lets a message say "spatial_shapes has 4 rows" instead of "spatial_shapes dim 0 (L) is 4".
+   */
+  dimNouns?: Readonly<Record<number, string>>;
+}
+
+/** A rule on one attribute. */
+export interface AttributeRule {
+  /** Attribute name. */
+  name: string;
+  /** Attribute must be present. */
+  required?: boolean;
+  /** Allowed string values (the attribute must be a string attribute when this is set). */
+  oneOfStrings?: readonly string[];
+}
+
+/** Everything {@link ContractContext} offers to a value check. */
+export interface ContractContext {
+  /** The node under check. */
+  readonly node: Node;
+  /** Numeric size bound to a dim symbol by the structural checks, if any tensor fixed it. */
+  size(symbol: string): number | undefined;
+  /** Constant data of input `index` (initializer or `Constant` node), or undefined. */
+  constantInput(index: number): Tensor | undefined;
+  /** Builds a violation of input `index` with the node prefix and the input's name filled in. */
+  inputViolation(index: number, message: string, expected?: string, found?: string): ContractViolation;
+}
+
+/**
+ * A check on statically known data; runs after the structural checks (whatever they found), so it
+ * must itself skip data whose shape it cannot read.
+ */
+export type ValueCheck = (context: ContractContext) => ContractViolation[];
+
+/**
+ * The contract of one plugin op.
+ *
+ * @example
+ * ```ts
+ * const addPlugin: PluginContract = {
+ *   opType: 'MyAddPlugin',
+ *   types: { T: [DType.FLOAT, DType.FLOAT16] },
+ *   inputs: [{ name: 'a', type: 'T', dims: ['N', 'C'] }, { name: 'b', type: 'T', dims: ['N', 'C'] }],
+ *   outputs: [{ name: 'sum', type: 'T', dims: ['N', 'C'] }],
+ * };
+ * checkContract(addPlugin, node); // [] when the node fits
+ * ```
+ */
+export interface PluginContract {
+  /** Operator type the contract is for. */
+  opType: string;
+  /** Operator domain; undefined matches any domain. */
+  domain?: string;
+  /** Allowed element types per type variable. */
+  types: Readonly<Record<string, readonly DTypeCode[]>>;
+  /** Inputs in slot order (all required). */
+  inputs: readonly TensorRule[];
+  /** Outputs in slot order. */
+  outputs: readonly TensorRule[];
+  /** Attribute rules. */
+  attributes?: readonly AttributeRule[];
+  /** Checks on constant data. */
+  valueChecks?: readonly ValueCheck[];
+}
+
+/** Options of {@link checkContract}. */
+export interface ContractOptions {
+  /**
+   * How to compare two symbolic dims (ONNX `dim_param`s) bound to one contract symbol:
+   * `strict` (default) reports different names as a violation, `ignore` skips the comparison
+   * (different names may still be equal at run time).
+   */
+  symbolicDims?: 'strict' | 'ignore';
+}
+
+/** Where a dim symbol got its size, for messages. */
+interface Binding {
+  size: number | string;
+  /** Phrase describing the source, e.g. `spatial_shapes has 4 rows`. */
+  phrase: string;
+}
+
+interface Slot {
+  kind: 'input' | 'output';
+  index: number;
+  rule: TensorRule;
+  value: Value | undefined;
+}
+
+/**
+ * Checks `node` against `contract`: input/output counts, ranks, dtypes, dim agreement, attributes,
+ * then the contract's value checks. Returns every violation found (empty when the node fits).
+ *
+ * @example
+ * ```ts
+ * for (const v of checkContract(msdaContract, node)) console.log(v.message);
+ * // node 'msda_0': input 3 'sampling_locations' dim 3 (L) is 3 but spatial_shapes has 4 rows
+ * ```
+ */
+export function checkContract(contract: PluginContract, node: Node, options: ContractOptions = {}): ContractViolation[] {
+  const label = node.label;
+  const prefix = `node '${label}': `;
+  const violations: ContractViolation[] = [];
+  const report = (message: string, extra: Partial<ContractViolation> = {}): void => {
+    violations.push({ node: label, message: prefix + message, ...extra });
+  };
+
+  if (node.opType !== contract.opType || (contract.domain !== undefined && node.domain !== contract.domain)) {
+    report(`is ${describeOp(node.opType, node.domain)}, not ${describeOp(contract.opType, contract.domain)}`, {
+      expected: describeOp(contract.opType, contract.domain), found: describeOp(node.opType, node.domain),
+    });
+    return violations;
+  }
+
+  const roleList = (rules: readonly TensorRule[]): string => rules.map((r) => r.name).join(', ');
+  if (node.inputs.length !== contract.inputs.length) {
+    report(`has ${node.inputs.length} inputs but ${contract.opType} takes ${contract.inputs.length} (${roleList(contract.inputs)})`, {
+      expected: `${contract.inputs.length} inputs`, found: `${node.inputs.length} inputs`,
+    });
+  }
+  if (node.outputs.length !== contract.outputs.length) {
+    report(`has ${node.outputs.length} outputs but ${contract.opType} produces ${contract.outputs.length} (${roleList(contract.outputs)})`, {
+      expected: `${contract.outputs.length} outputs`, found: `${node.outputs.length} outputs`,
+    });
+  }
+
+  const slots: Slot[] = [
+    ...contract.inputs.map((rule, index): Slot => ({ kind: 'input', index, rule, value: node.inputs[index] })),
+    ...contract.outputs.map((rule, index): Slot => ({ kind: 'output', index, rule, value: node.outputs[index] })),
+  ];
+  const where = (slot: Slot): string => `${slot.kind} ${slot.index} '${slot.rule.name}'`;
+  const tensorName = (slot: Slot): Partial<ContractViolation> => (slot.value?.name ? { input: slot.value.name } : {});
+
+  for (const slot of slots) {
+    // Trailing omitted inputs are already counted above; an omitted one in the middle is not.
+    if (slot.kind === 'input' && !slot.value && slot.index < node.inputs.length) {
+      report(`${where(slot)} is missing`, { expected: `a ${slot.rule.name} tensor`, found: 'an omitted input' });
+    }
+  }
+
+  const typeBindings = new Map<string, { dtype: DTypeCode; slot: Slot }>();
+  const dimBindings = new Map<string, { numeric?: Binding; symbolic?: Binding }>();
+
+  for (const slot of slots) {
+    const value = slot.value;
+    if (!value) continue;
+    const { rule } = slot;
+
+    const dtype = staticDtype(value);
+    if (dtype !== undefined) {
+      const allowed = contract.types[rule.type] ?? [];
+      if (!allowed.includes(dtype)) {
+        report(`${where(slot)} is ${dtypeName(dtype)} but must be ${allowed.map(dtypeName).join(' or ')}`, {
+          ...tensorName(slot), expected: allowed.map(dtypeName).join(' | '), found: dtypeName(dtype),
+        });
+      } else {
+        const bound = typeBindings.get(rule.type);
+        if (!bound) typeBindings.set(rule.type, { dtype, slot });
+        else if (bound.dtype !== dtype) {
+          report(`${where(slot)} is ${dtypeName(dtype)} but ${where(bound.slot)} is ${dtypeName(bound.dtype)} (they must share one type)`, {
+            ...tensorName(slot), expected: dtypeName(bound.dtype), found: dtypeName(dtype),
+          });
+        }
+      }
+    }
+
+    const shape = staticShape(value);
+    if (!shape) continue;
+    if (shape.length !== rule.dims.length) {
+      report(`${where(slot)} has rank ${shape.length} but must have rank ${rule.dims.length} [${rule.dims.join(', ')}]`, {
+        ...tensorName(slot), expected: `rank ${rule.dims.length} [${rule.dims.join(', ')}]`, found: `rank ${shape.length} [${shape.map(showDim).join(', ')}]`,
+      });
+      continue;
+    }
+    rule.dims.forEach((dimRule, axis) => {
+      const dim = shape[axis] as Dim;
+      if (dim === null || dim === undefined || dimRule === '*') return;
+      if (typeof dimRule === 'number') {
+        if (typeof dim === 'number' && dim !== dimRule) {
+          report(`${where(slot)} dim ${axis} is ${dim} but must be ${dimRule}`, { ...tensorName(slot), expected: String(dimRule), found: String(dim) });
+        }
+        return;
+      }
+      const bindings = dimBindings.get(dimRule) ?? {};
+      dimBindings.set(dimRule, bindings);
+      const phrase = sourcePhrase(slot, axis, dimRule, dim);
+      const key = typeof dim === 'number' ? 'numeric' : 'symbolic';
+      const bound = bindings[key];
+      if (!bound) {
+        bindings[key] = { size: dim, phrase };
+        return;
+      }
+      if (bound.size === dim || (key === 'symbolic' && options.symbolicDims === 'ignore')) return;
+      report(`${where(slot)} dim ${axis} (${dimRule}) is ${showDim(dim)} but ${bound.phrase}`, {
+        ...tensorName(slot), expected: `${dimRule} = ${showDim(bound.size)}`, found: showDim(dim),
+      });
+    });
+  }
+
+  for (const rule of contract.attributes ?? []) {
+    const attribute = node.attr(rule.name);
+    if (!attribute) {
+      if (rule.required) report(`attribute '${rule.name}' is missing`, { expected: `attribute '${rule.name}'`, found: 'none' });
+      continue;
+    }
+    if (rule.oneOfStrings) {
+      const text = attrString(attribute);
+      const allowed = rule.oneOfStrings.map((s) => JSON.stringify(s)).join(' or ');
+      if (text === undefined) {
+        report(`attribute '${rule.name}' is a ${attribute.kind} attribute but must be the string ${allowed}`, { expected: allowed, found: attribute.kind });
+      } else if (!rule.oneOfStrings.includes(text)) {
+        report(`attribute '${rule.name}' is ${JSON.stringify(text)} but must be ${allowed}`, { expected: allowed, found: JSON.stringify(text) });
+      }
+    }
+  }
+
+  if (contract.valueChecks?.length) {
+    const context: ContractContext = {
+      node,
+      size: (symbol) => {
+        const size = dimBindings.get(symbol)?.numeric?.size;
+        return typeof size === 'number' ? size : undefined;
+      },
+      constantInput: (index) => {
+        const value = node.inputs[index];
+        return value ? staticTensor(value) : undefined;
+      },
+      inputViolation: (index, message, expected, found) => {
+        const value = node.inputs[index];
+        const role = contract.inputs[index]?.name ?? `#${index}`;
+        const violation: ContractViolation = { node: label, message: `${prefix}input ${index} '${role}' ${message}` };
+        if (value?.name) violation.input = value.name;
+        if (expected !== undefined) violation.expected = expected;
+        if (found !== undefined) violation.found = found;
+        return violation;
+      },
+    };
+    for (const check of contract.valueChecks) violations.push(...check(context));
+  }
+  return violations;
+}
+
+function sourcePhrase(slot: Slot, axis: number, symbol: string, dim: number | string): string {
+  const noun = slot.rule.dimNouns?.[axis];
+  if (noun) return `${slot.rule.name} has ${showDim(dim)} ${noun}`;
+  return `${slot.kind} ${slot.index} '${slot.rule.name}' dim ${axis} (${symbol}) is ${showDim(dim)}`;
+}
+
+function showDim(dim: Dim | undefined): string {
+  if (dim === null || dim === undefined) return '?';
+  return typeof dim === 'number' ? String(dim) : `'${dim}'`;
+}
+
+function describeOp(opType: string, domain: string | undefined): string {
+  if (domain === undefined) return `a ${opType} node`;
+  return `a ${opType} node (domain '${domain}')`;
+}
