@@ -1,0 +1,569 @@
+/**
+ * The matcher: binds a pattern to the graph backwards from an anchor node (the producer of the
+ * pattern's first output), by depth-first search with backtracking. Every choice point
+ * (commutative operand order, `oneOf` alternative, multi-output extension) undoes its bindings
+ * before trying the next option, so constraints and checks can reject one binding and let another
+ * succeed. When tracing, the failure that got furthest is kept and worded with node names.
+ */
+import type { Graph, Node, Tensor, Value } from '../ir/index.js';
+import { attrString } from '../ir/index.js';
+import { normalizeDomain } from './builder.js';
+import { Captures, emptyCaptureData } from './captures.js';
+import { constantMismatch, constantTensorOf, describeTensor } from './constant.js';
+import { OpIndex } from './op-index.js';
+import {
+  type AttributePredicate, type BindingKey, ConstantPattern, NodeOutputPattern, NodePattern, OneOfPattern, OptionalPattern,
+  type Pattern, RepeatPattern, type ValuePattern, AnyValuePattern, bindingKey, describeAttributePredicate,
+} from './pattern.js';
+import type { AttributeValue } from '../ir/index.js';
+
+/** Why an anchor did not match: the structure, the check, or the rewriter's safety rules. */
+export type FailureKind = 'structure' | 'check' | 'unsafe';
+
+/**
+ * The explanation of a failed match: the step that failed (the deepest one reached), worded with
+ * node and value names.
+ *
+ * @example
+ * ```ts
+ * // { kind: 'structure', anchor: '/layers.0/Add', message: "input 1 of '/layers.0/Mul' is produced by 'Add' ('/x/Add'), expected 'Mul'" }
+ * ```
+ */
+export interface MatchFailure {
+  kind: FailureKind;
+  /** One readable line. */
+  message: string;
+  /** Label of the anchor node the attempt started from. */
+  anchor: string;
+}
+
+/**
+ * A function vetting a match: `true` accepts, `false` or a reason string rejects.
+ *
+ * @example
+ * ```ts
+ * const check: MatchCheck = (m) => m.tensor('scale').size === 1 || 'scale is not a scalar';
+ * ```
+ */
+export type MatchCheck = (captures: Captures) => boolean | string;
+
+/** Options of {@link matchAt} and {@link findMatches}. */
+export interface MatchOptions {
+  /** Constraint on the captures (a rule's `check`); failures are reported as `check failed: ...`. */
+  check?: MatchCheck;
+  /** A last gate after `check` (the rewriter's safety rules); failures are kind `unsafe`. @internal */
+  accept?: MatchCheck;
+  /** Word structural failures precisely (slower; used by explain). */
+  trace?: boolean;
+  /** Nodes that may not be part of the match (already claimed by another match). */
+  exclude?: ReadonlySet<Node>;
+  /** A prebuilt index of the graph (reuse it across patterns while the graph does not change). */
+  index?: OpIndex;
+}
+
+/**
+ * The outcome of one anchored attempt.
+ *
+ * @example
+ * ```ts
+ * const attempt = matchAt(p, node);
+ * if (attempt.ok) use(attempt.captures); else console.log(attempt.failure.message);
+ * ```
+ */
+export type MatchAttempt = { ok: true; captures: Captures } | { ok: false; failure: MatchFailure };
+
+/**
+ * Tries to match `pattern` with its first output produced by `anchor`.
+ *
+ * @example
+ * ```ts
+ * const attempt = matchAt(pattern((op, x) => op.Relu(x)), graph.nodes[0]!, { trace: true });
+ * ```
+ */
+export function matchAt(pattern: Pattern, anchor: Node, options: MatchOptions = {}): MatchAttempt {
+  const graph = anchor.graph;
+  if (!graph) return { ok: false, failure: { kind: 'structure', message: `'${anchor.label}' is no longer in a graph`, anchor: anchor.label } };
+  const search = new Search(pattern, graph, anchor, options, options.index);
+  return search.run();
+}
+
+/**
+ * All non-overlapping matches of `pattern` in `graph`, in graph order of their anchors. A node
+ * belongs to at most one match; an anchor whose match would reuse a claimed node is skipped.
+ * `onFailure` receives every anchor candidate that failed (with a precise reason when `trace`).
+ *
+ * @example
+ * ```ts
+ * for (const m of findMatches(graph, pattern((op, x) => op.Identity(x)))) console.log(m.anchor.label);
+ * ```
+ */
+export function findMatches(
+  graph: Graph,
+  pattern: Pattern,
+  options: MatchOptions & { onFailure?: (anchor: Node, failure: MatchFailure) => void } = {},
+): Captures[] {
+  const index = options.index ?? new OpIndex(graph);
+  const claimed = new Set<Node>();
+  const matches: Captures[] = [];
+  for (const anchor of index.candidates(pattern.anchorOps())) {
+    if (claimed.has(anchor)) continue;
+    const attempt = matchAt(pattern, anchor, { ...options, exclude: claimed, index });
+    if (attempt.ok) {
+      matches.push(attempt.captures);
+      for (const n of attempt.captures.nodes) claimed.add(n);
+    } else {
+      options.onFailure?.(anchor, attempt.failure);
+    }
+  }
+  return matches;
+}
+
+/** What one binding key is bound to. */
+interface Bound {
+  value?: Value | undefined;
+  node?: Node;
+  tensor?: Tensor;
+  choice?: number;
+}
+
+/** Where a value being matched sits, for messages. */
+type Where = { node: Node; index: number } | { output: number };
+
+type Continuation = () => boolean;
+
+/** One item of a node's input sequence: a value slot, or the block of a repeat's copies. */
+type InputItem =
+  | { kind: 'value'; pattern: ValuePattern; value: Value | undefined; where: Where }
+  | { kind: 'repeat'; repeat: RepeatPattern; values: (Value | undefined)[]; node: Node; first: number };
+
+const CHECK_DEPTH = 1e9;
+const UNSAFE_DEPTH = 2e9;
+/** Operand orders tried for commutative ops with more inputs are capped (n! grows fast). */
+const MAX_PERMUTED_INPUTS = 5;
+
+/** One anchored search: bindings with an undo trail, and the best failure seen. */
+class Search {
+  private readonly bindings = new Map<BindingKey, Bound>();
+  private readonly nodeOwner = new Map<Node, NodePattern>();
+  private readonly copies = new Map<RepeatPattern, Map<BindingKey, Bound>[]>();
+  private readonly trail: (() => void)[] = [];
+  private best: { depth: number; kind: FailureKind; message: string } | undefined;
+  private result: Captures | undefined;
+
+  constructor(
+    private readonly pattern: Pattern,
+    private readonly graph: Graph,
+    private readonly anchor: Node,
+    private readonly options: MatchOptions,
+    private readonly index: OpIndex | undefined,
+  ) {}
+
+  run(): MatchAttempt {
+    const root = this.pattern.outputs[0]!;
+    const value = this.anchorValue(root);
+    const ok = this.matchValue(root, value, { output: 0 }, () => this.matchOtherOutputs(1, () => this.finish()));
+    if (ok && this.result) return { ok: true, captures: this.result };
+    const best = this.best ?? { kind: 'structure' as const, message: 'no match', depth: 0 };
+    return { ok: false, failure: { kind: best.kind, message: best.message, anchor: this.anchor.label } };
+  }
+
+  /** The anchor output the root pattern stands for (output 0 unless the root names another). */
+  private anchorValue(root: ValuePattern): Value | undefined {
+    const index = root instanceof NodeOutputPattern ? root.index : 0;
+    return this.anchor.outputs[index];
+  }
+
+  // ---- bookkeeping -------------------------------------------------------------------------
+
+  private bind(key: BindingKey, bound: Bound): void {
+    this.bindings.set(key, bound);
+    this.trail.push(() => this.bindings.delete(key));
+  }
+
+  private undo(mark: number): void {
+    while (this.trail.length > mark) this.trail.pop()!();
+  }
+
+  /**
+   * Records a failure (keeping the deepest: bindings made on the path, plus `closeness` to break
+   * ties) and returns false. Messages are built lazily, and only when tracing.
+   */
+  private fail(message: () => string, kind: FailureKind = 'structure', closeness = 0): false {
+    const depth = (kind === 'structure' ? this.trail.length : kind === 'check' ? CHECK_DEPTH : UNSAFE_DEPTH) + closeness;
+    if (!this.best || depth > this.best.depth) {
+      const text = kind === 'structure' && !this.options.trace ? 'structure did not match (use explain() for details)' : message();
+      this.best = { depth, kind, message: text };
+    }
+    return false;
+  }
+
+  // ---- values ------------------------------------------------------------------------------
+
+  private matchValue(p: ValuePattern, v: Value | undefined, where: Where, k: Continuation): boolean {
+    const key = bindingKey(p);
+    const prior = this.bindings.get(key);
+    if (prior) {
+      if (prior.value === v) return k();
+      return this.fail(() => `${describeWhere(where)} is ${describeValue(v)}, but ${describeKey(key, p)} is already bound to ${describeValue(prior.value)}`);
+    }
+    const mark = this.trail.length;
+    const ok = this.matchValueUnbound(p, key, v, where, k);
+    if (!ok) this.undo(mark);
+    return ok;
+  }
+
+  private matchValueUnbound(p: ValuePattern, key: BindingKey, v: Value | undefined, where: Where, k: Continuation): boolean {
+    if (p instanceof OptionalPattern) {
+      if (v === undefined) {
+        this.bind(key, { value: undefined });
+        return k();
+      }
+      return this.matchValue(p.inner, v, where, () => {
+        this.bind(key, { value: v });
+        return k();
+      });
+    }
+    if (v === undefined) return this.fail(() => `${describeWhere(where)} is omitted, expected ${p.toString()}`);
+    if (p instanceof AnyValuePattern) return this.matchLeaf(p, key, v, where, k);
+    if (p instanceof ConstantPattern) return this.matchConstant(p, key, v, where, k);
+    if (p instanceof NodeOutputPattern) return this.matchNodeOutput(p, key, v, where, k);
+    if (p instanceof OneOfPattern) return this.matchOneOf(p, key, v, where, k);
+    return this.fail(() => `unknown pattern kind at ${describeWhere(where)}`);
+  }
+
+  private matchLeaf(p: AnyValuePattern, key: BindingKey, v: Value, where: Where, k: Continuation): boolean {
+    if (p.leaf === 'input' && !v.isGraphInput) {
+      return this.fail(() => `${describeWhere(where)} is ${describeValue(v)}, expected a graph input`);
+    }
+    if (p.leaf === 'initializer' && !v.initializer) {
+      return this.fail(() => `${describeWhere(where)} is ${describeValue(v)}, expected an initializer`);
+    }
+    if (p.where) {
+      const verdict = p.where(v);
+      if (verdict !== true) return this.fail(() => `${describeWhere(where)} '${v.name}' rejected by the predicate of ${p.toString()}${reasonSuffix(verdict)}`);
+    }
+    this.bind(key, { value: v });
+    return k();
+  }
+
+  private matchConstant(p: ConstantPattern, key: BindingKey, v: Value, where: Where, k: Continuation): boolean {
+    const tensor = constantTensorOf(v);
+    if (!tensor) return this.fail(() => `${describeWhere(where)} is ${describeValue(v)}, expected the constant ${p.toString()}`);
+    if (p.expected !== undefined) {
+      const mismatch = constantMismatch(tensor, p.expected, p.tolerance);
+      if (mismatch) return this.fail(() => `${describeWhere(where)} is the constant ${mismatch}, expected ${p.toString()}`);
+    }
+    if (p.predicate) {
+      const verdict = p.predicate(tensor);
+      if (verdict !== true) return this.fail(() => `${describeWhere(where)} is the constant ${describeTensor(tensor)}, rejected by the predicate of ${p.toString()}${reasonSuffix(verdict)}`);
+    }
+    this.bind(key, { value: v, tensor });
+    return k();
+  }
+
+  private matchNodeOutput(p: NodeOutputPattern, key: BindingKey, v: Value, where: Where, k: Continuation): boolean {
+    const producer = v.producer;
+    if (!producer) return this.fail(() => `${describeWhere(where)} is ${describeValue(v)}, expected the output of '${p.node.op}'`);
+    if (v.outputIndex !== p.index) {
+      return this.fail(() => `${describeWhere(where)} is output ${v.outputIndex} of '${producer.label}', expected output ${p.index} of '${p.node.op}'`);
+    }
+    return this.matchNode(p.node, producer, where, () => {
+      this.bind(key, { value: v });
+      return k();
+    });
+  }
+
+  private matchOneOf(p: OneOfPattern, key: BindingKey, v: Value, where: Where, k: Continuation): boolean {
+    for (let i = 0; i < p.alternatives.length; i++) {
+      const mark = this.trail.length;
+      const ok = this.matchValue(p.alternatives[i]!, v, where, () => {
+        this.bind(key, { value: v, choice: i });
+        return k();
+      });
+      if (ok) return true;
+      this.undo(mark);
+    }
+    return false;
+  }
+
+  // ---- nodes -------------------------------------------------------------------------------
+
+  private matchNode(np: NodePattern, node: Node, where: Where, k: Continuation): boolean {
+    const key = bindingKey(np);
+    const prior = this.bindings.get(key);
+    if (prior) {
+      if (prior.node === node) return k();
+      return this.fail(() => `${describeWhere(where)} comes from '${node.label}', but ${describeKey(key, np)} is already '${prior.node?.label}'`);
+    }
+    if (node.graph !== this.graph) return this.fail(() => `${describeWhere(where)} comes from '${node.label}' in another graph`);
+    if (this.options.exclude?.has(node)) return this.fail(() => `'${node.label}' is already part of another match`);
+    const owner = this.nodeOwner.get(node);
+    if (owner && owner !== np) return this.fail(() => `'${node.label}' is already matched by another part of the pattern (${owner.op})`);
+    if (node.opType !== np.op || normalizeDomain(node.domain) !== np.options.domain) {
+      const expected = np.options.domain ? `${np.options.domain}.${np.op}` : np.op;
+      const found = node.domain && normalizeDomain(node.domain) ? `${node.domain}.${node.opType}` : node.opType;
+      if ('output' in where && where.output === 0) return this.fail(() => `'${node.label}' is '${found}', expected '${expected}'`);
+      // A node of the wrong type is a nearer miss than a leaf where a node was expected: on equal
+      // depth (the other operand order of a commutative op), this is the message worth showing.
+      return this.fail(() => `${describeWhere(where)} is produced by '${found}' ('${node.label}'), expected '${expected}'`, 'structure', 0.5);
+    }
+    if (np.options.outputCount !== undefined && node.outputs.length !== np.options.outputCount) {
+      return this.fail(() => `'${node.label}' has ${node.outputs.length} outputs, expected ${np.options.outputCount}`);
+    }
+    for (const [name, predicate] of np.attributes) {
+      const reason = attributeMismatch(node.attr(name), predicate, node);
+      if (reason !== undefined) return this.fail(() => `attribute '${name}' of '${node.label}' ${reason}`);
+    }
+    if (np.options.exactAttributes) {
+      for (const name of node.attributes.keys()) {
+        if (!np.attributes.has(name)) return this.fail(() => `'${node.label}' has attribute '${name}', which the pattern does not allow`);
+      }
+    }
+    const mark = this.trail.length;
+    this.bind(key, { node });
+    if (!owner) {
+      this.nodeOwner.set(node, np);
+      this.trail.push(() => this.nodeOwner.delete(node));
+    }
+    const ok = this.matchInputs(np, node, k);
+    if (!ok) this.undo(mark);
+    return ok;
+  }
+
+  private matchInputs(np: NodePattern, node: Node, k: Continuation): boolean {
+    const values = node.inputs;
+    const repeat = np.repeat;
+    if (repeat) {
+      const at = np.inputs.indexOf(repeat);
+      const fixedAfter = np.inputs.length - at - 1;
+      const count = values.length - at - fixedAfter;
+      if (count < repeat.min || count > repeat.max) {
+        const range = repeat.max === Infinity ? `at least ${repeat.min}` : `${repeat.min}..${repeat.max}`;
+        return this.fail(() => `'${node.label}' has ${values.length} inputs, so ${count} copies of the repeat, expected ${range}`);
+      }
+      const items: InputItem[] = [];
+      for (let i = 0; i < at; i++) items.push(valueItem(np.inputs[i] as ValuePattern, values[i], node, i));
+      items.push({ kind: 'repeat', repeat, values: values.slice(at, at + count), node, first: at });
+      for (let j = 0; j < fixedAfter; j++) {
+        const slot = at + count + j;
+        items.push(valueItem(np.inputs[at + 1 + j] as ValuePattern, values[slot], node, slot));
+      }
+      return this.matchItems(items, 0, k);
+    }
+    const patterns = np.inputs as readonly ValuePattern[];
+    if (values.length > patterns.length && !np.options.allowExtraInputs) {
+      return this.fail(() => `'${node.label}' has ${values.length} inputs, expected ${patterns.length}`);
+    }
+    if (!np.options.commutative || patterns.length < 2) {
+      return this.matchItems(patterns.map((p, i) => valueItem(p, values[i], node, i)), 0, k);
+    }
+    // Commutative: pattern operand j may match any graph operand; try each order in turn.
+    const n = Math.min(patterns.length, MAX_PERMUTED_INPUTS);
+    for (const order of permutations(n)) {
+      const mark = this.trail.length;
+      const items = patterns.map((p, j) => {
+        const slot = j < n ? order[j]! : j;
+        return valueItem(p, values[slot], node, slot);
+      });
+      if (this.matchItems(items, 0, k)) return true;
+      this.undo(mark);
+    }
+    return false;
+  }
+
+  private matchItems(items: readonly InputItem[], i: number, k: Continuation): boolean {
+    if (i === items.length) return k();
+    const item = items[i]!;
+    const next = (): boolean => this.matchItems(items, i + 1, k);
+    if (item.kind === 'value') return this.matchValue(item.pattern, item.value, item.where, next);
+    const mark = this.trail.length;
+    this.copies.set(item.repeat, []);
+    this.trail.push(() => this.copies.delete(item.repeat));
+    const ok = this.matchCopies(item, 0, next);
+    if (!ok) this.undo(mark);
+    return ok;
+  }
+
+  /**
+   * Matches copy `c` of a repeat body, then snapshots and clears the per-copy bindings so the
+   * next copy binds afresh; shared bindings stay and must agree across copies.
+   */
+  private matchCopies(item: Extract<InputItem, { kind: 'repeat' }>, c: number, k: Continuation): boolean {
+    if (c === item.values.length) return k();
+    const { repeat } = item;
+    return this.matchValue(repeat.body, item.values[c], { node: item.node, index: item.first + c }, () => {
+      const snapshot = new Map<BindingKey, Bound>();
+      for (const key of repeat.localKeys) {
+        const bound = this.bindings.get(key);
+        if (bound) snapshot.set(key, bound);
+      }
+      for (const [key, bound] of snapshot) {
+        this.bindings.delete(key);
+        this.trail.push(() => this.bindings.set(key, bound));
+      }
+      const list = this.copies.get(repeat)!;
+      list.push(snapshot);
+      this.trail.push(() => list.pop());
+      return this.matchCopies(item, c + 1, k);
+    });
+  }
+
+  // ---- extra outputs and the final gate ----------------------------------------------------
+
+  /**
+   * Pattern outputs after the first: already bound by the backward search, or found forward as a
+   * consumer of a value the search bound (e.g. a second branch reading the same input).
+   */
+  private matchOtherOutputs(r: number, k: Continuation): boolean {
+    const outputs = this.pattern.outputs;
+    if (r === outputs.length) return k();
+    const p = outputs[r]!;
+    const next = (): boolean => this.matchOtherOutputs(r + 1, k);
+    if (this.bindings.has(bindingKey(p))) return next();
+    if (!(p instanceof NodeOutputPattern)) return this.fail(() => `pattern output ${r} (${p.toString()}) is not connected to the matched part`);
+    const boundNode = this.bindings.get(bindingKey(p.node))?.node;
+    if (boundNode) return this.matchValue(p, boundNode.outputs[p.index], { output: r }, next);
+    for (const input of p.node.inputs) {
+      if (input instanceof RepeatPattern) continue;
+      const known = this.bindings.get(bindingKey(input))?.value;
+      if (!known) continue;
+      for (const consumer of known.consumers()) {
+        if (consumer.opType !== p.node.op) continue;
+        const mark = this.trail.length;
+        if (this.matchValue(p, consumer.outputs[p.index], { output: r }, next)) return true;
+        this.undo(mark);
+      }
+      return this.fail(() => `no consumer of '${known.name}' matches pattern output ${r} (${p.toString()})`);
+    }
+    return this.fail(() => `pattern output ${r} (${p.toString()}) is not connected to the matched part`);
+  }
+
+  private finish(): boolean {
+    const captures = this.buildCaptures();
+    if (this.options.check) {
+      const verdict = this.options.check(captures);
+      if (verdict !== true) return this.fail(() => `check failed${reasonSuffix(verdict)}`, 'check');
+    }
+    if (this.options.accept) {
+      const verdict = this.options.accept(captures);
+      if (verdict !== true) return this.fail(() => (typeof verdict === 'string' ? verdict : 'refused by the rewriter'), 'unsafe');
+    }
+    this.result = captures;
+    return true;
+  }
+
+  private buildCaptures(): Captures {
+    const data = emptyCaptureData();
+    const put = (key: BindingKey, bound: Bound): void => {
+      if (typeof key !== 'string') return;
+      const name = key.slice(2);
+      if (key.startsWith('n:')) {
+        if (bound.node) data.nodes.set(name, bound.node);
+        return;
+      }
+      data.values.set(name, bound.value);
+      if (bound.tensor) data.tensors.set(name, bound.tensor);
+      if (bound.choice !== undefined) data.choices.set(name, bound.choice);
+    };
+    for (const [key, bound] of this.bindings) put(key, bound);
+    for (const [repeat, snapshots] of this.copies) {
+      if (repeat.captureName !== undefined) data.counts.set(repeat.captureName, snapshots.length);
+      for (const key of repeat.localKeys) {
+        if (typeof key !== 'string') continue;
+        const name = key.slice(2);
+        if (key.startsWith('n:')) {
+          data.nodeLists.set(name, snapshots.map((s) => s.get(key)?.node).filter((n): n is Node => n !== undefined));
+        } else {
+          data.valueLists.set(name, snapshots.map((s) => s.get(key)?.value));
+          const tensors = snapshots.map((s) => s.get(key)?.tensor).filter((t): t is Tensor => t !== undefined);
+          if (tensors.length) data.tensorLists.set(name, tensors);
+        }
+      }
+    }
+    const position = (n: Node): number => this.index?.position(n) ?? 0;
+    const nodes = [...this.nodeOwner.keys()].sort((a, b) => position(a) - position(b));
+    const outputs = this.pattern.outputs.map((p) => this.bindings.get(bindingKey(p))!.value!);
+    return new Captures(data, nodes, outputs, this.anchor);
+  }
+}
+
+function valueItem(pattern: ValuePattern, value: Value | undefined, node: Node, index: number): InputItem {
+  return { kind: 'value', pattern, value, where: { node, index } };
+}
+
+/** All orders of 0..n-1, identity first (so the written order is tried before swaps). */
+const permutationCache = new Map<number, number[][]>();
+function permutations(n: number): number[][] {
+  const cached = permutationCache.get(n);
+  if (cached) return cached;
+  const out: number[][] = [];
+  const walk = (prefix: number[], rest: number[]): void => {
+    if (!rest.length) { out.push(prefix); return; }
+    rest.forEach((x, i) => walk([...prefix, x], [...rest.slice(0, i), ...rest.slice(i + 1)]));
+  };
+  walk([], Array.from({ length: n }, (_, i) => i));
+  permutationCache.set(n, out);
+  return out;
+}
+
+function describeWhere(where: Where): string {
+  if ('output' in where) return where.output === 0 ? 'the anchor output' : `pattern output ${where.output}`;
+  return `input ${where.index} of '${where.node.label}'`;
+}
+
+function describeValue(v: Value | undefined): string {
+  if (!v) return 'omitted';
+  if (v.isGraphInput) return `graph input '${v.name}'`;
+  if (v.initializer) return `initializer '${v.name}'`;
+  if (v.producer) return `'${v.name}' (from '${v.producer.opType}' '${v.producer.label}')`;
+  return `'${v.name}'`;
+}
+
+function describeKey(key: BindingKey, p: ValuePattern | NodePattern): string {
+  return typeof key === 'string' ? `capture '${key.slice(2)}'` : `the pattern's ${p.toString()}`;
+}
+
+function reasonSuffix(verdict: boolean | string): string {
+  return typeof verdict === 'string' && verdict ? `: ${verdict}` : '';
+}
+
+/** Why an attribute fails its predicate ("is 1, expected -1"), or undefined when it passes. */
+function attributeMismatch(value: AttributeValue | undefined, predicate: AttributePredicate, node: Node): string | undefined {
+  if (typeof predicate === 'function') {
+    const verdict = predicate(value, node);
+    return verdict === true ? undefined : `is ${describeAttribute(value)}, rejected by its predicate${reasonSuffix(verdict)}`;
+  }
+  const expected = describeAttributePredicate(predicate);
+  if (predicate === null) return value === undefined ? undefined : `is ${describeAttribute(value)}, expected it absent`;
+  if (value === undefined) return `is absent, expected ${expected}`;
+  const found = `is ${describeAttribute(value)}, expected ${expected}`;
+  if (typeof predicate === 'string') return attrString(value) === predicate ? undefined : found;
+  if (typeof predicate === 'number' || typeof predicate === 'bigint') {
+    if (value.kind !== 'int' && value.kind !== 'float') return found;
+    return numbersEqual(Number(value.value), Number(predicate)) ? undefined : found;
+  }
+  const list = predicate as readonly (number | string)[];
+  if (value.kind === 'strings') {
+    const texts = value.value.map((b) => new TextDecoder().decode(b));
+    return texts.length === list.length && texts.every((t, i) => t === list[i]) ? undefined : found;
+  }
+  if (value.kind !== 'ints' && value.kind !== 'floats') return found;
+  const numbers = value.value.map((x) => Number(x));
+  return numbers.length === list.length && numbers.every((x, i) => numbersEqual(x, Number(list[i]))) ? undefined : found;
+}
+
+function numbersEqual(a: number, b: number): boolean {
+  return a === b || Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+}
+
+function describeAttribute(value: AttributeValue | undefined): string {
+  if (value === undefined) return 'absent';
+  switch (value.kind) {
+    case 'int': case 'float': return String(value.value);
+    case 'string': return `'${attrString(value)}'`;
+    case 'ints': case 'floats': return `[${value.value.join(',')}]`;
+    case 'strings': return `[${value.value.map((b) => `'${new TextDecoder().decode(b)}'`).join(',')}]`;
+    case 'tensor': return `a tensor ${describeTensor(value.value)}`;
+    default: return `a ${value.kind} attribute`;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * What a rule's `replace` function builds with: `b.op.Gemm(a, w, bias, { transB: 1 })` adds a
+ * node to the graph (named after the match so the result reads well in Netron), and the builder
+ * remembers everything it created so a failed replacement can be rolled back.
+ */
+import { OnnxSurgeonError } from '../errors.js';
+import { type AttributeValue, type Graph, type Model, type Node, type NodeSpec, Tensor, Value, attr } from '../ir/index.js';
+
+/**
+ * An attribute in a replacement: an IR {@link AttributeValue} (`attr.float(1)`), or a plain value
+ * converted by kind: integer number or bigint → int, other number → float, string → string,
+ * number list → ints when all integers else floats, string list → strings, {@link Tensor} → tensor.
+ * Use `attr.float(1)` for a float attribute whose value happens to be integral.
+ */
+export type ReplacementAttribute = AttributeValue | number | bigint | string | readonly number[] | readonly string[] | Tensor;
+
+/**
+ * Options of one op in a replacement: `_`-prefixed keys configure the node, the rest are
+ * attributes.
+ *
+ * @example
+ * ```ts
+ * b.op.Gemm(a, w, bias, { transB: 1, _name: 'fc1' });
+ * b.op.MyAttention(q, k, v, { scale: attr.float(0.125), _domain: 'com.example' });
+ * ```
+ */
+export interface ReplacementNodeOptions {
+  /** Operator domain (imported at version 1 in the model if not yet imported). */
+  _domain?: string;
+  /** Node name (default `<anchor name>/<op>`, made unique). */
+  _name?: string;
+  /** Attributes. */
+  [attribute: string]: ReplacementAttribute | undefined;
+}
+
+/** An op of the replacement builder; returns the new node's output 0. */
+export type ReplacementOpFunction = (...args: (Value | undefined | ReplacementNodeOptions)[]) => Value;
+
+/**
+ * `b.op.<OpType>(...inputs, options?)`: adds a node and returns its first output. For several
+ * outputs use {@link RewriteBuilder.node}.
+ */
+export type ReplacementOps = { readonly [opType: `${Uppercase<string>}${string}`]: ReplacementOpFunction };
+
+/**
+ * The builder handed to a rule's `replace`. New nodes are appended to the graph (the rewriter
+ * re-sorts it afterwards) and named `<base>/<op>` where the base is the anchor node's name.
+ *
+ * @example
+ * ```ts
+ * replace: (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('bias'))
+ * ```
+ */
+export class RewriteBuilder {
+  /** Ops by name: `b.op.Relu(x)`. */
+  readonly op: ReplacementOps;
+  private readonly createdNodes: Node[] = [];
+  private readonly createdInitializers: Value[] = [];
+  private readonly addedOpsets: string[] = [];
+
+  constructor(
+    /** The graph being rewritten. */
+    readonly graph: Graph,
+    /** The model, when the rewrite was started on one (needed to import custom domains). */
+    readonly model: Model | undefined,
+    /** Prefix for generated node names. */
+    readonly baseName: string,
+  ) {
+    this.op = new Proxy({}, {
+      get: (_target, key) => {
+        if (typeof key !== 'string') return undefined;
+        return (...args: (Value | undefined | ReplacementNodeOptions)[]) => {
+          const last = args[args.length - 1];
+          const hasOptions = last !== undefined && !(last instanceof Value);
+          const options = (hasOptions ? last : {}) as ReplacementNodeOptions;
+          const inputs = (hasOptions ? args.slice(0, -1) : args) as (Value | undefined)[];
+          for (const [i, input] of inputs.entries()) {
+            if (input !== undefined && !(input instanceof Value)) {
+              throw new OnnxSurgeonError('usage', `replacement ${key}: input ${i} is not a Value`, { expected: 'a Value from the captures or the builder' });
+            }
+          }
+          const attributes: Record<string, AttributeValue> = {};
+          for (const [name, value] of Object.entries(options)) {
+            if (name.startsWith('_') || value === undefined) continue;
+            attributes[name] = toAttributeValue(value, `${key}.${name}`);
+          }
+          const spec: NodeSpec = { op: key, inputs, attributes };
+          if (options._domain !== undefined) spec.domain = options._domain as string;
+          if (options._name !== undefined) spec.name = options._name as string;
+          return this.node(spec).output(0);
+        };
+      },
+    }) as ReplacementOps;
+  }
+
+  /**
+   * Adds a node from a full {@link NodeSpec} (several outputs, output names or types); the name
+   * defaults to `<base>/<op>`.
+   */
+  node(spec: NodeSpec): Node {
+    const node = this.graph.addNode({ ...spec, name: spec.name ?? `${this.baseName}/${spec.op}` });
+    this.createdNodes.push(node);
+    const domain = spec.domain ?? '';
+    if (domain && domain !== 'ai.onnx' && this.model && !this.model.opsetImports.has(domain)) {
+      this.model.ensureOpset(domain, 1);
+      this.addedOpsets.push(domain);
+    }
+    return node;
+  }
+
+  /** Adds a constant initializer (named `<base>/<name>`) and returns its value. */
+  initializer(tensor: Tensor, name = 'const'): Value {
+    const value = this.graph.addInitializer(tensor, `${this.baseName}/${name}`);
+    this.createdInitializers.push(value);
+    return value;
+  }
+
+  /** Imports `domain` at `version` in the model unless it is imported already. */
+  requireOpset(domain: string, version: number): void {
+    if (this.model && !this.model.opsetImports.has(domain)) {
+      this.model.ensureOpset(domain, version);
+      this.addedOpsets.push(domain);
+    }
+  }
+
+  /** Nodes created so far. */
+  get nodes(): readonly Node[] {
+    return this.createdNodes;
+  }
+
+  /** Removes everything this builder created (used when a replacement throws or declines). @internal */
+  rollback(): void {
+    for (const node of [...this.createdNodes].reverse()) {
+      if (node.graph) this.graph.removeNode(node, { force: true });
+    }
+    for (const value of this.createdInitializers) {
+      if (!value.uses.length && value.initializer) this.graph.removeInitializer(value);
+    }
+    for (const domain of this.addedOpsets) this.model?.opsetImports.delete(domain);
+    this.createdNodes.length = 0;
+    this.createdInitializers.length = 0;
+    this.addedOpsets.length = 0;
+  }
+}
+
+/** Converts a {@link ReplacementAttribute} to an IR attribute value. */
+export function toAttributeValue(value: ReplacementAttribute, where: string): AttributeValue {
+  if (value instanceof Tensor) return attr.tensor(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? attr.int(value) : attr.float(value);
+  if (typeof value === 'bigint') return attr.int(value);
+  if (typeof value === 'string') return attr.string(value);
+  if (Array.isArray(value)) {
+    const list = value as readonly (number | string)[];
+    if (list.every((x) => typeof x === 'string')) return list.length ? attr.strings(list as string[]) : attr.ints([]);
+    if (list.every((x) => typeof x === 'number')) {
+      const numbers = list as number[];
+      return numbers.every(Number.isInteger) ? attr.ints([...numbers]) : attr.floats([...numbers]);
+    }
+    throw new OnnxSurgeonError('usage', `attribute ${where} mixes numbers and strings`);
+  }
+  if (typeof value === 'object' && value !== null && 'kind' in value) return value as AttributeValue;
+  throw new OnnxSurgeonError('usage', `attribute ${where} has an unsupported value`, { found: typeof value });
+}

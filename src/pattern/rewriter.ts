@@ -1,0 +1,387 @@
+/**
+ * Rules and their application: a rule is (pattern, check, replacement); the rewriter matches it,
+ * refuses unsafe sites (an interior value read outside the match, a graph interface that would
+ * change), wires the replacement in, removes what became dead, and keeps the node order valid.
+ */
+import { OnnxSurgeonError, withContext } from '../errors.js';
+import { type Graph, Model, type Node, type Value } from '../ir/index.js';
+import { type PatternFunction, pattern as buildPattern } from './builder.js';
+import type { Captures } from './captures.js';
+import { type MatchCheck, matchAt } from './matcher.js';
+import { OpIndex } from './op-index.js';
+import { Pattern } from './pattern.js';
+import { RewriteBuilder } from './rewrite-builder.js';
+
+/**
+ * What a replacement returns: the values standing for the pattern's outputs (one value, or one
+ * per pattern output), optionally with new values for captured interior values it `provides`.
+ * Returning `undefined` declines the rewrite (reported as skipped).
+ */
+export type ReplacementResult =
+  | Value
+  | readonly Value[]
+  | { outputs: readonly Value[]; provides?: Readonly<Record<string, Value>> }
+  | undefined;
+
+/**
+ * Builds the replacement of one match.
+ *
+ * @example
+ * ```ts
+ * const replace: ReplaceFunction = (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('bias'));
+ * ```
+ */
+export type ReplaceFunction = (builder: RewriteBuilder, captures: Captures) => ReplacementResult;
+
+/** What {@link rule} takes. */
+export interface RuleSpec {
+  /** Short kebab-case name, used in reports and generated node names. */
+  name: string;
+  /** One sentence for reports and docs. */
+  description?: string;
+  /** The subgraph to find (a built pattern or a pattern function). */
+  pattern: Pattern | PatternFunction;
+  /** Vets a structural match; `true` accepts, `false` or a reason rejects. */
+  check?: MatchCheck;
+  /** Builds the replacement. */
+  replace: ReplaceFunction;
+  /**
+   * Capture names of interior values that may be read outside the match because the replacement
+   * supplies a new value for them (`{ outputs, provides: { name: value } }`).
+   */
+  provides?: readonly string[];
+}
+
+/**
+ * A rewrite rule (see {@link rule}).
+ *
+ * @example
+ * ```ts
+ * const r: Rule = rule({ name: 'drop-identity', pattern: (op, x) => op.Identity(x), replace: (_b, m) => m.value('x') });
+ * ```
+ */
+export interface Rule {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly pattern: Pattern;
+  readonly check: MatchCheck | undefined;
+  readonly replace: ReplaceFunction;
+  readonly provides: readonly string[];
+}
+
+/**
+ * Makes a rule from a pattern, an optional check, and a replacement.
+ *
+ * @example
+ * ```ts
+ * const fuseMatMulAdd = rule({
+ *   name: 'fuse-matmul-add',
+ *   pattern: (op, a, w, bias) => op.Add(op.MatMul(a, w), bias),
+ *   check: (m) => m.value('a').type?.shape?.length === 2 || 'input is not 2-D',
+ *   replace: (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('bias')),
+ * });
+ * ```
+ */
+export function rule(spec: RuleSpec): Rule {
+  const pattern = spec.pattern instanceof Pattern ? spec.pattern : buildPattern(spec.pattern, { name: spec.name });
+  return {
+    name: spec.name,
+    description: spec.description,
+    pattern,
+    check: spec.check,
+    replace: spec.replace,
+    provides: spec.provides ?? [],
+  };
+}
+
+/** A site that matched but was not rewritten, or a candidate the check rejected. */
+export interface SiteNote {
+  /** Label of the anchor node. */
+  node: string;
+  /** Why. */
+  reason: string;
+}
+
+/** What happened to one rule during {@link applyRules}. */
+export interface RuleReport {
+  rule: string;
+  /** Sites that matched and passed the check: those applied plus the distinct skipped ones. */
+  matched: number;
+  /** Sites rewritten. */
+  applied: number;
+  /** Matched sites not rewritten (unsafe, declined), distinct by node and reason. */
+  skipped: SiteNote[];
+  /** Structural matches the check rejected, distinct by node and reason. */
+  rejected: SiteNote[];
+}
+
+/**
+ * The result of {@link applyRules}.
+ *
+ * @example
+ * ```ts
+ * const report = applyRules(model, [fuseMatMulAdd]);
+ * console.log(report.rules[0]!.applied, report.nodesBefore, '->', report.nodesAfter);
+ * ```
+ */
+export interface RewriteReport {
+  rules: RuleReport[];
+  /** Passes over the whole rule set (the last one changed nothing when `converged`). */
+  iterations: number;
+  /** True when a pass made no change before `maxIterations` ran out. */
+  converged: boolean;
+  /** Node count of the main graph before and after. */
+  nodesBefore: number;
+  nodesAfter: number;
+}
+
+/** Options of {@link applyRules}. */
+export interface ApplyOptions {
+  /** Most passes over the rule set (default 10). */
+  maxIterations?: number;
+  /** Also rewrite subgraphs of If/Loop/Scan (default true). */
+  subgraphs?: boolean;
+  /** Called after every single rewrite (tests run `checkIndexes` here). */
+  onRewrite?: (event: { rule: string; anchor: string; graph: Graph }) => void;
+}
+
+/**
+ * Applies `rules` until a pass changes nothing (or `maxIterations` passes ran). Within a pass,
+ * each rule in turn rewrites every safe match, anchors in graph order; the graph is re-sorted
+ * after each rule that changed it. Graph output names never change.
+ *
+ * @example
+ * ```ts
+ * const report = applyRules(model, [removeIdentity, fuseMatMulAdd], { maxIterations: 5 });
+ * ```
+ */
+export function applyRules(target: Model | Graph, rules: readonly Rule[], options: ApplyOptions = {}): RewriteReport {
+  const model = target instanceof Model ? target : undefined;
+  const main = target instanceof Model ? target.graph : target;
+  const maxIterations = options.maxIterations ?? 10;
+  const reports = rules.map((r) => new RuleTally(r.name));
+  const nodesBefore = main.nodeCount;
+  let iterations = 0;
+  let converged = false;
+  while (iterations < maxIterations) {
+    iterations++;
+    let changed = false;
+    rules.forEach((r, i) => {
+      for (const graph of graphsOf(main, options.subgraphs ?? true)) {
+        if (applyRuleOnce(graph, model, r, reports[i]!, options) > 0) changed = true;
+      }
+    });
+    if (!changed) {
+      converged = true;
+      break;
+    }
+  }
+  return { rules: reports.map((t) => t.report()), iterations, converged, nodesBefore, nodesAfter: main.nodeCount };
+}
+
+/**
+ * One pass of one rule over one graph (no recursion into subgraphs); returns how many sites were
+ * rewritten. {@link applyRules} is the usual entry point.
+ *
+ * @example
+ * ```ts
+ * const tally = applyRule(graph, removeIdentity); // { rule, matched, applied, skipped, rejected }
+ * ```
+ */
+export function applyRule(graph: Graph, r: Rule, options: { model?: Model } & Pick<ApplyOptions, 'onRewrite'> = {}): RuleReport {
+  const tally = new RuleTally(r.name);
+  applyRuleOnce(graph, options.model, r, tally, options);
+  return tally.report();
+}
+
+/**
+ * The safety gate, run after the check inside the matcher so that another binding (other operand
+ * order, other alternative) can still be tried: every value computed inside the match must be
+ * read only inside it, unless it is a pattern output (replaced) or a declared `provides` capture.
+ */
+export function safetyGate(r: Rule): MatchCheck {
+  return (captures) => {
+    const inside = new Set(captures.nodes);
+    const replaced = new Set<Value>(captures.outputs);
+    for (const name of r.provides) {
+      const v = captures.optionalValue(name);
+      if (v) replaced.add(v);
+    }
+    for (const node of captures.nodes) {
+      for (const out of node.outputs) {
+        if (!out.name || replaced.has(out)) continue;
+        if (out.isGraphOutput) return `unsafe: '${out.name}' computed inside the match by '${node.label}' is a graph output`;
+        const outsider = out.uses.find((u) => !inside.has(u.node));
+        if (outsider) {
+          return `unsafe: '${out.name}' computed inside the match by '${node.label}' is also read by '${outsider.node.label}' outside it`;
+        }
+      }
+    }
+    return true;
+  };
+}
+
+function applyRuleOnce(graph: Graph, model: Model | undefined, r: Rule, tally: RuleTally, options: Pick<ApplyOptions, 'onRewrite'>): number {
+  const index = new OpIndex(graph);
+  const gate = safetyGate(r);
+  let applied = 0;
+  for (const anchor of index.candidates(r.pattern.anchorOps())) {
+    if (anchor.graph !== graph) continue; // removed by an earlier rewrite of this pass
+    const attempt = matchAt(r.pattern, anchor, { ...(r.check ? { check: r.check } : {}), accept: gate, index });
+    if (!attempt.ok) {
+      if (attempt.failure.kind === 'check') tally.note('rejected', anchor, attempt.failure.message);
+      else if (attempt.failure.kind === 'unsafe') tally.note('skipped', anchor, attempt.failure.message);
+      continue;
+    }
+    const anchorLabel = anchor.label;
+    const outcome = rewriteMatch(graph, model, r, attempt.captures);
+    if (outcome !== true) {
+      tally.note('skipped', anchor, outcome);
+      continue;
+    }
+    applied++;
+    tally.applied++;
+    options.onRewrite?.({ rule: r.name, anchor: anchorLabel, graph });
+  }
+  if (applied) graph.toposort();
+  return applied;
+}
+
+/**
+ * Replaces one match: builds the replacement, checks that the graph's interface survives, rewires
+ * readers, and removes the matched nodes (and constants) nobody reads any more. Returns `true`, or
+ * the reason the site was left alone (the graph is then unchanged).
+ */
+function rewriteMatch(graph: Graph, model: Model | undefined, r: Rule, captures: Captures): true | string {
+  const builder = new RewriteBuilder(graph, model, captures.anchor.name || r.name);
+  let result: ReplacementResult;
+  try {
+    result = r.replace(builder, captures);
+  } catch (error) {
+    builder.rollback();
+    throw withContext(error, { node: captures.anchor.label });
+  }
+  if (result === undefined) {
+    builder.rollback();
+    return 'the replacement declined';
+  }
+  const { outputs, provides } = normalizeResult(result);
+  const fail = (detail: string): never => {
+    builder.rollback();
+    throw new OnnxSurgeonError('pattern', `rule '${r.name}': ${detail}`, { node: captures.anchor.label });
+  };
+  if (outputs.length !== captures.outputs.length) {
+    fail(`the replacement returned ${outputs.length} value(s) for ${captures.outputs.length} pattern output(s)`);
+  }
+  const pairs: [Value, Value][] = captures.outputs.map((old, i) => [old, outputs[i]!]);
+  for (const name of r.provides) {
+    const old = captures.optionalValue(name);
+    if (!old) continue;
+    const replacement = provides[name];
+    const escapes = old.isGraphOutput || old.uses.some((u) => !captures.nodes.includes(u.node));
+    if (!replacement) {
+      if (escapes) fail(`'${name}' is read outside the match but the replacement did not provide it`);
+      continue;
+    }
+    pairs.push([old, replacement]);
+  }
+  const interfaceProblem = interfaceChange(pairs);
+  if (interfaceProblem) {
+    builder.rollback();
+    return interfaceProblem;
+  }
+  for (const [old, replacement] of pairs) {
+    if (old === replacement) continue;
+    if (!replacement.type && old.type) replacement.type = { ...old.type, ...(old.type.shape ? { shape: [...old.type.shape] } : {}) };
+    graph.replaceAllUsesWith(old, replacement);
+  }
+  removeDead(graph, captures.nodes);
+  return true;
+}
+
+function normalizeResult(result: Exclude<ReplacementResult, undefined>): { outputs: readonly Value[]; provides: Readonly<Record<string, Value>> } {
+  if (Array.isArray(result)) return { outputs: result as readonly Value[], provides: {} };
+  if ('outputs' in result && Array.isArray(result.outputs)) {
+    const structured = result as { outputs: readonly Value[]; provides?: Readonly<Record<string, Value>> };
+    return { outputs: structured.outputs, provides: structured.provides ?? {} };
+  }
+  return { outputs: [result as Value], provides: {} };
+}
+
+/**
+ * Graph outputs keep their names: `replaceAllUsesWith` renames the replacement value to the
+ * output's name. That is only harmless when the replacement is an ordinary value; renaming a graph
+ * input or another graph output would change the model's interface, so such sites are left alone.
+ */
+function interfaceChange(pairs: readonly [Value, Value][]): string | undefined {
+  const takenBy = new Map<Value, string>();
+  for (const [old, replacement] of pairs) {
+    if (old === replacement || !old.isGraphOutput) continue;
+    if (replacement.isGraphInput) {
+      return `graph output '${old.name}' would become graph input '${replacement.name}' (the model's interface would change)`;
+    }
+    if (replacement.isGraphOutput) {
+      return `graph output '${old.name}' would merge with graph output '${replacement.name}' (the model's interface would change)`;
+    }
+    const other = takenBy.get(replacement);
+    if (other) return `graph outputs '${other}' and '${old.name}' would both become '${replacement.name}'`;
+    takenBy.set(replacement, old.name);
+  }
+  return undefined;
+}
+
+/**
+ * Removes matched nodes nobody reads any more (repeating, since graph order may not be
+ * topological mid-pass), then constants and initializers only they read.
+ */
+function removeDead(graph: Graph, matched: readonly Node[]): void {
+  const leftover = new Set(matched);
+  const inputsOfRemoved = new Set<Value>();
+  let progress = true;
+  while (progress) {
+    progress = false;
+    for (const node of leftover) {
+      if (!node.graph) { leftover.delete(node); continue; }
+      if (node.outputs.some((o) => o.uses.length > 0 || o.isGraphOutput)) continue;
+      for (const v of node.inputs) if (v) inputsOfRemoved.add(v);
+      graph.removeNode(node);
+      leftover.delete(node);
+      progress = true;
+    }
+  }
+  for (const v of inputsOfRemoved) {
+    if (v.uses.length || v.isGraphOutput || v.isGraphInput || v.graph !== graph) continue;
+    const producer = v.producer;
+    if (v.initializer) graph.removeInitializer(v);
+    else if (producer && producer.opType === 'Constant' && producer.graph === graph && producer.outputs.every((o) => !o.uses.length && !o.isGraphOutput)) {
+      graph.removeNode(producer);
+    }
+  }
+}
+
+/** The graph and (optionally) every nested subgraph, outermost first. */
+function graphsOf(main: Graph, recurse: boolean): Graph[] {
+  const out = [main];
+  if (!recurse) return out;
+  for (let i = 0; i < out.length; i++) for (const { graph } of out[i]!.subgraphs()) out.push(graph);
+  return out;
+}
+
+/** Running counts of one rule, deduplicating notes across iterations. */
+class RuleTally {
+  applied = 0;
+  private readonly skipped = new Map<string, SiteNote>();
+  private readonly rejected = new Map<string, SiteNote>();
+
+  constructor(private readonly rule: string) {}
+
+  note(kind: 'skipped' | 'rejected', anchor: Node, reason: string): void {
+    const map = kind === 'skipped' ? this.skipped : this.rejected;
+    const key = `${anchor.label}\u0000${reason}`;
+    if (!map.has(key)) map.set(key, { node: anchor.label, reason });
+  }
+
+  report(): RuleReport {
+    return { rule: this.rule, matched: this.applied + this.skipped.size, applied: this.applied, skipped: [...this.skipped.values()], rejected: [...this.rejected.values()] };
+  }
+}
