@@ -1,0 +1,134 @@
+import { DType, type DTypeCode, Tensor, type Value } from '../ir/index.js';
+import { DimExpr } from './dim-expr.js';
+
+/**
+ * What inference knows about one value. Internally `values` is kept for any tensor with a static
+ * element count of at most {@link MAX_TRACKED_ELEMENTS} (flattened, row-major), so a shape tensor
+ * survives a round trip through Unsqueeze/Reshape; the public {@link ShapeFacts.values} only shows
+ * it for rank 0 and 1.
+ */
+export interface ValueFacts {
+  dtype?: DTypeCode;
+  /** Dims; undefined when even the rank is unknown. */
+  shape?: DimExpr[];
+  /** Element values (flattened), when known exactly and the tensor is small. */
+  values?: DimExpr[];
+  /** The constant tensor this value equals. */
+  constant?: Tensor;
+}
+
+/** Most elements whose symbolic values are tracked (the bound the public API promises). */
+export const MAX_TRACKED_ELEMENTS = 64;
+
+/**
+ * Facts inferred for a graph's values. Values inside subgraphs are answered when inference
+ * visited them.
+ *
+ * @example
+ * ```ts
+ * const facts = inferShapes(model.graph);
+ * facts.shape(reshape.output())?.map(String); // ['batch*8', '8', 'h0*w0', '32']
+ * facts.values(target)?.map(String);          // ['batch*8', '8', 'h0*w0', '32']
+ * ```
+ */
+export interface ShapeFacts {
+  /** Element type, when known. */
+  dtype(v: Value): DTypeCode | undefined;
+  /** Symbolic dims; undefined = rank unknown. */
+  shape(v: Value): DimExpr[] | undefined;
+  /** For integer tensors of rank 0/1 with ≤ 64 elements: symbolic element values, else undefined. */
+  values(v: Value): DimExpr[] | undefined;
+  /** The constant tensor a value is known to equal (initializer, Constant node, or folded), else undefined. */
+  constant(v: Value): Tensor | undefined;
+}
+
+/** Element types whose values are integers (bool counts as 0/1). */
+export function isIntegerDType(dtype: DTypeCode | undefined): boolean {
+  switch (dtype) {
+    case DType.INT64: case DType.INT32: case DType.INT16: case DType.INT8:
+    case DType.UINT64: case DType.UINT32: case DType.UINT16: case DType.UINT8: case DType.BOOL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Element types whose values can be mirrored as numbers (floats hold exact integers only). */
+export function isNumericDType(dtype: DTypeCode | undefined): boolean {
+  return isIntegerDType(dtype) || dtype === DType.FLOAT || dtype === DType.DOUBLE || dtype === DType.FLOAT16;
+}
+
+/** Product of dims when all are constant, else undefined. */
+export function staticCount(shape: readonly DimExpr[] | undefined): number | undefined {
+  if (!shape) return undefined;
+  let n = 1;
+  for (const d of shape) {
+    const c = d.constValue();
+    if (c === undefined || c < 0) return undefined;
+    n *= c;
+  }
+  return n;
+}
+
+/** All dims as numbers when constant, else undefined. */
+export function staticDims(shape: readonly DimExpr[] | undefined): number[] | undefined {
+  if (!shape) return undefined;
+  const out: number[] = [];
+  for (const d of shape) {
+    const c = d.constValue();
+    if (c === undefined || c < 0) return undefined;
+    out.push(c);
+  }
+  return out;
+}
+
+/** Dims of a constant tensor as expressions. */
+export function constDims(dims: readonly number[]): DimExpr[] {
+  return dims.map((d) => DimExpr.const(d));
+}
+
+/**
+ * Element values of a small tensor as exact expressions: integers exactly (int64 via bigint),
+ * floats only when every element is an integer; undefined otherwise.
+ */
+export function tensorValues(tensor: Tensor): DimExpr[] | undefined {
+  if (tensor.size > MAX_TRACKED_ELEMENTS || !isNumericDType(tensor.dtype) || tensor.dtype === DType.FLOAT16) return undefined;
+  let data;
+  try {
+    data = tensor.data();
+  } catch {
+    return undefined;
+  }
+  const out: DimExpr[] = [];
+  for (let i = 0; i < tensor.size; i++) {
+    const x = data[i]!;
+    if (typeof x === 'bigint') out.push(DimExpr.const(x));
+    else if (Number.isInteger(x)) out.push(DimExpr.const(x));
+    else return undefined;
+  }
+  return out;
+}
+
+/** A tensor from constant element values, when every value is constant and the dtype storable. */
+export function tensorFromValues(dtype: DTypeCode, dims: readonly number[], values: readonly DimExpr[]): Tensor | undefined {
+  const numbers: bigint[] = [];
+  for (const v of values) {
+    const c = v.constBigInt();
+    if (c === undefined) return undefined;
+    numbers.push(c);
+  }
+  switch (dtype) {
+    case DType.INT64: return Tensor.fromArray(dtype, dims, BigInt64Array.from(numbers));
+    case DType.UINT64: return Tensor.fromArray(dtype, dims, BigUint64Array.from(numbers));
+    case DType.INT32: return Tensor.fromArray(dtype, dims, Int32Array.from(numbers, Number));
+    case DType.UINT32: return Tensor.fromArray(dtype, dims, Uint32Array.from(numbers, Number));
+    case DType.INT16: return Tensor.fromArray(dtype, dims, Int16Array.from(numbers, Number));
+    case DType.UINT16: return Tensor.fromArray(dtype, dims, Uint16Array.from(numbers, Number));
+    case DType.INT8: return Tensor.fromArray(dtype, dims, Int8Array.from(numbers, Number));
+    case DType.UINT8: return Tensor.fromArray(dtype, dims, Uint8Array.from(numbers, Number));
+    case DType.BOOL: return Tensor.fromArray(dtype, dims, Uint8Array.from(numbers, (x) => (x !== 0n ? 1 : 0)));
+    case DType.FLOAT: return Tensor.fromArray(dtype, dims, Float32Array.from(numbers, Number));
+    case DType.DOUBLE: return Tensor.fromArray(dtype, dims, Float64Array.from(numbers, Number));
+    default: return undefined;
+  }
+}

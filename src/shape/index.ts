@@ -1,0 +1,20 @@
+/**
+ * Symbolic shape and dtype inference, and constant folding of shape arithmetic.
+ *
+ * @example
+ * ```ts
+ * import { inferShapes, foldConstants, DimExpr } from './shape/index.js';
+ * const facts = inferShapes(model.graph);
+ * facts.shape(value)?.map(String);   // ['batch*8', '8', 'h0*w0 + h1*w1', '32']
+ * facts.values(target)?.map(String); // symbolic elements of a shape tensor
+ * foldConstants(model.graph);        // static exports: Reshape targets become initializers
+ * ```
+ *
+ * @module
+ */
+export { DimExpr, type OpaqueDefinition } from './dim-expr.js';
+export { inferShapes, type InferShapesOptions } from './infer.js';
+export { type ShapeFacts, MAX_TRACKED_ELEMENTS } from './facts.js';
+export { foldConstants, type FoldOptions } from './fold.js';
+export { constantValue, constantNodeTensor } from './constant.js';
+export { evaluateNode, EVALUATED_OPS } from './evaluate.js';

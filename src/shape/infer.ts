@@ -1,0 +1,264 @@
+import { DType, type DTypeCode, type Dim, type Graph, type Node, type Tensor, type Value } from '../ir/index.js';
+import { topologicalOrder } from '../ir/toposort.js';
+import { isOnnxDomain } from './constant.js';
+import { DimExpr } from './dim-expr.js';
+import { EVALUATED_OPS, evaluateNode } from './evaluate.js';
+import {
+  MAX_TRACKED_ELEMENTS, type ShapeFacts, type ValueFacts, constDims, isIntegerDType, staticCount, staticDims,
+  tensorFromValues, tensorValues,
+} from './facts.js';
+import { OpContext, type OpHandler } from './ops/context.js';
+import { controlHandlers } from './ops/control.js';
+import { elementwiseHandlers } from './ops/elementwise.js';
+import { generatorHandlers } from './ops/generators.js';
+import { layoutHandlers } from './ops/layout.js';
+import { customHandlers, nnHandlers } from './ops/nn.js';
+import { reduceHandlers } from './ops/reduce.js';
+
+/** Options of {@link inferShapes}. */
+export interface InferShapesOptions {
+  /** Values for symbolic input dims (`{ batch: 1 }`): those dims become constants. */
+  bindings?: Record<string, number>;
+  /**
+   * Store the inferred dtype/shape on each intermediate `Value.type` (symbolic dims as their
+   * text). Known static dims, graph inputs and initializers are never overwritten; graph outputs
+   * keep their named dims.
+   */
+  writeBack?: boolean;
+  /**
+   * Largest output (in elements) computed by the constant evaluator when every input of a node
+   * is constant (default 1024). Larger results stay symbolic.
+   */
+  maxConstantElements?: number;
+}
+
+const ONNX_HANDLERS: Record<string, OpHandler> = {
+  ...elementwiseHandlers,
+  ...layoutHandlers,
+  ...generatorHandlers,
+  ...nnHandlers,
+  ...reduceHandlers,
+  ...controlHandlers,
+};
+
+/** Total input elements the evaluator may read for one node (keeps weight-sized work out). */
+const MAX_EVALUATED_INPUT_ELEMENTS = 1 << 22;
+
+function handlerFor(node: Node): OpHandler | undefined {
+  if (isOnnxDomain(node.domain)) return ONNX_HANDLERS[node.opType];
+  return customHandlers[`${node.domain}:${node.opType}`];
+}
+
+/** The fact store behind {@link inferShapes}: facts per value, filled in graph order. */
+class FactStore implements ShapeFacts {
+  private readonly facts = new Map<Value, ValueFacts>();
+  private readonly bindings: Record<string, number>;
+  private readonly maxConstantElements: number;
+  /** Graphs inferred, for write-back. */
+  readonly graphs: Graph[] = [];
+
+  constructor(options: InferShapesOptions) {
+    this.bindings = options.bindings ?? {};
+    this.maxConstantElements = options.maxConstantElements ?? 1024;
+  }
+
+  dtype(v: Value): DTypeCode | undefined {
+    return this.lookup(v).dtype;
+  }
+
+  shape(v: Value): DimExpr[] | undefined {
+    const s = this.lookup(v).shape;
+    return s && [...s];
+  }
+
+  values(v: Value): DimExpr[] | undefined {
+    const f = this.lookup(v);
+    if (!f.values || !f.shape || f.shape.length > 1 || !isIntegerDType(f.dtype)) return undefined;
+    return [...f.values];
+  }
+
+  constant(v: Value): Tensor | undefined {
+    return this.lookup(v).constant;
+  }
+
+  /** Facts of a value, seeding graph inputs, initializers and never-visited values on first sight. */
+  lookup = (v: Value): ValueFacts => {
+    let f = this.facts.get(v);
+    if (!f) {
+      f = this.seed(v);
+      this.facts.set(v, f);
+    }
+    return f;
+  };
+
+  /** What is known about a value before any node is inferred: its tensor or its declared type. */
+  private seed(v: Value): ValueFacts {
+    const init = v.initializer;
+    if (init) {
+      const f: ValueFacts = { dtype: init.dtype, shape: constDims(init.dims) };
+      // An initializer that is also a graph input is a default the caller may override.
+      if (!v.isGraphInput) {
+        f.constant = init;
+        const values = tensorValues(init);
+        if (values) f.values = values;
+      }
+      return f;
+    }
+    return this.declared(v);
+  }
+
+  /** Facts from a value's declared type: static dims, named symbols, fresh symbols for unknowns. */
+  private declared(v: Value): ValueFacts {
+    const f: ValueFacts = {};
+    const type = v.type;
+    if (!type) return f;
+    if (type.dtype !== DType.UNDEFINED) f.dtype = type.dtype;
+    if (type.shape) f.shape = type.shape.map((d, axis) => this.dimFromDeclared(d, v.name, axis));
+    return f;
+  }
+
+  private dimFromDeclared(d: Dim, valueName: string, axis: number): DimExpr {
+    if (typeof d === 'number') return DimExpr.const(d);
+    if (typeof d === 'string' && d !== '') {
+      const bound = this.bindings[d];
+      return bound !== undefined ? DimExpr.const(bound) : DimExpr.symbol(d);
+    }
+    return DimExpr.symbol(`unk__${valueName}_${axis}`);
+  }
+
+  /** Infers every node of `graph` (and the subgraphs its If/Loop nodes run). */
+  inferGraph = (graph: Graph, inputs?: readonly ValueFacts[]): void => {
+    this.graphs.push(graph);
+    graph.inputs.forEach((v, i) => {
+      const given = inputs?.[i];
+      this.facts.set(v, given ? { ...this.seed(v), ...given } : this.seed(v));
+    });
+    let order: Node[];
+    try {
+      order = topologicalOrder(graph);
+    } catch {
+      order = graph.nodes;
+    }
+    for (const node of order) this.inferNode(node);
+  };
+
+  private inferNode(node: Node): void {
+    const handler = handlerFor(node);
+    let results: (ValueFacts | undefined)[] = [];
+    if (handler) {
+      try {
+        results = handler(new OpContext(node, this.lookup, this.inferGraph));
+      } catch {
+        // A handler meeting a malformed node knows nothing; inference never fails a caller.
+        results = [];
+      }
+    }
+    const evaluated = this.evaluate(node, results);
+    node.outputs.forEach((out, i) => {
+      if (!out.name) return;
+      const inferred = evaluated?.[i] ?? results[i] ?? {};
+      this.facts.set(out, this.finish(out, inferred));
+    });
+  }
+
+  /** Runs the constant evaluator when every input is constant and the outputs are small. */
+  private evaluate(node: Node, results: (ValueFacts | undefined)[]): ValueFacts[] | undefined {
+    if (!isOnnxDomain(node.domain) || !EVALUATED_OPS.has(node.opType) || node.opType === 'Constant') return undefined;
+    const tensors: (Tensor | undefined)[] = [];
+    let inputElements = 0;
+    for (const v of node.inputs) {
+      if (!v || !v.name) {
+        tensors.push(undefined);
+        continue;
+      }
+      const t = this.lookup(v).constant;
+      if (!t) return undefined;
+      inputElements += t.size;
+      tensors.push(t);
+    }
+    if (!tensors.some((t) => t)) return undefined;
+    if (inputElements > MAX_EVALUATED_INPUT_ELEMENTS) return undefined;
+    for (let i = 0; i < node.outputs.length; i++) {
+      const count = staticCount(results[i]?.shape);
+      if (count === undefined || count > this.maxConstantElements) return undefined;
+    }
+    const out = evaluateNode(node, tensors);
+    if (!out) return undefined;
+    return out.map((t) => {
+      const values = tensorValues(t);
+      return { dtype: t.dtype, shape: constDims(t.dims), constant: t, ...(values && { values }) };
+    });
+  }
+
+  /** Fills gaps from the declared type, drops values that do not fit, derives small constants. */
+  private finish(v: Value, inferred: ValueFacts): ValueFacts {
+    const f: ValueFacts = { ...inferred };
+    const declared = v.type ? this.declared(v) : undefined;
+    if (f.dtype === undefined && declared?.dtype !== undefined) f.dtype = declared.dtype;
+    if (!f.shape && declared?.shape) f.shape = declared.shape;
+    else if (f.shape && declared?.shape && declared.shape.length === f.shape.length) {
+      // A static dim the model declares is more trustworthy than an opaque symbol of ours.
+      f.shape = f.shape.map((d, i) => (!d.isConst() && declared.shape![i]!.isConst() ? declared.shape![i]! : d));
+    }
+    const count = staticCount(f.shape);
+    if (f.values && (count === undefined || count !== f.values.length || count > MAX_TRACKED_ELEMENTS)) delete f.values;
+    if (!f.constant && f.values && f.dtype !== undefined) {
+      const t = tensorFromValues(f.dtype, staticDims(f.shape)!, f.values);
+      if (t) f.constant = t;
+    }
+    return f;
+  }
+}
+
+/**
+ * Infers the dtype, symbolic shape and (for small integer tensors) symbolic element values of
+ * every value of `graph`, following opset 13–21 semantics. Graph input dims become constants
+ * (numbers), symbols (`dim_param` strings, or their `bindings`), or fresh symbols
+ * `unk__<value>_<axis>` (unknown dims). Nodes whose inputs are all constant are evaluated on the
+ * CPU when small. Never throws: what cannot be inferred is simply unknown.
+ *
+ * @example
+ * ```ts
+ * const facts = inferShapes(model.graph);
+ * const reshape = model.graph.nodes.find((n) => n.opType === 'Reshape')!;
+ * facts.values(reshape.input(1))?.map(String); // ['batch*8', '8', 'h0*w0', '32']
+ * facts.shape(reshape.output())?.map(String);  // same dims
+ * inferShapes(model.graph, { bindings: { batch: 1 }, writeBack: true }); // value_info filled in
+ * ```
+ */
+export function inferShapes(graph: Graph, options: InferShapesOptions = {}): ShapeFacts {
+  const store = new FactStore(options);
+  store.inferGraph(graph);
+  if (options.writeBack) for (const g of store.graphs) writeBackGraph(g, store);
+  return store;
+}
+
+/** Stores inferred types on the values of one graph (see {@link InferShapesOptions.writeBack}). */
+function writeBackGraph(graph: Graph, facts: ShapeFacts): void {
+  for (const v of graph.values()) {
+    if (v.initializer || v.isGraphInput || v.opaqueType !== undefined) continue;
+    const dtype = facts.dtype(v);
+    const shape = facts.shape(v);
+    const existing = v.type;
+    const knownDtype = existing && existing.dtype !== DType.UNDEFINED ? existing.dtype : dtype;
+    if (knownDtype === undefined) continue;
+    if (!shape) {
+      if (!existing) v.type = { dtype: knownDtype };
+      else if (existing.dtype === DType.UNDEFINED) v.type = { ...existing, dtype: knownDtype };
+      continue;
+    }
+    const ours: Dim[] = shape.map((d) => d.constValue() ?? d.toString());
+    const old = existing?.shape;
+    let merged: Dim[];
+    if (!old) merged = ours;
+    else if (old.length !== ours.length) merged = old;
+    else {
+      merged = old.map((d, i) => {
+        if (typeof d === 'number') return d;
+        if (typeof d === 'string' && d !== '' && v.isGraphOutput && typeof ours[i] !== 'number') return d;
+        return ours[i]!;
+      });
+    }
+    v.type = { dtype: knownDtype, shape: merged };
+  }
+}

@@ -1,0 +1,122 @@
+import type { DTypeCode, Graph, Node, Tensor, Value } from '../../ir/index.js';
+import { DimExpr } from '../dim-expr.js';
+import type { ValueFacts } from '../facts.js';
+
+/** What an op handler sees: its node, the facts of its inputs, and a few helpers. */
+export class OpContext {
+  constructor(
+    /** The node being inferred. */
+    readonly node: Node,
+    private readonly lookup: (v: Value) => ValueFacts,
+    /** Infers a subgraph (If/Loop bodies) into the same fact store, seeding its inputs' facts. */
+    readonly inferSubgraph: (graph: Graph, inputs?: readonly ValueFacts[]) => void,
+    /** Reads the facts of any value (subgraph outputs included). */
+    readonly factsOf: (v: Value) => ValueFacts = lookup,
+  ) {}
+
+  /** Number of input slots (including omitted optional ones). */
+  get inputCount(): number {
+    return this.node.inputs.length;
+  }
+
+  /** True when input `i` is present (not omitted). */
+  has(i: number): boolean {
+    const v = this.node.inputs[i];
+    return v !== undefined && v.name !== '';
+  }
+
+  /** Facts of input `i` (empty when absent). */
+  facts(i: number): ValueFacts {
+    const v = this.node.inputs[i];
+    return v && v.name !== '' ? this.lookup(v) : {};
+  }
+
+  dtype(i: number): DTypeCode | undefined {
+    return this.facts(i).dtype;
+  }
+
+  shape(i: number): DimExpr[] | undefined {
+    return this.facts(i).shape;
+  }
+
+  rank(i: number): number | undefined {
+    return this.facts(i).shape?.length;
+  }
+
+  values(i: number): DimExpr[] | undefined {
+    return this.facts(i).values;
+  }
+
+  constant(i: number): Tensor | undefined {
+    return this.facts(i).constant;
+  }
+
+  /** Input `i`'s element values as numbers when all are constant. */
+  ints(i: number): number[] | undefined {
+    const values = this.values(i);
+    if (!values) return undefined;
+    const out: number[] = [];
+    for (const v of values) {
+      const c = v.constValue();
+      if (c === undefined) return undefined;
+      out.push(c);
+    }
+    return out;
+  }
+
+  /** Input `i` as plain numbers from its constant tensor (floats included, e.g. Resize scales). */
+  numbers(i: number): number[] | undefined {
+    const t = this.constant(i);
+    if (t) {
+      try {
+        return t.toNumbers();
+      } catch {
+        return undefined;
+      }
+    }
+    return this.ints(i);
+  }
+
+  /** Integer attribute with a default. */
+  attrInt(name: string, fallback: number): number {
+    return this.node.attrNumber(name, fallback);
+  }
+
+  /** `ints` attribute, or undefined. */
+  attrInts(name: string): number[] | undefined {
+    return this.node.attrInts(name);
+  }
+
+  /** String attribute with a default. */
+  attrString(name: string, fallback: string): string {
+    return this.node.attrString(name, fallback);
+  }
+
+  /**
+   * A fresh, deterministic symbol for an unknown dim of output `output` at `axis`
+   * (`unk__<output name>_<axis>`), the same naming graph inputs use for unknown dims.
+   */
+  fresh(output: number, axis: number | string): DimExpr {
+    const name = this.node.outputs[output]?.name || this.node.label;
+    return DimExpr.symbol(`unk__${name}_${axis}`);
+  }
+
+  /** Name of output `i` (for readable fresh symbols). */
+  outputName(i = 0): string {
+    return this.node.outputs[i]?.name || this.node.label;
+  }
+}
+
+/** An op's inference: facts per output (undefined entries = nothing known). Never throws on bad input. */
+export type OpHandler = (ctx: OpContext) => (ValueFacts | undefined)[];
+
+/** Normalizes a possibly negative axis for `rank`; undefined when out of range. */
+export function normalizeAxis(axis: number, rank: number): number | undefined {
+  const a = axis < 0 ? axis + rank : axis;
+  return a >= 0 && a < rank ? a : undefined;
+}
+
+/** Product of dims (1 for none). */
+export function product(dims: readonly DimExpr[]): DimExpr {
+  return dims.reduce((acc, d) => acc.mul(d), DimExpr.const(1));
+}
