@@ -291,6 +291,6 @@ function showDim(dim: Dim | undefined): string {
 }
 
 function describeOp(opType: string, domain: string | undefined): string {
-  if (domain === undefined) return `a ${opType} node`;
+  if (!domain) return `a ${opType} node`;
   return `a ${opType} node (domain '${domain}')`;
 }
