@@ -1,0 +1,20 @@
+/**
+ * TensorRT engine building: discovery of TensorRT/CUDA, compilation and caching of the native
+ * builder (native/), optimization profiles, and {@link buildEngine}, which ties them together.
+ */
+export { type BuildOptions, type BuildReport, type LatencyStats, buildEngine } from './build.js';
+export { type BuilderInvocation, builderArgs } from './builder-args.js';
+export {
+  BUILDER_BINARY_NAME, type CompilePlan, type CompiledBuilder, type CompilerInfo, type EnsureBuilderOptions,
+  builderCacheKey, builderCacheRoot, cmakeCommands, directCompileCommand, ensureBuilder, findCompiler, hashBuilderSources,
+} from './compile.js';
+export {
+  type CudaInstall, type DiscoveryOptions, type TensorRtInstall, TENSORRT_HEADERS, TENSORRT_LIBRARIES, discoverCuda, discoverTensorRt,
+} from './discover.js';
+export { BUILDER_PROTOCOL, type BuilderEvent, type NetworkTensor, parseBuilderEvent } from './events.js';
+export { type LayerPrecision, type LayerPrecisionKind, classifyLayer, fp32Layers } from './layer-precision.js';
+export { type ModelCheckOptions, type ModelCheckReport, checkModelForTensorRt } from './model-checks.js';
+export { type InputProfile, type ShapeRange, type ShapeSpec, deriveProfiles, formatShape, parseShapeSpec, parseShapeSpecs } from './profiles.js';
+export { type BuilderRun, type RunBuilderOptions, runBuilder } from './run-builder.js';
+export { type MissingComponent, ToolchainMissingError } from './toolchain-error.js';
+export { type TensorRtVersion, parseTensorRtVersionHeader } from './version-header.js';

@@ -1,0 +1,68 @@
+/**
+ * What a model must satisfy before it is worth handing to TensorRT: no GridSample left over from
+ * an unfused MSDA site (TensorRT would build it, slowly, through its generic GridSample layer or
+ * fail on the float64 grids PyTorch exports), and every plugin node within its plugin's contract
+ * (a wrong shape or dtype would otherwise surface as an opaque plugin error deep in the build).
+ */
+import { OnnxSurgeonError, withContext } from '../errors.js';
+import type { Graph, Model, Node } from '../ir/index.js';
+import { assertValidPlugins, MSDA_PLUGIN_OP, type ValidationReport } from '../plugins/index.js';
+
+/** What the checks found. */
+export interface ModelCheckReport {
+  /** Labels of GridSample nodes (main graph and subgraphs). */
+  gridSampleNodes: string[];
+  /** Number of `MultiscaleDeformableAttnPlugin_TRT` nodes. */
+  msdaPluginNodes: number;
+  /** Plugin contract validation (clean when this function returns). */
+  plugins: ValidationReport;
+}
+
+/** Options of {@link checkModelForTensorRt}. */
+export interface ModelCheckOptions {
+  /** Build even if GridSample nodes remain. */
+  allowGridSample?: boolean;
+  /** Model path, for messages. */
+  file?: string;
+}
+
+/**
+ * Refuses a model that still has GridSample nodes (unless `allowGridSample`) or whose plugin
+ * nodes break their contract; returns what it counted otherwise.
+ *
+ * @example
+ * ```ts
+ * checkModelForTensorRt(await loadModel('fused.onnx'), { file: 'fused.onnx' });
+ * ```
+ */
+export function checkModelForTensorRt(model: Model, options: ModelCheckOptions = {}): ModelCheckReport {
+  const gridSamples: Node[] = [];
+  let msdaPluginNodes = 0;
+  const visit = (graph: Graph): void => {
+    for (const node of graph.nodesIter()) {
+      if (node.opType === 'GridSample' && (node.domain === '' || node.domain === 'ai.onnx')) gridSamples.push(node);
+      if (node.opType === MSDA_PLUGIN_OP) msdaPluginNodes++;
+    }
+    for (const { graph: sub } of graph.subgraphs()) visit(sub);
+  };
+  visit(model.graph);
+  const context = options.file ? { file: options.file } : {};
+  if (gridSamples.length && !options.allowGridSample) {
+    const count = `${gridSamples.length} GridSample node${gridSamples.length === 1 ? '' : 's'}`;
+    const first = gridSamples[0]!.label;
+    const detail = msdaPluginNodes === 0
+      ? `the model still has ${count} (first: '${first}') and no ${MSDA_PLUGIN_OP} node: run \`onnx-surgeon fuse-msda\` first ` +
+        'and build the fused model (or pass --allow-gridsample to build it unfused)'
+      : `${count} remain (first: '${first}') next to ${msdaPluginNodes} ${MSDA_PLUGIN_OP} node${msdaPluginNodes === 1 ? '' : 's'}: ` +
+        'some MSDA sites were not fused; run `onnx-surgeon fuse-msda` first and check its report ' +
+        '(or pass --allow-gridsample if these GridSamples are not attention)';
+    throw new OnnxSurgeonError('contract', detail, { ...context, expected: `no GridSample (MSDA fused into ${MSDA_PLUGIN_OP})`, found: count });
+  }
+  let plugins: ValidationReport;
+  try {
+    plugins = assertValidPlugins(model);
+  } catch (error) {
+    throw options.file ? withContext(error, { file: options.file }) : error;
+  }
+  return { gridSampleNodes: gridSamples.map((n) => n.label), msdaPluginNodes, plugins };
+}

@@ -1,0 +1,29 @@
+/**
+ * The one failure that is not about the model: the machine lacks TensorRT, CUDA or a C++
+ * compiler. Kept apart from other `native` errors because the CLI gives it its own exit code (3),
+ * so scripts can tell "install something" from "this model does not build".
+ */
+import { type ErrorContext, OnnxSurgeonError } from '../errors.js';
+
+/** What is missing. */
+export type MissingComponent = 'tensorrt' | 'cuda' | 'compiler' | 'platform';
+
+/**
+ * TensorRT, CUDA or a compiler could not be found (or found incomplete). The message names the
+ * file that was missing, where it was looked for, and how to fix it.
+ *
+ * @example
+ * ```ts
+ * try { discoverTensorRt(); } catch (e) { if (e instanceof ToolchainMissingError) process.exitCode = 3; }
+ * ```
+ */
+export class ToolchainMissingError extends OnnxSurgeonError {
+  constructor(
+    /** Which part of the toolchain is missing. */
+    readonly component: MissingComponent,
+    detail: string,
+    context: ErrorContext = {},
+  ) {
+    super('native', detail, context);
+  }
+}
