@@ -1,0 +1,115 @@
+import { DType, type Graph, type Node, Tensor, type Value, attr } from '../../ir/index.js';
+import { DimExpr } from '../../shape/dim-expr.js';
+import type { ShapeFacts } from '../../shape/facts.js';
+import { ViewError } from './view.js';
+
+/**
+ * Creates the nodes and constants of one rewrite, remembering them so a rewrite that fails half
+ * way can be undone, and turns symbolic sizes into graph values. A symbolic size is read with
+ * Shape+Gather from a value of the model that already has it as a dimension (graph inputs first),
+ * never from inside the site being replaced.
+ */
+export class Emitter {
+  private readonly created: Node[] = [];
+  private readonly constants: Value[] = [];
+  private readonly dimCache = new Map<string, Value>();
+
+  constructor(
+    readonly graph: Graph,
+    readonly prefix: string,
+    private readonly sources: DimSources,
+  ) {}
+
+  /** Adds a node named `<prefix><name>` and returns its first output. */
+  node(op: string, inputs: (Value | undefined)[], name: string, attributes: Record<string, ReturnType<typeof attr.int>> = {}): Value {
+    const n = this.graph.addNode({ op, inputs, name: `${this.prefix}${name}`, outputs: [`${this.prefix}${name}_output`], attributes });
+    this.created.push(n);
+    return n.output(0);
+  }
+
+  /** Adds a node with a custom domain (the plugin) and returns it. */
+  customNode(op: string, domain: string, inputs: Value[], name: string, attributes: Record<string, ReturnType<typeof attr.string>>): Node {
+    const n = this.graph.addNode({ op, domain, inputs, name: `${this.prefix}${name}`, outputs: [`${this.prefix}${name}_output`], attributes });
+    this.created.push(n);
+    return n;
+  }
+
+  /** Adds a constant initializer. */
+  constant(tensor: Tensor, name: string): Value {
+    const v = this.graph.addInitializer(tensor, `${this.prefix}${name}`);
+    this.constants.push(v);
+    return v;
+  }
+
+  /** A 1-D int64 tensor holding `dims`: a constant when all are known, else assembled in the graph. */
+  int64Vector(dims: readonly DimExpr[], name: string): Value {
+    const consts = dims.map((d) => d.constValue());
+    if (consts.every((c) => c !== undefined)) return this.constant(Tensor.int64(consts as number[]), name);
+    const parts = dims.map((d, i) => this.scalar(d, `${name}_${i}`));
+    return this.node('Concat', parts, name, { axis: attr.int(0) });
+  }
+
+  /** A [1] int64 tensor holding `d`. */
+  scalar(d: DimExpr, name: string): Value {
+    const c = d.constValue();
+    if (c !== undefined) return this.constant(Tensor.int64([c]), name);
+    const cached = this.dimCache.get(d.key());
+    if (cached) return cached;
+    const source = this.sources.find(d);
+    if (!source) throw new ViewError(`cannot compute the size ${String(d)} in the graph: no value outside the site has it as a dimension`);
+    const shape = this.node('Shape', [source.value], `${name}_shape`);
+    const index = this.constant(Tensor.int64([source.axis]), `${name}_axis`);
+    const out = this.node('Gather', [shape, index], name, { axis: attr.int(0) });
+    this.dimCache.set(d.key(), out);
+    return out;
+  }
+
+  /** Undoes everything this emitter created (for a rewrite abandoned half way). */
+  rollback(): void {
+    for (const n of [...this.created].reverse()) {
+      for (const out of n.outputs) {
+        for (const use of [...out.uses]) use.node.setInput(use.index, undefined);
+      }
+      if (n.graph) this.graph.removeNode(n, { force: true });
+    }
+    for (const v of this.constants) if (!v.uses.length) this.graph.removeInitializer(v);
+    this.created.length = 0;
+    this.constants.length = 0;
+  }
+}
+
+/** Index from symbolic sizes to a (value, axis) of the model that has that size. */
+export class DimSources {
+  private readonly byKey = new Map<string, { value: Value; axis: number }>();
+
+  /** Indexes graph inputs first, then every node output in order, skipping `exclude`d producers. */
+  constructor(graph: Graph, facts: ShapeFacts, exclude: ReadonlySet<Node>) {
+    const visit = (v: Value): void => {
+      const shape = facts.shape(v);
+      shape?.forEach((d, axis) => {
+        if (d.constValue() === undefined && !this.byKey.has(d.key())) this.byKey.set(d.key(), { value: v, axis });
+      });
+    };
+    for (const input of graph.inputs) visit(input);
+    for (const node of graph.nodesIter()) {
+      if (exclude.has(node)) continue;
+      for (const out of node.outputs) if (out.name) visit(out);
+    }
+  }
+
+  /** A value and axis whose size is exactly `d`. */
+  find(d: DimExpr): { value: Value; axis: number } | undefined {
+    return this.byKey.get(d.key());
+  }
+}
+
+/** int32 constant or in-graph Cast of an int64 vector. */
+export function toInt32(emitter: Emitter, dims: readonly DimExpr[], shape: number[], name: string): Value {
+  const consts = dims.map((d) => d.constValue());
+  if (consts.every((c) => c !== undefined)) return emitter.constant(Tensor.int32(consts as number[], shape), name);
+  const vector = emitter.int64Vector(dims, `${name}_int64`);
+  const reshaped = shape.length === 1 ? vector : emitter.node('Reshape', [vector, emitter.constant(Tensor.int64(shape), `${name}_shape`)], `${name}_reshape`);
+  return emitter.node('Cast', [reshaped], name, { to: attr.int(DType.INT32) });
+}
+
+export { DimExpr };

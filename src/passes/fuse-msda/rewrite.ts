@@ -1,0 +1,88 @@
+import { DType, type Dim, type Graph, type Node, type Value, attr } from '../../ir/index.js';
+import { MSDA_PLUGIN_DOMAIN, MSDA_PLUGIN_OP } from '../../plugins/msda/contract.js';
+import { DimExpr } from '../../shape/dim-expr.js';
+import type { ShapeFacts } from '../../shape/facts.js';
+import { buildLayout } from './build-layout.js';
+import { type DimSources, Emitter, toInt32 } from './emitter.js';
+import type { MsdaSite } from './prove-site.js';
+
+/** The TensorRT plugin node this pass emits (name and version the parser's plugin importer looks up). */
+export const MSDA_PLUGIN = {
+  opType: MSDA_PLUGIN_OP,
+  /** A custom domain keeps `onnx.checker` from looking the op up in the ONNX domain. */
+  domain: MSDA_PLUGIN_DOMAIN,
+  domainVersion: 1,
+  pluginVersion: '1',
+  pluginNamespace: '',
+} as const;
+
+/** A rewrite that was applied and can still be taken back. */
+export interface AppliedRewrite {
+  readonly site: MsdaSite;
+  readonly plugin: Node;
+  /** The value now read by the site's former consumers. */
+  readonly replacement: Value;
+  readonly emitter: Emitter;
+}
+
+/**
+ * Inserts one plugin node for a proven site, feeds it the three tensors in the plugin's layouts
+ * (reusing existing values where they already are), and points the site's consumers at the
+ * plugin's output in the layout they read. The old nodes are left for cleanup.
+ */
+export function rewriteSite(graph: Graph, site: MsdaSite, facts: ShapeFacts, sources: DimSources, prefix: string): AppliedRewrite {
+  const emitter = new Emitter(graph, prefix, sources);
+  try {
+    const { N, S, M, D, Lq, L, P } = site.sizes;
+    const value = buildLayout(site.value, emitter, facts, 'msda_value');
+    let locations = buildLayout(site.locations, emitter, facts, 'msda_sampling_locations');
+    if (site.locationsDtype !== site.dtype) {
+      // TorchScript exports compute the grid in float64; the plugin wants the value's type.
+      locations = emitter.node('Cast', [locations], 'msda_sampling_locations_cast', { to: attr.int(site.dtype) });
+    }
+    const weights = buildLayout(site.weights, emitter, facts, 'msda_attention_weights');
+    const spatialShapes = toInt32(emitter, site.spatialShapes.flat(), [L, 2], 'msda_spatial_shapes');
+    const levelStart = toInt32(emitter, site.levelStarts, [L], 'msda_level_start_index');
+    const plugin = emitter.customNode(MSDA_PLUGIN.opType, MSDA_PLUGIN.domain, [value, spatialShapes, levelStart, locations, weights], 'MultiscaleDeformableAttn', {
+      plugin_version: attr.string(MSDA_PLUGIN.pluginVersion),
+      plugin_namespace: attr.string(MSDA_PLUGIN.pluginNamespace),
+    });
+    const float = { dtype: site.dtype };
+    annotate(graph, value, { ...float, shape: dims([N, S, M, D]) });
+    annotate(graph, spatialShapes, { dtype: DType.INT32, shape: [L, 2] });
+    annotate(graph, levelStart, { dtype: DType.INT32, shape: [L] });
+    annotate(graph, locations, { ...float, shape: dims([N, Lq, M, DimExpr.const(L), P, DimExpr.const(2)]) });
+    annotate(graph, weights, { ...float, shape: dims([N, Lq, M, DimExpr.const(L), P]) });
+    const output = plugin.output(0);
+    annotate(graph, output, { ...float, shape: dims([N, Lq, M, D]) });
+    const replacement = buildLayout({
+      root: output,
+      rootAxes: [{ axis: 'n', size: N }, { axis: 'q', size: Lq }, { axis: 'm', size: M }, { axis: 'd', size: D }],
+      target: site.output.target,
+    }, emitter, undefined, 'msda_output');
+    if (site.output.value.type && !replacement.type) replacement.type = { ...site.output.value.type };
+    graph.replaceAllUsesWith(site.output.value, replacement);
+    return { site, plugin, replacement, emitter };
+  } catch (error) {
+    emitter.rollback();
+    throw error;
+  }
+}
+
+/** Takes a rewrite back: the consumers read the original value again; new nodes become dead. */
+export function revertRewrite(graph: Graph, rewrite: AppliedRewrite): void {
+  graph.replaceAllUsesWith(rewrite.replacement, rewrite.site.output.value);
+  rewrite.emitter.rollback();
+}
+
+/** Symbolic dims as IR dims: numbers, single symbols by name, anything else unknown. */
+function dims(exprs: readonly DimExpr[]): Dim[] {
+  return exprs.map((d) => d.constValue() ?? d.symbolName() ?? null);
+}
+
+/** Records a type on a value the rewrite feeds to the plugin, and lists it in value_info. */
+function annotate(graph: Graph, value: Value, type: { dtype: number; shape: Dim[] }): void {
+  if (value.initializer) return;
+  if (!value.type || !value.type.shape) value.type = type;
+  if (!value.isGraphInput && !value.isGraphOutput && !graph.valueInfoOrder.includes(value) && value.graph === graph) graph.valueInfoOrder.push(value);
+}
