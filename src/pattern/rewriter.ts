@@ -141,8 +141,11 @@ export interface ApplyOptions {
   maxIterations?: number;
   /** Also rewrite subgraphs of If/Loop/Scan (default true). */
   subgraphs?: boolean;
-  /** Called after every single rewrite (tests run `checkIndexes` here). */
-  onRewrite?: (event: { rule: string; anchor: string; graph: Graph }) => void;
+  /**
+   * Called after every single rewrite (tests run `checkIndexes(event.root)` here). `graph` is the
+   * graph rewritten (a subgraph, possibly), `root` the main graph.
+   */
+  onRewrite?: (event: { rule: string; anchor: string; graph: Graph; root: Graph }) => void;
 }
 
 /**
@@ -168,7 +171,7 @@ export function applyRules(target: Model | Graph, rules: readonly Rule[], option
     let changed = false;
     rules.forEach((r, i) => {
       for (const graph of graphsOf(main, options.subgraphs ?? true)) {
-        if (applyRuleOnce(graph, model, r, reports[i]!, options) > 0) changed = true;
+        if (applyRuleOnce(graph, main, model, r, reports[i]!, options) > 0) changed = true;
       }
     });
     if (!changed) {
@@ -190,7 +193,7 @@ export function applyRules(target: Model | Graph, rules: readonly Rule[], option
  */
 export function applyRule(graph: Graph, r: Rule, options: { model?: Model } & Pick<ApplyOptions, 'onRewrite'> = {}): RuleReport {
   const tally = new RuleTally(r.name);
-  applyRuleOnce(graph, options.model, r, tally, options);
+  applyRuleOnce(graph, graph, options.model, r, tally, options);
   return tally.report();
 }
 
@@ -221,7 +224,7 @@ export function safetyGate(r: Rule): MatchCheck {
   };
 }
 
-function applyRuleOnce(graph: Graph, model: Model | undefined, r: Rule, tally: RuleTally, options: Pick<ApplyOptions, 'onRewrite'>): number {
+function applyRuleOnce(graph: Graph, root: Graph, model: Model | undefined, r: Rule, tally: RuleTally, options: Pick<ApplyOptions, 'onRewrite'>): number {
   const index = new OpIndex(graph);
   const gate = safetyGate(r);
   let applied = 0;
@@ -241,7 +244,7 @@ function applyRuleOnce(graph: Graph, model: Model | undefined, r: Rule, tally: R
     }
     applied++;
     tally.applied++;
-    options.onRewrite?.({ rule: r.name, anchor: anchorLabel, graph });
+    options.onRewrite?.({ rule: r.name, anchor: anchorLabel, graph, root });
   }
   if (applied) graph.toposort();
   return applied;
