@@ -13,7 +13,7 @@
 
 import { OnnxSurgeonError } from '../errors.js';
 import { decodeMessageBytes } from './decode.js';
-import { measureMessage, writeMessage, type SizeCache } from './encode.js';
+import { measureMessage, SizeList, writeMessage } from './encode.js';
 import type { ModelProto, TensorProto } from './proto-types.js';
 import { messageDescriptor, type MessageDescriptor } from './schema.js';
 import { WireError } from './wire-reader.js';
@@ -47,7 +47,7 @@ export function decodeMessage<T>(typeName: string, bytes: Uint8Array, context: D
  */
 export function encodeMessage(typeName: string, message: object): Uint8Array {
   const descriptor = messageDescriptor(typeName);
-  const sizes: SizeCache = new Map();
+  const sizes = new SizeList();
   const total = measureMessage(descriptor, message as Record<string, unknown>, sizes);
   const writer = new ChunkedWriter({ totalBytes: total });
   writeMessage(descriptor, message as Record<string, unknown>, sizes, writer);
@@ -105,7 +105,7 @@ export function decodeTensor(bytes: Uint8Array, context: DecodeContext = {}): Te
  */
 export function encodeModel(model: ModelProto): Uint8Array[] {
   const descriptor = messageDescriptor('onnx.ModelProto');
-  const sizes: SizeCache = new Map();
+  const sizes = new SizeList();
   const total = measureMessage(descriptor, model as Record<string, unknown>, sizes);
   checkProtobufLimit(total);
   const writer = new ChunkedWriter({ passThroughBytes: PASS_THROUGH_BYTES });
@@ -117,7 +117,7 @@ export function encodeModel(model: ModelProto): Uint8Array[] {
 
 /** Exact size in bytes of `encodeModel(model)`, without encoding it. */
 export function encodedModelSize(model: ModelProto): number {
-  return measureMessage(messageDescriptor('onnx.ModelProto'), model as Record<string, unknown>, new Map());
+  return measureMessage(messageDescriptor('onnx.ModelProto'), model as Record<string, unknown>, new SizeList());
 }
 
 function decodeWith(descriptor: MessageDescriptor, bytes: Uint8Array, context: DecodeContext): unknown {

@@ -216,17 +216,19 @@ function narrowBigInt(value: bigint): number | bigint {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
 }
 
-/** Strict UTF-8 (invalid sequences are errors); short ASCII strings skip TextDecoder. */
+/** Strict UTF-8 (invalid sequences are errors); short ASCII strings (most names) skip TextDecoder. */
 function decodeUtf8(bytes: Uint8Array, start: number, length: number): string {
-  if (length <= 32) {
-    let ascii = true;
-    for (let i = start; i < start + length; i++) {
-      if (bytes[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
+  if (length <= 24) {
+    // Building short strings char by char beats both TextDecoder and fromCharCode.apply here.
+    let text = '';
+    let i = start;
+    const end = start + length;
+    for (; i < end; i++) {
+      const b = bytes[i]!;
+      if (b >= 0x80) break;
+      text += String.fromCharCode(b);
     }
-    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, start + length) as unknown as number[]);
+    if (i === end) return text;
   }
   try {
     return utf8.decode(bytes.subarray(start, start + length));

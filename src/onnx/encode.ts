@@ -2,7 +2,7 @@
  * Reflective protobuf encoder: the inverse of `decode.ts`.
  *
  * Two passes: {@link measureMessage} computes every (sub)message size and packed payload size once
- * (cached per object), then {@link writeMessage} emits fields in field-number order followed by the
+ * (recorded in visiting order), then {@link writeMessage} emits fields in field-number order followed by the
  * message's `$unknown` bytes. Same object in, same bytes out.
  */
 
@@ -11,8 +11,21 @@ import type { FieldDescriptor, MessageDescriptor, ScalarKind } from './schema.js
 import { WireType } from './wire-reader.js';
 import type { ChunkedWriter } from './wire-writer.js';
 
-/** Cached sizes: message objects -> encoded body size; packed arrays -> payload size. */
-export type SizeCache = Map<object, number>;
+/**
+ * Sizes computed by the measuring pass, in visiting order (each message's body size before its
+ * descendants', packed payload sizes where their field is met); the writing pass visits the same
+ * fields in the same order and consumes them with a cursor. Cheaper than a Map keyed by object
+ * for models with hundreds of thousands of messages.
+ */
+export class SizeList {
+  readonly values: number[] = [];
+  cursor = 0;
+
+  /** The next size in visiting order. */
+  next(): number {
+    return this.values[this.cursor++]!;
+  }
+}
 
 type AnyMessage = Record<string, unknown> & { $unknown?: Uint8Array[] };
 
@@ -31,7 +44,7 @@ let wordLo = 0;
 let wordHi = 0;
 
 /** Size in bytes of the body of `message` (without its own tag and length). */
-export function measureMessage(descriptor: MessageDescriptor, message: AnyMessage, sizes: SizeCache): number {
+export function measureMessage(descriptor: MessageDescriptor, message: AnyMessage, sizes: SizeList): number {
   try {
     return measureInto(descriptor, message, sizes);
   } catch (error) {
@@ -40,7 +53,8 @@ export function measureMessage(descriptor: MessageDescriptor, message: AnyMessag
 }
 
 /** Writes the body of `message`; `sizes` must come from {@link measureMessage} on the same object. */
-export function writeMessage(descriptor: MessageDescriptor, message: AnyMessage, sizes: SizeCache, writer: ChunkedWriter): void {
+export function writeMessage(descriptor: MessageDescriptor, message: AnyMessage, sizes: SizeList, writer: ChunkedWriter): void {
+  sizes.cursor = 1; // slot 0 is the top message's own size
   try {
     writeInto(descriptor, message, sizes, writer);
   } catch (error) {
@@ -56,10 +70,10 @@ function toEncodeError(descriptor: MessageDescriptor, error: unknown): unknown {
   return error;
 }
 
-function measureInto(descriptor: MessageDescriptor, message: AnyMessage, sizes: SizeCache): number {
-  const cached = sizes.get(message);
-  if (cached !== undefined) return cached;
+function measureInto(descriptor: MessageDescriptor, message: AnyMessage, sizes: SizeList): number {
   if (typeof message !== 'object' || message === null) throw new EncodeFailure(`expected a message object, found ${typeof message}`);
+  const slot = sizes.values.length;
+  sizes.values.push(0);
   let total = 0;
   for (const field of descriptor.fields) {
     const value = message[field.name];
@@ -73,11 +87,11 @@ function measureInto(descriptor: MessageDescriptor, message: AnyMessage, sizes: 
   }
   const unknown = message.$unknown;
   if (unknown) for (const raw of unknown) total += raw.byteLength;
-  sizes.set(message, total);
+  sizes.values[slot] = total;
   return total;
 }
 
-function measureField(field: FieldDescriptor, value: unknown, sizes: SizeCache): number {
+function measureField(field: FieldDescriptor, value: unknown, sizes: SizeList): number {
   const tagBytes = varint32Size((field.number << 3) >>> 0);
   if (field.kind === 'message') {
     const messageType = field.messageType!;
@@ -104,7 +118,7 @@ function measureField(field: FieldDescriptor, value: unknown, sizes: SizeCache):
   if (list.length === 0) return 0;
   if (field.packable) {
     const payload = packedPayloadSize(field.kind, list);
-    sizes.set(list, payload);
+    sizes.values.push(payload);
     return tagBytes + varint32Size(payload) + payload;
   }
   let total = 0;
@@ -112,7 +126,7 @@ function measureField(field: FieldDescriptor, value: unknown, sizes: SizeCache):
   return total;
 }
 
-function writeInto(descriptor: MessageDescriptor, message: AnyMessage, sizes: SizeCache, writer: ChunkedWriter): void {
+function writeInto(descriptor: MessageDescriptor, message: AnyMessage, sizes: SizeList, writer: ChunkedWriter): void {
   for (const field of descriptor.fields) {
     const value = message[field.name];
     if (value === undefined || value === null) continue;
@@ -122,14 +136,14 @@ function writeInto(descriptor: MessageDescriptor, message: AnyMessage, sizes: Si
   if (unknown) for (const raw of unknown) writer.writeBytes(raw);
 }
 
-function writeField(field: FieldDescriptor, value: unknown, sizes: SizeCache, writer: ChunkedWriter): void {
+function writeField(field: FieldDescriptor, value: unknown, sizes: SizeList, writer: ChunkedWriter): void {
   if (field.kind === 'message') {
     const messageType = field.messageType!;
     const items = field.repeated ? asList(value) : [value];
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       writer.writeTag(field.number, WireType.LENGTH_DELIMITED);
-      writer.writeVarint32(sizes.get(item as object)!);
+      writer.writeVarint32(sizes.next());
       writeInto(messageType, item as AnyMessage, sizes, writer);
     }
     return;
@@ -143,7 +157,7 @@ function writeField(field: FieldDescriptor, value: unknown, sizes: SizeCache, wr
   if (list.length === 0) return;
   if (field.packable) {
     writer.writeTag(field.number, WireType.LENGTH_DELIMITED);
-    writer.writeVarint32(sizes.get(list)!);
+    writer.writeVarint32(sizes.next());
     writePacked(field.kind, list, writer);
     return;
   }
@@ -195,7 +209,7 @@ function scalarSize(kind: ScalarKind, value: unknown): number {
       return 8;
     case 'string': {
       if (typeof value !== 'string') throw new EncodeFailure(`expected a string, found ${typeof value}`);
-      const n = Buffer.byteLength(value, 'utf8');
+      const n = utf8Length(value);
       return varint32Size(n) + n;
     }
     case 'bytes': {
@@ -249,7 +263,7 @@ function writeScalar(kind: ScalarKind, value: unknown, writer: ChunkedWriter): v
       return;
     case 'string': {
       const text = value as string;
-      const n = Buffer.byteLength(text, 'utf8');
+      const n = utf8Length(text);
       writer.writeVarint32(n);
       writer.writeString(text, n);
       return;
@@ -369,6 +383,21 @@ function zigzag64Words(value: unknown): void {
   const encoded = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
   wordLo = Number(encoded & 0xffffffffn);
   wordHi = Number(encoded >> 32n);
+}
+
+/** UTF-8 byte length; short ASCII strings (most names) are counted without a native call. */
+function utf8Length(text: string): number {
+  if (text.length <= 32) {
+    let ascii = true;
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return text.length;
+  }
+  return Buffer.byteLength(text, 'utf8');
 }
 
 function varint32Size(v: number): number {

@@ -129,6 +129,15 @@ export class ChunkedWriter {
   /** Writes a string as UTF-8 whose encoded length the caller already knows. */
   writeString(value: string, byteLength: number): void {
     this.ensure(byteLength);
+    if (byteLength === value.length && byteLength <= 32) {
+      // Short ASCII (most names): a plain loop avoids Buffer#write's per-call overhead.
+      const buffer = this.buffer;
+      const pos = this.pos;
+      for (let i = 0; i < byteLength; i++) buffer[pos + i] = value.charCodeAt(i);
+      this.pos += byteLength;
+      this.written += byteLength;
+      return;
+    }
     const n = this.buffer.write(value, this.pos, byteLength, 'utf8');
     this.pos += n;
     this.written += n;
