@@ -36,7 +36,8 @@ export function findCandidates(graph: Graph, facts: ShapeFacts): { candidates: C
   const grouped = new Set<Node>();
   for (const node of graph.nodesIter()) {
     if (node.opType !== 'GridSample' || grouped.has(node) || !isOnnx(node)) continue;
-    const { end, steps } = forwardLayoutChain(node.output(0));
+    // Grouping looks through graph outputs; whether the site can go is decided after the rewrite.
+    const { end, steps } = forwardLayoutChain(node.output(0), { throughGraphOutputs: true });
     const use = end.uses.length === 1 ? end.uses[0]! : undefined;
     if (use && use.node.opType === 'Concat' && isOnnx(use.node)) {
       const stack = use.node;

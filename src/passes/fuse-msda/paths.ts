@@ -118,12 +118,12 @@ export function followSteps(root: Value, tag: string, steps: readonly Step[], fa
 }
 
 /** Continues a view forward from a value through a chain of single-use layout ops (to where the site ends). */
-export function forwardLayoutChain(start: Value): { end: Value; steps: Step[] } {
+export function forwardLayoutChain(start: Value, options: { throughGraphOutputs?: boolean } = {}): { end: Value; steps: Step[] } {
   const steps: Step[] = [];
   let v = start;
   for (;;) {
     const uses = dataUses(v);
-    if (v.isGraphOutput || uses.length !== 1) return { end: v, steps };
+    if ((v.isGraphOutput && !options.throughGraphOutputs) || uses.length !== 1) return { end: v, steps };
     const { node, index } = uses[0]!;
     if (index !== 0 || !isLayoutOp(node) || node.outputs.length !== 1) return { end: v, steps };
     steps.push({ node, outputIndex: 0 });

@@ -184,7 +184,7 @@ function prove(candidate: Candidate, facts: ShapeFacts): MsdaSite {
     stacked = perLevel[0]!;
     afterStack = lastOutput(candidate.levels[0]!);
   }
-  const toMul = forwardLayoutChain(afterStack);
+  const toMul = forwardLayoutChain(afterStack, { throughGraphOutputs: true });
   toMul.steps.forEach((s) => dataNodes.add(s.node));
   const samplesAtMul = applySteps(stacked, toMul.steps, facts);
   const mulUses = dataUses(toMul.end);

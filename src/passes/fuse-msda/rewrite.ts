@@ -42,7 +42,7 @@ export function rewriteSite(graph: Graph, site: MsdaSite, facts: ShapeFacts, sou
     }
     const weights = buildLayout(site.weights, emitter, facts, 'msda_attention_weights');
     const spatialShapes = toInt32(emitter, site.spatialShapes.flat(), [L, 2], 'msda_spatial_shapes');
-    const levelStart = toInt32(emitter, site.levelStarts, [L], 'msda_level_start_index');
+    const levelStart = levelStartIndex(emitter, site);
     const plugin = emitter.customNode(MSDA_PLUGIN.opType, MSDA_PLUGIN.domain, [value, spatialShapes, levelStart, locations, weights], 'MultiscaleDeformableAttn', {
       plugin_version: attr.string(MSDA_PLUGIN.pluginVersion),
       plugin_namespace: attr.string(MSDA_PLUGIN.pluginNamespace),
@@ -67,6 +67,29 @@ export function rewriteSite(graph: Graph, site: MsdaSite, facts: ShapeFacts, sou
     emitter.rollback();
     throw error;
   }
+}
+
+/**
+ * Level start index as int32: a constant for static exports; for dynamic ones the running sum of
+ * H*W computed in the graph from the same sizes the export used.
+ */
+function levelStartIndex(emitter: Emitter, site: MsdaSite): Value {
+  const name = 'msda_level_start_index';
+  if (site.levelStarts.every((d) => d.constValue() !== undefined)) return toInt32(emitter, site.levelStarts, [site.sizes.L], name);
+  const parts: Value[] = [];
+  let running: Value | undefined;
+  site.levelStarts.forEach((start, l) => {
+    if (l === 0) {
+      running = emitter.scalar(start, `${name}_0`);
+    } else {
+      const [h, w] = site.spatialShapes[l - 1]!;
+      const area = emitter.node('Mul', [emitter.scalar(h, `${name}_h${l - 1}`), emitter.scalar(w, `${name}_w${l - 1}`)], `${name}_area${l - 1}`);
+      running = emitter.node('Add', [running!, area], `${name}_${l}`);
+    }
+    parts.push(running!);
+  });
+  const vector = parts.length === 1 ? parts[0]! : emitter.node('Concat', parts, `${name}_int64`, { axis: attr.int(0) });
+  return emitter.node('Cast', [vector], name, { to: attr.int(DType.INT32) });
 }
 
 /** Takes a rewrite back: the consumers read the original value again; new nodes become dead. */

@@ -1,0 +1,143 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { attr, checkIndexes } from '../../src/ir/index.js';
+import { fuseMsda } from '../../src/passes/fuse-msda/index.js';
+import { validatePluginNodes } from '../../src/plugins/index.js';
+import { loadModel, modelToBytes, saveModel } from '../../src/serde/index.js';
+import { errors, listFixtures, runOnCpu, tensorValues } from '../helpers/fixtures.js';
+
+const fixtures = listFixtures();
+const positive = fixtures.filter((f) => !f.meta.negative);
+const negative = fixtures.filter((f) => f.meta.negative);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fuse-msda-test-'));
+
+describe('fuse-msda on real PyTorch exports', () => {
+  it('has fixtures to test', () => {
+    expect(positive.length).toBeGreaterThanOrEqual(6);
+  });
+
+  for (const fixture of positive) {
+    it(`${fixture.name}: every site fused, outputs equal the goldens`, async () => {
+      const model = await loadModel(fixture.modelPath);
+      const expectedSites = Number(fixture.meta.expectFused ?? fixture.meta.msdaSites);
+      const report = fuseMsda(model);
+      checkIndexes(model.graph);
+      expect(report.sites.filter((s) => s.status === 'skipped').map((s) => s.reason)).toEqual([]);
+      expect(report.fused).toBe(expectedSites);
+      const plugins = model.graph.nodes.filter((n) => n.opType === 'MultiscaleDeformableAttnPlugin_TRT');
+      expect(plugins).toHaveLength(expectedSites);
+      expect(model.graph.nodes.filter((n) => n.opType === 'GridSample')).toHaveLength(0);
+      expect(report.gridSamplesLeft).toBe(0);
+      // The plugin's exact input contract, checked independently of the pass.
+      expect(validatePluginNodes(model).violations).toEqual([]);
+      for (const p of plugins) {
+        expect(p.domain).toBe('trt.plugins');
+        expect(p.attrString('plugin_version')).toBe('1');
+        expect(p.inputs).toHaveLength(5);
+      }
+
+      const outputs = await runOnCpu(model, fixture.inputs);
+      for (const [name, golden] of Object.entries(fixture.outputs)) {
+        const actual = outputs[name];
+        expect(actual, `output ${name}`).toBeDefined();
+        const e = errors(actual!, tensorValues(golden));
+        expect(e.nan).toBe(false);
+        expect(e.maxRel, `${name} max rel error`).toBeLessThan(fixture.meta.dtype === 'float16' ? 5e-3 : 1e-4);
+      }
+
+      // Idempotent: a second run finds only plugin nodes and changes nothing.
+      const before = modelToBytes(model);
+      const again = fuseMsda(model);
+      expect(again.sitesFound).toBe(0);
+      expect(again.alreadyFused).toBe(expectedSites);
+      expect(Buffer.from(modelToBytes(model)).equals(Buffer.from(before))).toBe(true);
+      await saveModel(model, path.join(tmp, `${fixture.name}.onnx`));
+    });
+  }
+
+  for (const fixture of negative) {
+    it(`${fixture.name}: not fused (${fixture.meta.negative})`, async () => {
+      const model = await loadModel(fixture.modelPath);
+      const before = modelToBytes(model);
+      const report = fuseMsda(model);
+      expect(report.fused).toBe(0);
+      expect(report.skipped).toBeGreaterThan(0);
+      for (const s of report.sites) expect(s.reason).toBeTruthy();
+      expect(Buffer.from(modelToBytes(model)).equals(Buffer.from(before))).toBe(true);
+    });
+  }
+
+  it('fused models pass onnx.checker (python onnx 1.12) for opset <= 17', () => {
+    const files = positive
+      .filter((f) => Number(f.meta.opset ?? 99) <= 17 && fs.existsSync(path.join(tmp, `${f.name}.onnx`)))
+      .map((f) => path.join(tmp, `${f.name}.onnx`));
+    expect(files.length).toBeGreaterThan(0);
+    const script = 'import onnx,sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f))\n    print("ok", f)\n';
+    const out = execFileSync('/usr/bin/python3', ['-c', script, ...files], { encoding: 'utf8' });
+    expect(out.trim().split('\n')).toHaveLength(files.length);
+  });
+});
+
+describe('fuse-msda leaves what is not the plugin math alone', () => {
+  const base = positive.find((f) => f.name === 'enc_listshapes_dynamo_op18') ?? positive[0]!;
+  const variants: [string, (n: import('../../src/ir/index.js').Node) => void, RegExp][] = [
+    ['align_corners=1', (n) => n.setAttr('align_corners', attr.int(1)), /align_corners=1/],
+    ['padding_mode=border', (n) => n.setAttr('padding_mode', attr.string('border')), /padding_mode=border/],
+    ['mode=nearest', (n) => n.setAttr('mode', attr.string('nearest')), /mode=nearest/],
+  ];
+  for (const [label, edit, reason] of variants) {
+    it(`skips a site whose GridSample uses ${label}, with the reason`, async () => {
+      const model = await loadModel(base.modelPath);
+      const grid = model.graph.nodes.find((n) => n.opType === 'GridSample')!;
+      edit(grid);
+      const report = fuseMsda(model);
+      const skipped = report.sites.filter((s) => s.status === 'skipped');
+      expect(skipped).toHaveLength(1);
+      expect(skipped[0]!.reason).toMatch(reason);
+      expect(skipped[0]!.gridSamples).toContain(grid.label);
+      expect(report.fused).toBe(Number(base.meta.msdaSites) - 1);
+      expect(model.graph.nodes).toContain(grid);
+      checkIndexes(model.graph);
+    });
+  }
+
+  it('skips a site whose grid is not 2*loc-1', async () => {
+    const model = await loadModel(base.modelPath);
+    const grid = model.graph.nodes.find((n) => n.opType === 'GridSample')!;
+    // Find the shared Sub(…, 1) of the first site and make it Sub(…, 0.5).
+    const sub = model.graph.nodes.find((n) => n.opType === 'Sub' && n.output(0).consumers().some((c) => c.opType === 'Gather'))!;
+    const half = model.graph.addInitializer((await import('../../src/ir/index.js')).Tensor.float32([0.5], []), 'half');
+    sub.setInput(1, half);
+    const report = fuseMsda(model);
+    const site = report.sites.find((s) => s.gridSamples.includes(grid.label))!;
+    expect(site.status).toBe('skipped');
+    expect(site.reason).toMatch(/expected 2\*loc-1/);
+  });
+
+  it('skips a site when an inner tensor is also a graph output', async () => {
+    const model = await loadModel(base.modelPath);
+    const grid = model.graph.nodes.find((n) => n.opType === 'GridSample')!;
+    model.graph.setOutputs([...model.graph.outputs, grid.output(0)]);
+    const report = fuseMsda(model);
+    const site = report.sites.find((s) => s.gridSamples.includes(grid.label))!;
+    expect(site.status).toBe('skipped');
+    expect(site.reason).toMatch(/cannot be removed/);
+    expect(model.graph.nodes.filter((n) => n.opType === 'GridSample').length).toBeGreaterThan(0);
+    checkIndexes(model.graph);
+    // The model still computes the same thing.
+    const outputs = await runOnCpu(model, base.inputs);
+    for (const [name, golden] of Object.entries(base.outputs)) expect(errors(outputs[name]!, tensorValues(golden)).maxRel).toBeLessThan(1e-4);
+  });
+
+  it('dry run reports and changes nothing', async () => {
+    const model = await loadModel(base.modelPath);
+    const before = modelToBytes(model);
+    const report = fuseMsda(model, { dryRun: true });
+    expect(report.dryRun).toBe(true);
+    expect(report.fused).toBe(Number(base.meta.msdaSites));
+    expect(Buffer.from(modelToBytes(model)).equals(Buffer.from(before))).toBe(true);
+  });
+});
