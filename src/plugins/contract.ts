@@ -8,7 +8,17 @@
 import { type Dim, type DTypeCode, type Node, type Tensor, type Value, attrString, dtypeName } from '../ir/index.js';
 import { staticDtype, staticShape, staticTensor } from './static-data.js';
 
-/** One way a node breaks its plugin's contract. */
+/**
+ * One way a node breaks its plugin's contract.
+ *
+ * @example
+ * ```ts
+ * const v: ContractViolation = {
+ *   node: 'msda_0', input: 'locs', expected: 'L = 4', found: '3',
+ *   message: "node 'msda_0': input 3 'sampling_locations' dim 3 (L) is 3 but spatial_shapes has 4 rows",
+ * };
+ * ```
+ */
 export interface ContractViolation {
   /** Label of the offending node. */
   node: string;
@@ -25,10 +35,22 @@ export interface ContractViolation {
 /**
  * One dim of a {@link TensorRule}: a symbol (`'N'`) that must take the same size wherever it
  * appears, a fixed size (`2`), or `'*'` for anything.
+ *
+ * @example
+ * ```ts
+ * const locationDims: DimRule[] = ['N', 'Lq', 'M', 'L', 'P', 2];
+ * ```
  */
 export type DimRule = string | number;
 
-/** What one input or output must look like. */
+/**
+ * What one input or output must look like.
+ *
+ * @example
+ * ```ts
+ * const spatialShapes: TensorRule = { name: 'spatial_shapes', type: 'I', dims: ['L', 2], dimNouns: { 0: 'rows' } };
+ * ```
+ */
 export interface TensorRule {
   /** Role name used in messages, e.g. `sampling_locations`. */
   name: string;
@@ -43,7 +65,14 @@ export interface TensorRule {
   dimNouns?: Readonly<Record<number, string>>;
 }
 
-/** A rule on one attribute. */
+/**
+ * A rule on one attribute.
+ *
+ * @example
+ * ```ts
+ * const version: AttributeRule = { name: 'plugin_version', required: true, oneOfStrings: ['1'] };
+ * ```
+ */
 export interface AttributeRule {
   /** Attribute name. */
   name: string;
@@ -53,7 +82,15 @@ export interface AttributeRule {
   oneOfStrings?: readonly string[];
 }
 
-/** Everything {@link ContractContext} offers to a value check. */
+/**
+ * What a {@link ValueCheck} can ask about the node under check.
+ *
+ * @example
+ * ```ts
+ * const S = context.size('S');                 // 1360, if some tensor fixed it
+ * const shapes = context.constantInput(1);     // Tensor | undefined
+ * ```
+ */
 export interface ContractContext {
   /** The node under check. */
   readonly node: Node;
@@ -68,6 +105,14 @@ export interface ContractContext {
 /**
  * A check on statically known data; runs after the structural checks (whatever they found), so it
  * must itself skip data whose shape it cannot read.
+ *
+ * @example
+ * ```ts
+ * const positiveScale: ValueCheck = (context) => {
+ *   const scale = context.constantInput(1)?.toNumbers() ?? [];
+ *   return scale.some((s) => s <= 0) ? [context.inputViolation(1, 'has a non-positive entry')] : [];
+ * };
+ * ```
  */
 export type ValueCheck = (context: ContractContext) => ContractViolation[];
 
@@ -102,7 +147,14 @@ export interface PluginContract {
   valueChecks?: readonly ValueCheck[];
 }
 
-/** Options of {@link checkContract}. */
+/**
+ * Options of {@link checkContract}.
+ *
+ * @example
+ * ```ts
+ * checkContract(msdaContract, node, { symbolicDims: 'ignore' });
+ * ```
+ */
 export interface ContractOptions {
   /**
    * How to compare two symbolic dims (ONNX `dim_param`s) bound to one contract symbol:

@@ -21,7 +21,10 @@ export class GraphBuilder {
    */
   constructor(readonly graph: Graph, readonly prefix: string) {}
 
-  /** Adds `opType(inputs)` with `attributes` in the ONNX domain and returns its only output. */
+  /**
+   * Adds `opType(inputs)` with `attributes` in the ONNX domain and returns its only output.
+   * @param hint Name stem of the node and its output (after the prefix); defaults to the op type.
+   */
   op(opType: string, inputs: readonly (Value | undefined)[], attributes: Record<string, AttributeValue> = {}, hint = opType): Value {
     const node = this.graph.addNode({
       op: opType, inputs, attributes, name: `${this.prefix}/${hint}`, outputs: [`${this.prefix}/${hint}_out`],
@@ -29,12 +32,12 @@ export class GraphBuilder {
     return node.output(0);
   }
 
-  /** A 1-D int64 constant (or a scalar when `scalar` is set). */
+  /** A 1-D int64 constant (or a scalar when `scalar` is set), named `<prefix>/<hint>`. */
   int64(values: readonly number[], scalar = false, hint = 'const_i64'): Value {
     return this.graph.addInitializer(Tensor.int64(values, scalar ? [] : [values.length]), `${this.prefix}/${hint}`);
   }
 
-  /** A float32 scalar constant. */
+  /** A float32 scalar constant, named `<prefix>/<hint>`. */
   float32(value: number, hint = 'const_f32'): Value {
     return this.graph.addInitializer(Tensor.float32([value], []), `${this.prefix}/${hint}`);
   }

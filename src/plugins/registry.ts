@@ -8,7 +8,14 @@ import { OnnxSurgeonError } from '../errors.js';
 import type { Graph, Model, Node } from '../ir/index.js';
 import type { ContractViolation } from './contract.js';
 
-/** How onnx-surgeon validates and evaluates one custom op. */
+/**
+ * How onnx-surgeon validates and evaluates one custom op.
+ *
+ * @example
+ * ```ts
+ * const def: CustomOpDefinition = { opType: 'MultiscaleDeformableAttnPlugin_TRT', contract: validateMsdaNode, expand: expandMsdaNode, minOnnxOpset: 16 };
+ * ```
+ */
 export interface CustomOpDefinition {
   /** Operator type, e.g. `MultiscaleDeformableAttnPlugin_TRT`. */
   opType: string;
@@ -77,7 +84,15 @@ export function registeredCustomOps(): readonly CustomOpDefinition[] {
   return [...definitions];
 }
 
-/** What {@link expandCustomOps} did. */
+/**
+ * What {@link expandCustomOps} did.
+ *
+ * @example
+ * ```ts
+ * const { expanded, byOp, opset } = expandCustomOps(model);
+ * // 2, { MultiscaleDeformableAttnPlugin_TRT: 2 }, { from: 13, to: 16 } (opset only when raised)
+ * ```
+ */
 export interface ExpandReport {
   /** Number of custom-op nodes replaced. */
   expanded: number;

@@ -7,7 +7,14 @@ import type { Graph, Model } from '../ir/index.js';
 import type { ContractViolation } from './contract.js';
 import { customOpFor } from './registry.js';
 
-/** Result of {@link validatePluginNodes}. */
+/**
+ * Result of {@link validatePluginNodes}.
+ *
+ * @example
+ * ```ts
+ * const { ok, checkedNodes, violations } = validatePluginNodes(model);
+ * ```
+ */
 export interface ValidationReport {
   /** True when no violation was found. */
   ok: boolean;

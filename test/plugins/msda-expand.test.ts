@@ -166,6 +166,31 @@ describe('MSDA expansion with float16 inputs', () => {
   }
 });
 
+describe('MSDA expansion when the float type is not known statically', () => {
+  it('casts in and CastLikes the result back to whatever the value tensor is', async () => {
+    const c = randomMsdaCase(random, { N: 1, M: 2, D: 3, Lq: 4, P: 2, levels: [[3, 3], [1, 2]] });
+    const { model, node } = buildMsdaModel({ ...staticDims(c), dtype: 'float16', tables: 'initializer', spatialShapes: c.spatialShapes, levelStartIndex: c.levelStartIndex });
+    // Route every float input through an Identity whose output carries no type information.
+    for (const slot of [0, 3, 4]) {
+      const identity = model.graph.addNode({ op: 'Identity', inputs: [node.input(slot)] });
+      node.setInput(slot, identity.output(0));
+    }
+    node.output(0).type = undefined;
+    model.graph.toposort();
+    expandCustomOps(model);
+    expect(model.graph.nodes.filter((n) => n.opType === 'CastLike')).toHaveLength(1);
+    const out = await runOrt(model, feedsFor(c, 'float16', false));
+    expect(out.type).toBe('float16');
+    const rounded: MsdaCase = {
+      ...c,
+      value: float16ArrayToFloat32(float32ArrayToFloat16(c.value)),
+      samplingLocations: float16ArrayToFloat32(float32ArrayToFloat16(c.samplingLocations)),
+      attentionWeights: float16ArrayToFloat32(float32ArrayToFloat16(c.attentionWeights)),
+    };
+    expect(maxAbsDiff(outputAsFloat32(out), reference(rounded))).toBeLessThan(1e-2);
+  });
+});
+
 describe('expandCustomOps bookkeeping', () => {
   const c = randomMsdaCase(seededRandom(11), { N: 1, M: 2, D: 2, Lq: 4, P: 2, levels: [[3, 2], [1, 1]] });
 

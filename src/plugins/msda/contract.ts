@@ -18,13 +18,34 @@
 import { DType, type Node } from '../../ir/index.js';
 import { type ContractContext, type ContractOptions, type ContractViolation, type PluginContract, checkContract } from '../contract.js';
 
-/** Op type of TensorRT's multi-scale deformable attention plugin node. */
+/**
+ * Op type of TensorRT's multi-scale deformable attention plugin node.
+ *
+ * @example
+ * ```ts
+ * const plugins = graph.nodes.filter((n) => n.opType === MSDA_PLUGIN_OP);
+ * ```
+ */
 export const MSDA_PLUGIN_OP = 'MultiscaleDeformableAttnPlugin_TRT';
 
-/** Domain onnx-surgeon writes the plugin node in (the contract itself accepts any domain). */
+/**
+ * Domain onnx-surgeon writes the plugin node in (the contract itself accepts any domain).
+ *
+ * @example
+ * ```ts
+ * model.ensureOpset(MSDA_PLUGIN_DOMAIN, 1);
+ * ```
+ */
 export const MSDA_PLUGIN_DOMAIN = 'trt.plugins';
 
-/** Input slots of the plugin node, by role. */
+/**
+ * Input slots of the plugin node, by role.
+ *
+ * @example
+ * ```ts
+ * const locations = node.input(MsdaInput.samplingLocations);
+ * ```
+ */
 export const MsdaInput = {
   value: 0,
   spatialShapes: 1,

@@ -17,7 +17,14 @@ import { GraphBuilder } from '../graph-builder.js';
 import { staticDtype, staticShape, staticTensor } from '../static-data.js';
 import { MsdaInput } from './contract.js';
 
-/** `GridSample` first appeared in ONNX opset 16. */
+/**
+ * Lowest ONNX opset of the expansion: `GridSample` first appeared in opset 16.
+ *
+ * @example
+ * ```ts
+ * if ((model.onnxOpset ?? 0) < MSDA_EXPANSION_MIN_OPSET) console.warn('expansion will raise the opset');
+ * ```
+ */
 export const MSDA_EXPANSION_MIN_OPSET = 16;
 
 /**

@@ -16,10 +16,24 @@
 import { OnnxSurgeonError } from '../../errors.js';
 import { float16ArrayToFloat32, float32ArrayToFloat16 } from '../half.js';
 
-/** Floating-point data as float32 values, or float16 bits (`Uint16Array`). */
+/**
+ * Floating-point data as float32 values, or float16 bits (`Uint16Array`).
+ *
+ * @example
+ * ```ts
+ * const half: MsdaFloatData = float32ArrayToFloat16([0.25, 0.75]);
+ * ```
+ */
 export type MsdaFloatData = Float32Array | Uint16Array;
 
-/** Inputs of {@link msdaReference}; layouts are the plugin's, row-major. */
+/**
+ * Inputs of {@link msdaReference}; layouts are the plugin's, row-major.
+ *
+ * @example
+ * ```ts
+ * const inputs: MsdaReferenceInputs = { value, valueShape: [1, 1360, 8, 32], spatialShapes, levelStartIndex, samplingLocations, attentionWeights, Lq: 300, L: 4, P: 4 };
+ * ```
+ */
 export interface MsdaReferenceInputs {
   /** Value, layout [N, S, M, D]: float32, or float16 bits as `Uint16Array`. */
   value: MsdaFloatData;
