@@ -87,12 +87,25 @@ const gatherND: OpHandler = (ctx) => {
 const HUGE = 1n << 31n;
 
 /**
+ * Clamps `b` into [low, high]. Exact when decidable; otherwise `b` is taken to be in range, as
+ * exporters write it (`x[:, 1:-1]` on a symbolic dim gives `h - 2`, not an opaque clamp).
+ */
+function clampAssumingInRange(b: DimExpr, low: DimExpr, high: DimExpr): DimExpr {
+  const below = b.sub(low).sign();
+  if (below === 'negative' || below === 'nonPositive') return low;
+  const above = high.sub(b).sign();
+  if (above === 'negative' || above === 'nonPositive') return high;
+  return b;
+}
+
+/**
  * Length of `[start, end)` with `step` over a dim of size `dim`, following the ONNX clamping
- * rules, symbolically where the signs are provable; undefined when not.
+ * rules; symbolic bounds are assumed in range when that cannot be decided (see
+ * {@link clampAssumingInRange}). Undefined when a bound's sign is unknown (negative bounds count
+ * from the end, so the sign matters).
  */
 export function sliceLength(dim: DimExpr, startIn: DimExpr, endIn: DimExpr, step: bigint): DimExpr | undefined {
   if (step === 0n) return undefined;
-  const zero = DimExpr.const(0);
   const resolve = (bound: DimExpr, low: DimExpr, high: DimExpr): DimExpr | undefined => {
     const c = bound.constBigInt();
     if (c !== undefined && c >= HUGE) return high;
@@ -100,19 +113,18 @@ export function sliceLength(dim: DimExpr, startIn: DimExpr, endIn: DimExpr, step
     let b = bound;
     if (c !== undefined && c < 0n) b = bound.add(dim);
     else if (c === undefined && !bound.isNonNegative()) return undefined;
-    return DimExpr.min(DimExpr.max(b, low), high);
+    return clampAssumingInRange(b, low, high);
   };
-  if (step > 0n) {
-    const start = resolve(startIn, zero, dim);
-    const end = resolve(endIn, zero, dim);
-    if (!start || !end) return undefined;
-    return DimExpr.max(end.sub(start), zero).ceilDivConst(step);
-  }
-  const last = dim.sub(1);
-  const start = resolve(startIn, DimExpr.const(-1), last);
-  const end = resolve(endIn, DimExpr.const(-1), last);
+  const forward = step > 0n;
+  const low = forward ? DimExpr.const(0) : DimExpr.const(-1);
+  const high = forward ? dim : dim.sub(1);
+  const start = resolve(startIn, low, high);
+  const end = resolve(endIn, low, high);
   if (!start || !end) return undefined;
-  return DimExpr.max(start.sub(end), zero).ceilDivConst(-step);
+  const span = forward ? end.sub(start) : start.sub(end);
+  const sign = span.sign();
+  if (sign === 'negative' || sign === 'nonPositive') return DimExpr.const(0);
+  return span.ceilDivConst(forward ? step : -step);
 }
 
 const slice: OpHandler = (ctx) => {

@@ -62,7 +62,12 @@ function windowOutput(input: DimExpr, w: Window, i: number, spatial: number, cei
   const span = w.kernel[i]!.sub(1).mul(w.dilations[i] ?? 1).add(1);
   const padded = w.autoPad === 'VALID' ? input : input.add((w.pads[i] ?? 0) + (w.pads[i + spatial] ?? 0));
   const room = padded.sub(span);
-  return (ceilMode ? room.ceilDivConst(stride) : room.floorDivConst(stride)).add(1);
+  const out = (ceilMode ? room.ceilDivConst(stride) : room.floorDivConst(stride)).add(1);
+  // Ceil mode: a last window starting past the input and begin padding is dropped (onnxruntime).
+  const n = out.constValue();
+  const size = input.constValue();
+  if (ceilMode && n !== undefined && size !== undefined && (n - 1) * stride >= size + (w.pads[i] ?? 0)) return out.sub(1);
+  return out;
 }
 
 const conv: OpHandler = (ctx) => {
