@@ -4,7 +4,7 @@
  * so `-lnvinfer` cannot be relied on: the driver links against the exact file it found.
  */
 import { readdirSync, realpathSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** True if `fileName` is `lib<stem>.so` or `lib<stem>.so.<digits>[.<digits>...]`. */
 export function isLibraryFile(fileName: string, stem: string): boolean {
@@ -34,7 +34,8 @@ export function findLibrary(dir: string, stem: string): string | undefined {
 
 /**
  * Major version encoded in a library's file name (`libnvinfer.so.10.3.0` -> 10). For the
- * unversioned symlink, the name of the file it points to is used; undefined if neither says.
+ * unversioned name, the file it links to is used, else the versioned siblings in its folder
+ * (`libnvinfer.so.10` next to `libnvinfer.so`) when they agree on one major; undefined otherwise.
  */
 export function libraryMajorVersion(file: string): number | undefined {
   const fromName = (name: string): number | undefined => {
@@ -44,8 +45,14 @@ export function libraryMajorVersion(file: string): number | undefined {
   const direct = fromName(basename(file));
   if (direct !== undefined) return direct;
   try {
-    return fromName(basename(realpathSync(file)));
+    const target = fromName(basename(realpathSync(file)));
+    if (target !== undefined) return target;
   } catch {
-    return undefined;
+    // A dangling link: fall through to the siblings.
   }
+  const prefix = `${basename(file)}.`;
+  const majors = new Set(listDirectory(dirname(file))
+    .filter((name) => name.startsWith(prefix) && /^\d+(\.\d+)*$/.test(name.slice(prefix.length)))
+    .map((name) => fromName(name)));
+  return majors.size === 1 ? [...majors][0] : undefined;
 }
