@@ -25,8 +25,8 @@ export function checkIndexes(graph: Graph): void {
           throw new OnnxSurgeonError('internal', 'output producer index is stale', { node: node.label, tensor: o.name });
         }
       });
-      for (const { graph: sub } of g.subgraphs()) visit(sub);
     }
+    for (const { graph: sub } of g.subgraphs()) visit(sub);
   };
   visit(graph);
   const all = new Set<Value>(expectedUses.keys());
