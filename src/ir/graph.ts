@@ -1,5 +1,6 @@
 import { OnnxSurgeonError } from '../errors.js';
 import type { Attribute, AttributeValue } from './attribute.js';
+import { cloneGraph } from './clone.js';
 import { Node } from './node.js';
 import { NameScope } from './names.js';
 import { topologicalOrder } from './toposort.js';
@@ -335,6 +336,11 @@ export class Graph {
       }
     }
     return { nodes: removedNodes, initializers: removedInits };
+  }
+
+  /** A deep copy of this graph (a main graph; subgraphs are copied with their owner). */
+  clone(): Graph {
+    return cloneGraph(this, this.parent);
   }
 
   /** All values currently named in this graph (not subgraphs). */

@@ -7,3 +7,4 @@ export { attr, attrInts, attrNumber, attrString, type Attribute, type AttributeV
 export { DType, type DTypeCode, type Dim, type TensorType, dtypeName, dtypeBits, dtypeByteLength, elementCount } from './types.js';
 export { NameScope } from './names.js';
 export { checkIndexes } from './check.js';
+export { cloneModel, cloneGraph } from './clone.js';

@@ -1,3 +1,4 @@
+import { cloneModel } from './clone.js';
 import { Graph } from './graph.js';
 
 /**
@@ -32,6 +33,11 @@ export class Model {
   /** Opset version of the ONNX domain (`ai.onnx`), or undefined if not imported. */
   get onnxOpset(): number | undefined {
     return this.opsetImports.get('') ?? this.opsetImports.get('ai.onnx');
+  }
+
+  /** A deep structural copy; tensor bytes are shared (see {@link cloneModel}). */
+  clone(): Model {
+    return cloneModel(this);
   }
 
   /** Imports `domain` at `version` if the model does not import it yet. */
