@@ -82,6 +82,7 @@ export function buildCommand(io: CommandIo = { stdout: process.stdout, stderr: p
     .option('--json', 'print the build report as JSON on stdout')
     .option('--quiet', 'print nothing but errors')
     .addHelpText('after', EXAMPLES)
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     // Usage errors (unknown option, missing -o, bad number) exit with 2, not commander's 1.
     .exitOverride((error) => {
       process.exit(error.exitCode === 0 ? 0 : BUILD_EXIT.usage);
