@@ -84,9 +84,9 @@ describe('fuse-msda on real PyTorch exports', () => {
 describe('fuse-msda leaves what is not the plugin math alone', () => {
   const base = positive.find((f) => f.name === 'enc_listshapes_dynamo_op18') ?? positive[0]!;
   const variants: [string, (n: import('../../src/ir/index.js').Node) => void, RegExp][] = [
-    ['align_corners=1', (n) => n.setAttr('align_corners', attr.int(1)), /align_corners=1/],
-    ['padding_mode=border', (n) => n.setAttr('padding_mode', attr.string('border')), /padding_mode=border/],
-    ['mode=nearest', (n) => n.setAttr('mode', attr.string('nearest')), /mode=nearest/],
+    ['align_corners=1', (n) => n.setAttr('align_corners', attr.int(1)), /attribute 'align_corners' of .* is 1; the plugin samples with align_corners=0/],
+    ['padding_mode=border', (n) => n.setAttr('padding_mode', attr.string('border')), /attribute 'padding_mode' of .* is 'border'; the plugin pads with zeros/],
+    ['mode=nearest', (n) => n.setAttr('mode', attr.string('nearest')), /attribute 'mode' of .* is 'nearest'; the plugin interpolates bilinearly/],
   ];
   for (const [label, edit, reason] of variants) {
     it(`skips a site whose GridSample uses ${label}, with the reason`, async () => {

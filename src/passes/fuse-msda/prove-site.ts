@@ -1,7 +1,9 @@
 import { DType, type DTypeCode, type Node, type Value } from '../../ir/index.js';
 import { DimExpr } from '../../shape/dim-expr.js';
 import type { ShapeFacts } from '../../shape/facts.js';
+import { explain } from '../../pattern/index.js';
 import { type AtomPair, alignAtoms, piecesOf } from './align.js';
+import { pluginGridSample, weightedSum } from './patterns.js';
 import type { Candidate } from './candidates.js';
 import {
   applySteps, backwardChain, dataUses, followSteps, forwardLayoutChain, rootAxes, stepsFrom,
@@ -228,7 +230,9 @@ function prove(candidate: Candidate, facts: ShapeFacts): MsdaSite {
   const mulOut = mul.output(0);
   const reduceUses = dataUses(mulOut);
   const reduce = reduceUses.length === 1 && !mulOut.isGraphOutput ? reduceUses[0]!.node : undefined;
-  if (!reduce || reduce.opType !== 'ReduceSum') throw new ViewError('the weighted samples are not summed by a ReduceSum');
+  if (!reduce) throw new ViewError('the weighted samples are not summed by a ReduceSum');
+  const closing = explain(weightedSum, reduce);
+  if (!closing.ok) throw new ViewError(`the weighted samples are not summed by a ReduceSum: ${closing.failure.message}`);
   dataNodes.add(reduce);
   const reduced = reduceView(reduce, { dims: sDims.map((d) => d.filter((a) => true)), offsets: samplesAtMul.offsets }, facts);
   const toOutput = forwardLayoutChain(reduce.output(0));
@@ -266,14 +270,10 @@ function prove(candidate: Candidate, facts: ShapeFacts): MsdaSite {
   };
 }
 
-/** mode bilinear/linear, zeros padding, align_corners 0: the only GridSample the plugin equals. */
+/** Only a bilinear, zero-padded, align_corners=0 GridSample is the plugin's sampling. */
 function checkGridSampleMode(g: Node): void {
-  const mode = g.attrString('mode', 'bilinear');
-  if (mode !== 'bilinear' && mode !== 'linear') throw new ViewError(`'${g.label}' uses mode=${mode}; the plugin interpolates bilinearly`);
-  const padding = g.attrString('padding_mode', 'zeros');
-  if (padding !== 'zeros') throw new ViewError(`'${g.label}' uses padding_mode=${padding}; the plugin pads with zeros`);
-  const align = g.attrNumber('align_corners', 0);
-  if (align !== 0) throw new ViewError(`'${g.label}' uses align_corners=${align}; the plugin samples with align_corners=0`);
+  const attempt = explain(pluginGridSample, g);
+  if (!attempt.ok) throw new ViewError(attempt.failure.message);
 }
 
 /** The root axis that moves by a fixed step from level to level (absent for a single level). */
