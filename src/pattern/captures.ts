@@ -41,7 +41,7 @@ export class Captures {
   /** @internal */
   constructor(
     private readonly data: CaptureData,
-    /** Every node of the graph the match covers, in graph order. */
+    /** Every node of the graph the match covers, producers before consumers (a topological order). */
     readonly nodes: readonly Node[],
     /** The graph values matched by the pattern's outputs, in pattern order. */
     readonly outputs: readonly Value[],

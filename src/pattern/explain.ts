@@ -20,12 +20,7 @@ import { type Rule, safetyGate } from './rewriter.js';
  * ```
  */
 export function explain(target: Rule | Pattern, node: Node): MatchAttempt {
-  return explainWith(target, node, node.graph ? new OpIndex(node.graph) : undefined);
-}
-
-function explainWith(target: Rule | Pattern, node: Node, index: OpIndex | undefined): MatchAttempt {
   const options: MatchOptions = { trace: true };
-  if (index) options.index = index;
   if (target instanceof Pattern) return matchAt(target, node, options);
   if (target.check) options.check = target.check;
   options.accept = safetyGate(target);
@@ -44,5 +39,5 @@ function explainWith(target: Rule | Pattern, node: Node, index: OpIndex | undefi
 export function explainAll(graph: Graph, target: Rule | Pattern): { node: Node; attempt: MatchAttempt }[] {
   const pattern = target instanceof Pattern ? target : target.pattern;
   const index = new OpIndex(graph);
-  return index.candidates(pattern.anchorOps()).map((node) => ({ node, attempt: explainWith(target, node, index) }));
+  return index.candidates(pattern.anchorOps()).map((node) => ({ node, attempt: explain(target, node) }));
 }

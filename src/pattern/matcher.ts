@@ -57,7 +57,7 @@ export interface MatchOptions {
   trace?: boolean;
   /** Nodes that may not be part of the match (already claimed by another match). */
   exclude?: ReadonlySet<Node>;
-  /** A prebuilt index of the graph (reuse it across patterns while the graph does not change). */
+  /** A prebuilt index of the graph for {@link findMatches} (reuse it while the graph does not change). */
   index?: OpIndex;
 }
 
@@ -83,7 +83,7 @@ export type MatchAttempt = { ok: true; captures: Captures } | { ok: false; failu
 export function matchAt(pattern: Pattern, anchor: Node, options: MatchOptions = {}): MatchAttempt {
   const graph = anchor.graph;
   if (!graph) return { ok: false, failure: { kind: 'structure', message: `'${anchor.label}' is no longer in a graph`, anchor: anchor.label } };
-  const search = new Search(pattern, graph, anchor, options, options.index);
+  const search = new Search(pattern, graph, anchor, options);
   return search.run();
 }
 
@@ -145,6 +145,8 @@ const MAX_PERMUTED_INPUTS = 5;
 class Search {
   private readonly bindings = new Map<BindingKey, Bound>();
   private readonly nodeOwner = new Map<Node, NodePattern>();
+  /** Matched nodes in the order their inputs finished matching: producers before consumers. */
+  private readonly finished: Node[] = [];
   private readonly copies = new Map<RepeatPattern, Map<BindingKey, Bound>[]>();
   private readonly trail: (() => void)[] = [];
   private best: { depth: number; kind: FailureKind; message: string } | undefined;
@@ -155,7 +157,6 @@ class Search {
     private readonly graph: Graph,
     private readonly anchor: Node,
     private readonly options: MatchOptions,
-    private readonly index: OpIndex | undefined,
   ) {}
 
   run(): MatchAttempt {
@@ -325,7 +326,13 @@ class Search {
       this.nodeOwner.set(node, np);
       this.trail.push(() => this.nodeOwner.delete(node));
     }
-    const ok = this.matchInputs(np, node, k);
+    const ok = this.matchInputs(np, node, () => {
+      if (!owner) {
+        this.finished.push(node);
+        this.trail.push(() => this.finished.pop());
+      }
+      return k();
+    });
     if (!ok) this.undo(mark);
     return ok;
   }
@@ -480,8 +487,7 @@ class Search {
         }
       }
     }
-    const position = (n: Node): number => this.index?.position(n) ?? 0;
-    const nodes = [...this.nodeOwner.keys()].sort((a, b) => position(a) - position(b));
+    const nodes = [...this.finished];
     const outputs = this.pattern.outputs.map((p) => this.bindings.get(bindingKey(p))!.value!);
     return new Captures(data, nodes, outputs, this.anchor);
   }

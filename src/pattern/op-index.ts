@@ -2,9 +2,8 @@ import type { Graph, Node } from '../ir/index.js';
 import { normalizeDomain } from './builder.js';
 
 /**
- * Nodes of one graph grouped by (domain, op type), in graph order, plus every node's position.
- * Built in one pass so finding anchor candidates never scans the graph per pattern (100k-node
- * graphs), and match node lists can be sorted into graph order cheaply.
+ * Nodes of one graph grouped by (domain, op type), in graph order. Built in one pass so finding
+ * anchor candidates never scans the graph per pattern or per anchor (100k-node graphs).
  *
  * @example
  * ```ts
@@ -14,12 +13,9 @@ import { normalizeDomain } from './builder.js';
  */
 export class OpIndex {
   private readonly byOp = new Map<string, Node[]>();
-  private readonly positions = new Map<Node, number>();
 
   constructor(readonly graph: Graph) {
-    let i = 0;
     for (const node of graph.nodesIter()) {
-      this.positions.set(node, i++);
       const key = opKey(node.opType, node.domain);
       const list = this.byOp.get(key);
       if (list) list.push(node);
@@ -29,15 +25,14 @@ export class OpIndex {
 
   /** Nodes with any of these op types, in graph order (as of when the index was built). */
   candidates(ops: readonly { op: string; domain: string }[]): Node[] {
-    const keys = [...new Set(ops.map((o) => opKey(o.op, o.domain)))];
-    if (keys.length === 1) return [...(this.byOp.get(keys[0]!) ?? [])];
-    const merged = keys.flatMap((k) => this.byOp.get(k) ?? []);
-    return merged.sort((a, b) => this.position(a) - this.position(b));
-  }
-
-  /** Position of a node in graph order; nodes added after indexing sort last. */
-  position(node: Node): number {
-    return this.positions.get(node) ?? Number.MAX_SAFE_INTEGER;
+    const keys = new Set(ops.map((o) => opKey(o.op, o.domain)));
+    if (keys.size === 1) return [...(this.byOp.get([...keys][0]!) ?? [])];
+    // Several root op types (a oneOf root): merge in graph order with one more pass.
+    const wanted = new Set<Node>();
+    for (const key of keys) for (const node of this.byOp.get(key) ?? []) wanted.add(node);
+    const merged: Node[] = [];
+    for (const node of this.graph.nodesIter()) if (wanted.has(node)) merged.push(node);
+    return merged;
   }
 }
 

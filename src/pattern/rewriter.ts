@@ -230,7 +230,7 @@ function applyRuleOnce(graph: Graph, root: Graph, model: Model | undefined, r: R
   let applied = 0;
   for (const anchor of index.candidates(r.pattern.anchorOps())) {
     if (anchor.graph !== graph) continue; // removed by an earlier rewrite of this pass
-    const attempt = matchAt(r.pattern, anchor, { ...(r.check ? { check: r.check } : {}), accept: gate, index });
+    const attempt = matchAt(r.pattern, anchor, { ...(r.check ? { check: r.check } : {}), accept: gate });
     if (!attempt.ok) {
       if (attempt.failure.kind === 'check') tally.note('rejected', anchor, attempt.failure.message);
       else if (attempt.failure.kind === 'unsafe') tally.note('skipped', anchor, attempt.failure.message);
