@@ -1,0 +1,160 @@
+/**
+ * `onnx-surgeon fuse-msda IN -o OUT`: argument parsing and printing around {@link fuseMsda}.
+ * Loads, fuses, saves atomically (the input is never touched), and prints what happened per site.
+ */
+import { Command, Option } from 'commander';
+import * as path from 'node:path';
+import { OnnxSurgeonError } from '../../errors.js';
+import { writeFileAtomic } from '../../onnx/files.js';
+import { type FuseMsdaReport, fuseMsda, requireAllFused } from '../../passes/fuse-msda/index.js';
+import { loadModel, saveModel } from '../../serde/index.js';
+import { setupCommand } from '../command-setup.js';
+import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
+import { type CommandIo, processIo } from '../io.js';
+import { checkOutputPath, externalDataMode, nonNegativeInteger } from '../output-path.js';
+import { createProgress } from '../progress.js';
+import { reportError } from '../report-error.js';
+import { renderTable } from '../table.js';
+
+/** Parsed options of `fuse-msda`, as commander hands them over. */
+export interface FuseMsdaCliOptions {
+  output?: string;
+  report?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  force?: boolean;
+  requireAll?: boolean;
+  externalData?: string;
+  inline?: boolean;
+  sizeThreshold?: number;
+}
+
+/** What `fuse-msda --json` prints and `--report` writes: the pass report plus the files. */
+export interface FuseMsdaCliReport extends FuseMsdaReport {
+  /** The model read. */
+  input: string;
+  /** The model written, or null for `--dry-run`. */
+  output: string | null;
+}
+
+const EXAMPLES = `
+Examples:
+  # fuse every MSDA site, print a per-site summary
+  onnx-surgeon fuse-msda detr.onnx -o detr.fused.onnx
+
+  # see what would be fused without writing anything
+  onnx-surgeon fuse-msda detr.onnx --dry-run
+
+  # keep a JSON report next to the output; fail (exit 1) if any site stays unfused
+  onnx-surgeon fuse-msda detr.onnx -o detr.fused.onnx --report detr.fuse.json --require-all
+
+  # machine-readable: the JSON report on stdout, nothing else
+  onnx-surgeon fuse-msda detr.onnx -o detr.fused.onnx --json | jq .fused
+
+A model without MSDA is not an error: it reports 0 sites and the output is written unchanged.
+Writing over the input needs --force (the write is atomic either way).
+
+${EXIT_CODES_HELP}
+`;
+
+/**
+ * The `fuse-msda` subcommand, ready for `program.addCommand(fuseMsdaCommand())`.
+ *
+ * @example
+ * ```ts
+ * program.addCommand(fuseMsdaCommand());
+ * ```
+ */
+export function fuseMsdaCommand(io: CommandIo = processIo()): Command {
+  return setupCommand(new Command('fuse-msda'), io)
+    .description('replace multi-scale deformable attention (GridSample form) with TensorRT\'s MultiscaleDeformableAttnPlugin_TRT')
+    .argument('<in>', 'ONNX model exported from PyTorch')
+    .option('-o, --output <out>', 'fused model to write (required unless --dry-run)')
+    .option('--report <file>', 'write the JSON report to this file')
+    .option('--dry-run', 'find and prove sites, write no model')
+    .option('--json', 'print the JSON report on stdout (and nothing else)')
+    .option('--quiet', 'print nothing but errors')
+    .option('--force', 'allow the output path to be the input path')
+    .option('--require-all', 'exit 1 when any site is left unfused')
+    .addOption(new Option('--external-data <file>', 'store tensors in this data file, in the output\'s folder').conflicts('inline'))
+    .option('--inline', 'store every tensor inside the .onnx file')
+    .option('--size-threshold <bytes>', 'with external data: tensors smaller than this stay inline (default 1024)', nonNegativeInteger('--size-threshold'))
+    .addHelpText('after', EXAMPLES)
+    .action(async (input: string, options: FuseMsdaCliOptions) => {
+      process.exitCode = await runFuseMsdaCommand(input, options, io);
+    });
+}
+
+/** Runs `fuse-msda` with parsed options; prints and returns the exit code (exported for tests). */
+export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOptions, io: CommandIo): Promise<number> {
+  const progress = createProgress({ stream: io.stderr, quiet: options.quiet, json: options.json });
+  try {
+    if (!options.dryRun && options.output === undefined) {
+      throw new OnnxSurgeonError('usage', 'missing -o/--output (or pass --dry-run)');
+    }
+    const output = options.dryRun ? undefined : options.output;
+    if (output !== undefined) checkOutputPath(input, output, options.force);
+    const storage = output !== undefined ? externalDataMode(output, options) : undefined;
+
+    progress.step(`loading ${input}`);
+    const model = await loadModel(input);
+    const report = fuseMsda(model, {
+      dryRun: Boolean(options.dryRun),
+      onProgress: (done, total) => progress.update('fusing MSDA sites', done, total),
+    });
+    if (output !== undefined) {
+      progress.step(`saving ${output}`);
+      await saveModel(model, output, { externalData: storage! });
+    }
+    const full: FuseMsdaCliReport = { input, output: output ?? null, ...report };
+    if (options.report !== undefined) {
+      writeFileAtomic(options.report, [new TextEncoder().encode(`${JSON.stringify(full, null, 2)}\n`)]);
+    }
+    progress.clear();
+
+    if (options.json) io.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
+    else if (!options.quiet) io.stdout.write(formatFuseMsdaSummary(full));
+    if (options.requireAll) requireAllFused(report, input);
+    return EXIT.ok;
+  } catch (error) {
+    progress.clear();
+    return reportError(error, io, input);
+  }
+}
+
+/**
+ * The human-readable summary: totals, then one row per site with its status, the plugin signature
+ * (N, S, M, D, Lq, L, P) and the spatial shapes, or the reason it was skipped.
+ */
+export function formatFuseMsdaSummary(report: FuseMsdaCliReport): string {
+  const lines: string[] = [];
+  const name = path.basename(report.input);
+  const sites = report.sitesFound === 1 ? 'site' : 'sites';
+  lines.push(`${name}: ${report.sitesFound} MSDA ${sites} found, ${report.fused} fused, ${report.skipped} skipped` +
+    (report.alreadyFused ? ` (${report.alreadyFused} already fused)` : ''));
+  if (report.sites.length) {
+    const fusedRows = report.sites.filter((s) => s.status === 'fused').map((s) => {
+      const g = s.signature!;
+      return [s.name, s.status, g.N, g.S, g.M, g.D, g.Lq, String(g.L), g.P, g.spatialShapes.map(([h, w]) => `${h}x${w}`).join(' '), g.dtype];
+    });
+    if (fusedRows.length) {
+      lines.push('');
+      lines.push(...renderTable([
+        { header: 'site' }, { header: 'status' }, { header: 'N', right: true }, { header: 'S', right: true },
+        { header: 'M', right: true }, { header: 'D', right: true }, { header: 'Lq', right: true }, { header: 'L', right: true },
+        { header: 'P', right: true }, { header: 'spatial shapes (HxW)' }, { header: 'dtype' },
+      ], fusedRows, '  '));
+    }
+    const skipped = report.sites.filter((s) => s.status === 'skipped');
+    if (skipped.length) {
+      lines.push('');
+      lines.push(...renderTable([{ header: 'site' }, { header: 'status' }, { header: 'reason' }],
+        skipped.map((s) => [s.name, s.status, s.reason ?? '']), '  '));
+    }
+    lines.push('');
+  }
+  lines.push(`nodes: ${report.nodesBefore} -> ${report.nodesAfter}, GridSample left: ${report.gridSamplesLeft}`);
+  lines.push(report.output === null ? 'dry run: nothing written' : `wrote ${report.output}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,218 @@
+/**
+ * `onnx-surgeon inspect IN`: what is in a model (header, inputs/outputs, op histogram, weights,
+ * local functions, plugin nodes), one MSDA site in detail (`--site`), or a Graphviz picture of a
+ * site before and after fusion (`--dot`).
+ */
+import { Command } from 'commander';
+import * as path from 'node:path';
+import { OnnxSurgeonError } from '../../errors.js';
+import type { Model, Node } from '../../ir/index.js';
+import { writeFileAtomic } from '../../onnx/files.js';
+import { type MsdaSiteReport, MSDA_PLUGIN, fuseMsda } from '../../passes/fuse-msda/index.js';
+import { loadModel } from '../../serde/index.js';
+import { setupCommand } from '../command-setup.js';
+import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
+import { type DotRegion, msdaRegionBefore, pluginRegion, renderDot } from '../inspect/dot.js';
+import { type ModelSummary, formatShapeText, summarizeModel } from '../inspect/summary.js';
+import { type CommandIo, processIo } from '../io.js';
+import { nonNegativeInteger } from '../output-path.js';
+import { createProgress } from '../progress.js';
+import { reportError } from '../report-error.js';
+import { formatBytes, renderTable } from '../table.js';
+
+/** Parsed options of `inspect`. */
+export interface InspectCliOptions {
+  json?: boolean;
+  dot?: boolean;
+  site?: string;
+  output?: string;
+  depth?: number;
+  quiet?: boolean;
+}
+
+/** One MSDA site as `inspect --site` shows it: a dry-run site report, or a plugin node already in the model. */
+export type InspectedSite =
+  | { kind: 'unfused'; report: MsdaSiteReport }
+  | { kind: 'plugin'; node: string; inputs: string[]; output: string };
+
+const EXAMPLES = `
+Examples:
+  # header, inputs/outputs, op histogram, weights, plugin nodes
+  onnx-surgeon inspect detr.onnx
+
+  # the same as JSON
+  onnx-surgeon inspect detr.onnx --json
+
+  # one MSDA site (names as printed by 'fuse-msda --dry-run', or a plugin node name)
+  onnx-surgeon inspect detr.onnx --site /model/encoder/layers.0/
+
+  # draw the first site before and after fusion (Graphviz)
+  onnx-surgeon inspect detr.onnx --dot -o site.dot && dot -Tsvg site.dot -o site.svg
+
+${EXIT_CODES_HELP}
+`;
+
+/**
+ * The `inspect` subcommand.
+ *
+ * @example
+ * ```ts
+ * program.addCommand(inspectCommand());
+ * ```
+ */
+export function inspectCommand(io: CommandIo = processIo()): Command {
+  return setupCommand(new Command('inspect'), io)
+    .description('summarize a model; show or draw (Graphviz DOT) its MSDA sites')
+    .argument('<in>', 'ONNX model')
+    .option('--json', 'print the summary as JSON')
+    .option('--site <name>', 'show one MSDA site: a site name from fuse-msda, a plugin node name, or a number (1 = first)')
+    .option('--dot', 'print a Graphviz DOT picture of a site (the first one unless --site) before and after fusion')
+    .option('-o, --output <file>', 'with --dot: write the DOT text to this file instead of stdout')
+    .option('--depth <hops>', 'with --dot: producer hops drawn in front of the site (default 4)', nonNegativeInteger('--depth'))
+    .option('--quiet', 'no progress display')
+    .addHelpText('after', EXAMPLES)
+    .action(async (input: string, options: InspectCliOptions) => {
+      process.exitCode = await runInspectCommand(input, options, io);
+    });
+}
+
+/** Runs `inspect`; prints and returns the exit code (exported for tests). */
+export async function runInspectCommand(input: string, options: InspectCliOptions, io: CommandIo): Promise<number> {
+  const progress = createProgress({ stream: io.stderr, quiet: options.quiet, json: options.json });
+  try {
+    if (options.output !== undefined && !options.dot) throw new OnnxSurgeonError('usage', '-o/--output is only for --dot');
+    if (options.json && options.dot && options.output === undefined) {
+      throw new OnnxSurgeonError('usage', '--json and --dot both want stdout; write the picture with --dot -o FILE');
+    }
+    progress.step(`loading ${input}`);
+    const model = await loadModel(input);
+    const summary = summarizeModel(model, input);
+    let site: InspectedSite | undefined;
+    if (options.site !== undefined || options.dot) {
+      progress.step('finding MSDA sites');
+      site = findSite(model, options.site);
+    }
+    if (options.dot) {
+      const regionOptions = options.depth !== undefined ? { depthBefore: options.depth } : {};
+      const regions = await dotRegions(model, input, site!, regionOptions);
+      const dot = renderDot(regions);
+      if (options.output !== undefined) writeFileAtomic(options.output, [new TextEncoder().encode(dot)]);
+      else io.stdout.write(dot);
+    }
+    progress.clear();
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify(site ? { ...summary, site } : summary, null, 2)}\n`);
+    } else if (!options.dot) {
+      io.stdout.write(site ? formatSite(site) : formatSummary(summary));
+    } else if (options.output !== undefined && !options.quiet) {
+      io.stdout.write(`wrote ${options.output} (render: dot -Tsvg ${options.output} -o ${path.basename(options.output, '.dot')}.svg)\n`);
+    }
+    return EXIT.ok;
+  } catch (error) {
+    progress.clear();
+    return reportError(error, io, input);
+  }
+}
+
+/** Picks a site by name: a dry-run site (exact name, or the only one starting with it) or a plugin node. */
+function findSite(model: Model, name: string | undefined): InspectedSite {
+  const plugins = model.graph.nodes.filter((n) => n.opType === MSDA_PLUGIN.opType);
+  const sites = fuseMsda(model, { dryRun: true }).sites;
+  const pluginSite = (node: Node): InspectedSite => ({
+    kind: 'plugin', node: node.label, inputs: node.inputs.map((v) => v?.name ?? ''), output: node.output(0).name,
+  });
+  if (name === undefined) {
+    if (sites[0]) return { kind: 'unfused', report: sites[0] };
+    if (plugins[0]) return pluginSite(plugins[0]);
+    throw new OnnxSurgeonError('usage', 'the model has no MSDA site and no plugin node to draw');
+  }
+  // Exporters do not always give sites distinct names (dynamo: every one is `node_grid_sampler/`),
+  // so a 1-based position in fuse-msda's listing works too.
+  if (/^\d+$/.test(name)) {
+    const index = Number(name) - 1;
+    const all: InspectedSite[] = [...sites.map((report) => ({ kind: 'unfused' as const, report })), ...plugins.map(pluginSite)];
+    const chosen = all[index];
+    if (!chosen) throw new OnnxSurgeonError('usage', `site number ${name} does not exist`, { expected: `1 to ${all.length}`, found: name });
+    return chosen;
+  }
+  const exact = sites.find((s) => s.name === name);
+  if (exact) return { kind: 'unfused', report: exact };
+  const plugin = plugins.find((n) => n.name === name || n.label === name);
+  if (plugin) return pluginSite(plugin);
+  const prefixed = [...sites.filter((s) => s.name.startsWith(name)).map((s) => s.name), ...plugins.filter((n) => n.label.startsWith(name)).map((n) => n.label)];
+  if (prefixed.length === 1) return findSite(model, prefixed[0]);
+  const known = [...sites.map((s) => s.name), ...plugins.map((n) => n.label)];
+  throw new OnnxSurgeonError('usage', prefixed.length ? `site name '${name}' is ambiguous` : `no MSDA site or plugin node named '${name}'`, {
+    expected: known.length ? `one of ${known.join(', ')}` : 'a model with MSDA sites', found: name,
+  });
+}
+
+/** Before (as exported) and, when the site fuses, after (fused in a second in-memory copy). */
+async function dotRegions(model: Model, input: string, site: InspectedSite, options: { depthBefore?: number }): Promise<DotRegion[]> {
+  const graph = model.graph;
+  if (site.kind === 'plugin') {
+    const plugin = graph.nodes.find((n) => n.label === site.node)!;
+    return [{ title: `fused: ${site.node}`, nodes: pluginRegion(graph, plugin, options), highlight: new Set([plugin]), graph }];
+  }
+  const byLabel = new Map(graph.nodes.map((n) => [n.label, n]));
+  const gridSamples = site.report.gridSamples.map((l) => byLabel.get(l)).filter((n): n is Node => Boolean(n));
+  const status = site.report.status === 'fused' ? 'fusable' : `skipped: ${site.report.reason ?? ''}`;
+  const regions: DotRegion[] = [{
+    title: `before: ${site.report.name} (${gridSamples.length} GridSample, ${status})`,
+    nodes: msdaRegionBefore(graph, gridSamples, options), highlight: new Set(gridSamples), graph,
+  }];
+  if (site.report.status === 'fused') {
+    const copy = await loadModel(input);
+    const report = fuseMsda(copy);
+    const pluginName = report.sites.find((s) => s.name === site.report.name)?.pluginNode;
+    const plugin = pluginName !== undefined ? copy.graph.nodes.find((n) => n.name === pluginName) : undefined;
+    if (plugin) {
+      regions.push({ title: `after: ${plugin.label}`, nodes: pluginRegion(copy.graph, plugin, options), highlight: new Set([plugin]), graph: copy.graph });
+    }
+  }
+  return regions;
+}
+
+/** The text summary. */
+export function formatSummary(s: ModelSummary): string {
+  const lines: string[] = [];
+  lines.push(`${s.file}`);
+  lines.push(`  ir version ${s.irVersion}, opsets: ${Object.entries(s.opsets).map(([d, v]) => `${d} ${v}`).join(', ')}`);
+  lines.push(`  producer: ${s.producer}`);
+  lines.push(`  graph '${s.graphName}': ${s.nodes} nodes${s.subgraphNodes ? ` (+${s.subgraphNodes} in subgraphs)` : ''}, ` +
+    `${s.initializers.count} initializers (${formatBytes(s.initializers.bytes)}), ${s.functions.length} local functions`);
+  const io = (title: string, values: ModelSummary['inputs']): void => {
+    lines.push('', `${title}:`);
+    lines.push(...renderTable([{ header: 'name' }, { header: 'dtype' }, { header: 'shape' }],
+      values.map((v) => [v.name, v.dtype, formatShapeText(v.shape)]), '  '));
+  };
+  io('inputs', s.inputs);
+  io('outputs', s.outputs);
+  lines.push('', 'ops:');
+  lines.push(...renderTable([{ header: 'op' }, { header: 'count', right: true }], Object.entries(s.ops).map(([op, n]) => [op, String(n)]), '  '));
+  if (s.functions.length) lines.push('', `local functions: ${s.functions.join(', ')}`);
+  lines.push('', s.pluginNodes.length ? 'plugin nodes:' : 'plugin nodes: none');
+  if (s.pluginNodes.length) {
+    lines.push(...renderTable([{ header: 'name' }, { header: 'op' }, { header: 'domain' }, { header: 'version' }, { header: 'namespace' }],
+      s.pluginNodes.map((p) => [p.name, p.opType, p.domain, p.pluginVersion ?? '-', p.pluginNamespace === undefined ? '-' : JSON.stringify(p.pluginNamespace)]), '  '));
+  }
+  const gridSamples = s.ops['GridSample'] ?? 0;
+  if (gridSamples) lines.push('', `${gridSamples} GridSample nodes: 'onnx-surgeon fuse-msda ${s.file} --dry-run' lists the MSDA sites`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The text form of `--site`. */
+export function formatSite(site: InspectedSite): string {
+  if (site.kind === 'plugin') {
+    return `plugin node ${site.node} (${MSDA_PLUGIN.opType})\n  inputs: ${site.inputs.join(', ')}\n  output: ${site.output}\n`;
+  }
+  const r = site.report;
+  const lines = [`site ${r.name}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`, `  GridSample nodes: ${r.gridSamples.join(', ')}`];
+  const g = r.signature;
+  if (g) {
+    lines.push(`  plugin signature: N=${g.N} S=${g.S} M=${g.M} D=${g.D} Lq=${g.Lq} L=${g.L} P=${g.P}, ${g.dtype}${g.locationsCast ? ' (locations cast)' : ''}`);
+    lines.push(`  spatial shapes (HxW): ${g.spatialShapes.map(([h, w]) => `${h}x${w}`).join(' ')}`);
+    lines.push(`  level start index: ${g.levelStartIndex.join(' ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
