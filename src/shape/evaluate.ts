@@ -305,7 +305,8 @@ function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined
   const op = node.opType;
   const x = inputs[0];
   const binary = BINARY[op];
-  if (binary && x && inputs[1]) {
+  const variadic = op === 'Max' || op === 'Min';
+  if (binary && x && inputs[1] && !(variadic && inputs.length > 2)) {
     const integer = !isFloat(x.dtype);
     const dtype = BOOL_RESULT.has(op) ? DType.BOOL : x.dtype;
     const out = elementwise([x, inputs[1]], dtype, ([a, b]) => binary(a!, b!, integer, node));

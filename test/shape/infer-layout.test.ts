@@ -89,11 +89,13 @@ describe('inferShapes: shape tensors and layout ops', () => {
     const byCount = b.op('Split', [x], { axis: attr.int(1), num_outputs: attr.int(3) }, 3);
     const y = b.input('y', ['n', 'c2']);
     const halves = b.op('Split', [b.one('Concat', [y, y], { axis: attr.int(1) })], { axis: attr.int(1) }, 2);
+    const pieces = b.op('Split', [b.one('Shape', [x]), b.ints([1, 2])], {}, 2);
     const facts = inferShapes(b.graph);
     expect(bySizes.map((v) => dims(facts, v))).toEqual([['n', '3', 'c'], ['n', '7', 'c']]);
     expect(byAttr.map((v) => dims(facts, v)![1])).toEqual(['4', '6']);
     expect(byCount.map((v) => dims(facts, v)![1])).toEqual(['4', '4', '2']);
     expect(halves.map((v) => dims(facts, v))).toEqual([['n', 'c2'], ['n', 'c2']]);
+    expect(pieces.map((v) => vals(facts, v))).toEqual([['n'], ['10', 'c']]);
   });
 
   it('squeezes and unsqueezes with axes as input (opset 13) or attribute (older)', () => {

@@ -65,8 +65,15 @@ const cast: OpHandler = (ctx) => {
       }
       out.push(DimExpr.const(c !== 0n ? 1 : 0));
     }
-  } else if (values && !isIntegerDType(to) && to !== DType.FLOAT && to !== DType.DOUBLE && to !== DType.FLOAT16) {
+  } else if (values && !isIntegerDType(to) && to !== DType.FLOAT && to !== DType.DOUBLE) {
     out = undefined;
+  } else if (values && (to === DType.FLOAT || to === DType.DOUBLE)) {
+    // Integers stay exact in a float only up to its mantissa (2^24 for float32, 2^53 for double).
+    const limit = to === DType.FLOAT ? 1n << 24n : 1n << 53n;
+    if (values.some((v) => {
+      const c = v.constBigInt();
+      return c !== undefined && (c > limit || c < -limit);
+    })) out = undefined;
   }
   return [facts(to || undefined, shape, out)];
 };

@@ -197,10 +197,17 @@ const split: OpHandler = (ctx) => {
     sizes = Array.from({ length: count }, (_, i) => (i < count - 1 ? chunk : dim.sub(chunk.mul(count - 1))));
   }
   const sizeList = sizes;
+  // Values of a split 1-D tracked tensor (a shape tensor cut into pieces).
+  const input = ctx.values(0);
+  const constSizes = sizeList?.map((d) => d.constValue());
+  let offset = 0;
   return Array.from({ length: count }, (_, i) => {
     const out = [...shape];
     out[axis] = sizeList?.[i] ?? ctx.fresh(i, axis);
-    return facts(dtype, out);
+    const n = constSizes?.[i];
+    const values = input && shape.length === 1 && n !== undefined ? input.slice(offset, offset + n) : undefined;
+    offset += n ?? 0;
+    return facts(dtype, out, values);
   });
 };
 
