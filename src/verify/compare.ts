@@ -1,0 +1,201 @@
+/**
+ * Element-wise comparison of one output against its reference, with `numpy.allclose` semantics
+ * (`|a - b| <= atol + rtol * |b|`, b the reference) and no charity: NaN never matches a number,
+ * NaN matches NaN only when asked, different shapes never match. Every dtype is compared as
+ * float64 (float16 decoded exactly, int64 through Number).
+ */
+import { OnnxSurgeonError } from '../errors.js';
+import { DType, type Tensor, dtypeName } from '../ir/index.js';
+import { float16ToFloat32 } from '../plugins/half.js';
+
+/** Tolerances of a comparison. */
+export interface Tolerances {
+  /** Relative tolerance, scaled by |reference| (default 1e-4). */
+  rtol: number;
+  /** Absolute tolerance (default 1e-5). */
+  atol: number;
+  /** Count NaN in both outputs at the same position as equal (default false). */
+  nanEqual: boolean;
+}
+
+/** Defaults: tight enough to catch a wrong level table, loose enough for float32 reassociation. */
+export const DEFAULT_TOLERANCES: Readonly<Tolerances> = Object.freeze({ rtol: 1e-4, atol: 1e-5, nanEqual: false });
+
+/** Denominator floor of the relative error (float32's smallest normal, numpy `finfo(float32).tiny`). */
+export const RELATIVE_ERROR_FLOOR = 1.1754943508222875e-38;
+
+/** Element type and shape of one side of a comparison. */
+export interface TensorSummary {
+  dtype: string;
+  shape: number[];
+}
+
+/** Error statistics over all elements (only when both sides have the same shape). */
+export interface ErrorStats {
+  /** Number of elements compared. */
+  elements: number;
+  /** Largest |a - b| over positions where neither side is NaN (0 for empty outputs). */
+  maxAbsError: number;
+  /** Largest |a - b| / max(|b|, {@link RELATIVE_ERROR_FLOOR}) over the same positions. */
+  maxRelError: number;
+  /** Elements failing `|a - b| <= atol + rtol * |b|`, NaN mismatches included. */
+  mismatches: number;
+  /** Positions where exactly one side is NaN, or both are and `nanEqual` is off. */
+  nanMismatches: number;
+  /** The most telling element: the first NaN mismatch if any, else the largest absolute error. */
+  worst?: { index: number[]; actual: number; expected: number };
+}
+
+/** Outcome for one output name. */
+export interface OutputComparison {
+  /** Output name. */
+  name: string;
+  /** `error`: the output exists on one side only. */
+  status: 'pass' | 'fail' | 'error';
+  /** Why it did not pass, one line. */
+  reason?: string;
+  /** The rewritten model's output (absent when it has none of this name). */
+  actual?: TensorSummary;
+  /** The reference output (absent when the reference has none of this name). */
+  reference?: TensorSummary;
+  /** True when both sides exist and their element types differ (values are still compared). */
+  dtypeDiffers: boolean;
+  /** Present when both sides exist with equal shapes. */
+  stats?: ErrorStats;
+}
+
+/**
+ * Compares `actual` (the rewritten model's output) against `reference`.
+ *
+ * @example
+ * ```ts
+ * const c = compareOutput('y', Tensor.float32([1, 2.00001]), Tensor.float32([1, 2]), DEFAULT_TOLERANCES);
+ * c.status;              // 'pass'
+ * c.stats?.maxAbsError;  // ~1e-5
+ * ```
+ */
+export function compareOutput(name: string, actual: Tensor, reference: Tensor, tolerances: Tolerances): OutputComparison {
+  const actualSummary = summarize(actual);
+  const referenceSummary = summarize(reference);
+  const base = { name, actual: actualSummary, reference: referenceSummary, dtypeDiffers: actual.dtype !== reference.dtype };
+  if (!sameShape(actual.dims, reference.dims)) {
+    return { ...base, status: 'fail', reason: `shape [${actual.dims.join(',')}] differs from the reference's [${reference.dims.join(',')}]` };
+  }
+  const a = toFloat64(actual, name);
+  const b = toFloat64(reference, name);
+  const stats = errorStats(a, b, actual.dims, tolerances);
+  if (stats.mismatches === 0) return { ...base, status: 'pass', stats };
+  const parts = [`${stats.mismatches} of ${stats.elements} elements outside atol ${tolerances.atol} + rtol ${tolerances.rtol}*|ref|`];
+  if (stats.nanMismatches) parts.push(`${stats.nanMismatches} of them NaN${tolerances.nanEqual ? '' : ' (NaN never equals NaN without --nan-equal)'}`);
+  return { ...base, status: 'fail', reason: parts.join(', '), stats };
+}
+
+/**
+ * The entry for an output that only one side has: always an error, never a pass.
+ *
+ * @example
+ * ```ts
+ * missingOutput('boxes', 'rewritten', referenceTensor).status; // 'error'
+ * ```
+ */
+export function missingOutput(name: string, missingFrom: 'rewritten' | 'reference', present: Tensor): OutputComparison {
+  const summary = summarize(present);
+  return missingFrom === 'rewritten'
+    ? { name, status: 'error', reason: `the rewritten model has no output '${name}'`, reference: summary, dtypeDiffers: false }
+    : { name, status: 'error', reason: `the reference has no output '${name}'`, actual: summary, dtypeDiffers: false };
+}
+
+/** Statistics of a against b (same length, row-major over `dims`). */
+function errorStats(a: Float64Array, b: Float64Array, dims: readonly number[], tolerances: Tolerances): ErrorStats {
+  let maxAbsError = 0;
+  let maxRelError = 0;
+  let mismatches = 0;
+  let nanMismatches = 0;
+  let worstAt = -1;
+  let firstNanAt = -1;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (Number.isNaN(x) || Number.isNaN(y)) {
+      if (Number.isNaN(x) && Number.isNaN(y) && tolerances.nanEqual) continue;
+      nanMismatches++;
+      mismatches++;
+      if (firstNanAt < 0) firstNanAt = i;
+      continue;
+    }
+    // Equal infinities match (as in numpy); Infinity - Infinity would be NaN.
+    const diff = x === y ? 0 : Math.abs(x - y);
+    const rel = diff / Math.max(Math.abs(y), RELATIVE_ERROR_FLOOR);
+    if (!(diff <= tolerances.atol + tolerances.rtol * Math.abs(y))) mismatches++;
+    if (worstAt < 0 || diff > maxAbsError) {
+      maxAbsError = diff;
+      worstAt = i;
+    }
+    if (rel > maxRelError) maxRelError = rel;
+  }
+  const at = firstNanAt >= 0 ? firstNanAt : worstAt;
+  const stats: ErrorStats = { elements: a.length, maxAbsError, maxRelError, mismatches, nanMismatches };
+  if (at >= 0) stats.worst = { index: unravel(at, dims), actual: a[at]!, expected: b[at]! };
+  return stats;
+}
+
+/**
+ * The values of a numeric tensor as float64 (float16 and bfloat16 decoded exactly, int64 and
+ * uint64 through Number, bool as 0/1).
+ *
+ * @example
+ * ```ts
+ * toFloat64(Tensor.fromArray(DType.FLOAT16, [1], new Uint16Array([0x3c00])), 'x'); // Float64Array [1]
+ * ```
+ */
+export function toFloat64(tensor: Tensor, name: string): Float64Array {
+  const out = new Float64Array(tensor.size);
+  switch (tensor.dtype) {
+    case DType.FLOAT16: {
+      const bits = tensor.data() as Uint16Array;
+      for (let i = 0; i < out.length; i++) out[i] = float16ToFloat32(bits[i]!);
+      return out;
+    }
+    case DType.BFLOAT16: {
+      const bits = tensor.data() as Uint16Array;
+      const word = new Uint32Array(1);
+      const asFloat = new Float32Array(word.buffer);
+      for (let i = 0; i < out.length; i++) {
+        word[0] = bits[i]! << 16;
+        out[i] = asFloat[0]!;
+      }
+      return out;
+    }
+    case DType.FLOAT: case DType.DOUBLE: case DType.INT8: case DType.UINT8: case DType.INT16: case DType.UINT16:
+    case DType.INT32: case DType.UINT32: case DType.BOOL: {
+      const data = tensor.data() as ArrayLike<number>;
+      for (let i = 0; i < out.length; i++) out[i] = data[i]!;
+      return out;
+    }
+    case DType.INT64: case DType.UINT64: {
+      const data = tensor.data() as BigInt64Array | BigUint64Array;
+      for (let i = 0; i < out.length; i++) out[i] = Number(data[i]!);
+      return out;
+    }
+    default:
+      throw new OnnxSurgeonError('usage', `cannot compare ${dtypeName(tensor.dtype)} values`, { tensor: name, expected: 'a numeric or bool output' });
+  }
+}
+
+function summarize(tensor: Tensor): TensorSummary {
+  return { dtype: dtypeName(tensor.dtype), shape: [...tensor.dims] };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function unravel(flat: number, dims: readonly number[]): number[] {
+  const index = new Array<number>(dims.length).fill(0);
+  for (let axis = dims.length - 1; axis >= 0; axis--) {
+    const size = dims[axis]!;
+    index[axis] = size ? flat % size : 0;
+    flat = size ? Math.floor(flat / size) : 0;
+  }
+  return index;
+}
