@@ -89,7 +89,13 @@ std::unique_ptr<nvinfer1::ITimingCache> attachTimingCache(nvinfer1::IBuilderConf
         config.createTimingCache(loaded ? blob.data() : nullptr, loaded ? blob.size() : 0));
     if (cache == nullptr) return nullptr;
     // ignoreMismatch=false: a cache from another GPU/TensorRT version is refused, not silently used.
-    config.setTimingCache(*cache, false);
+    if (!config.setTimingCache(*cache, false)) {
+        emit(event("log").str("severity", "warning").str("message",
+            "timing cache '" + options.timingCachePath + "' does not match this GPU or TensorRT version; "
+            "building without it and replacing it with a fresh one"));
+        cache.reset(config.createTimingCache(nullptr, 0));
+        if (cache == nullptr || !config.setTimingCache(*cache, false)) return nullptr;
+    }
     emit(event("timing-cache-loaded")
              .str("path", options.timingCachePath)
              .boolean("existed", loaded)
@@ -121,7 +127,9 @@ std::unique_ptr<nvinfer1::IHostMemory> buildAndWriteEngine(const BuilderOptions&
              .boolean("initialized", pluginsLoaded)
              .str("name", kMsdaPluginName)
              .str("version", kMsdaPluginVersion)
-             .boolean("registered", pluginCreatorRegistered(kMsdaPluginName, kMsdaPluginVersion, "")));
+             .boolean("registered", pluginCreatorRegistered(kMsdaPluginName, kMsdaPluginVersion, ""))
+             // Version 2 (IPluginV3) exists since TensorRT 10.11, where version 1 became deprecated.
+             .boolean("registered_v2", pluginCreatorRegistered(kMsdaPluginName, "2", "")));
 
     std::unique_ptr<nvinfer1::IBuilder> builder(nvinfer1::createInferBuilder(logger));
     if (builder == nullptr) {

@@ -16,7 +16,7 @@ export type BuilderEvent =
   | { event: 'start'; protocol: number; tensorrt: string }
   | { event: 'log'; severity: string; message: string }
   | { event: 'phase'; phase: string }
-  | { event: 'plugins'; initialized: boolean; name: string; version: string; registered: boolean }
+  | { event: 'plugins'; initialized: boolean; name: string; version: string; registered: boolean; registered_v2: boolean }
   | { event: 'parse-error'; index: number; code: number; node: number; node_name: string; op: string; desc: string }
   | { event: 'network'; layers: number; inputs: NetworkTensor[]; outputs: NetworkTensor[] }
   | { event: 'timing-cache-loaded'; path: string; existed: boolean; bytes: number }
@@ -70,7 +70,10 @@ export function parseBuilderEvent(line: string): BuilderEvent {
     case 'log': return { event: 'log', severity: str(o, 'severity'), message: str(o, 'message') };
     case 'phase': return { event: 'phase', phase: str(o, 'phase') };
     case 'plugins':
-      return { event: 'plugins', initialized: bool(o, 'initialized'), name: str(o, 'name'), version: str(o, 'version'), registered: bool(o, 'registered') };
+      return {
+        event: 'plugins', initialized: bool(o, 'initialized'), name: str(o, 'name'), version: str(o, 'version'),
+        registered: bool(o, 'registered'), registered_v2: bool(o, 'registered_v2'),
+      };
     case 'parse-error':
       return { event: 'parse-error', index: num(o, 'index'), code: num(o, 'code'), node: num(o, 'node'), node_name: str(o, 'node_name'), op: str(o, 'op'), desc: str(o, 'desc') };
     case 'network': return { event: 'network', layers: num(o, 'layers'), inputs: tensors(o.inputs), outputs: tensors(o.outputs) };
