@@ -123,10 +123,12 @@ function errorStats(a: Float64Array, b: Float64Array, dims: readonly number[], t
       if (firstNanAt < 0) firstNanAt = i;
       continue;
     }
-    // Equal infinities match (as in numpy); Infinity - Infinity would be NaN.
+    // As in numpy: infinities match only themselves (the bound atol + rtol*|inf| would let
+    // -inf pass against +inf); Infinity - Infinity would be NaN.
     const diff = x === y ? 0 : Math.abs(x - y);
     const rel = diff / Math.max(Math.abs(y), RELATIVE_ERROR_FLOOR);
-    if (!(diff <= tolerances.atol + tolerances.rtol * Math.abs(y))) mismatches++;
+    const infinite = !Number.isFinite(x) || !Number.isFinite(y);
+    if (infinite ? x !== y : !(diff <= tolerances.atol + tolerances.rtol * Math.abs(y))) mismatches++;
     if (worstAt < 0 || diff > maxAbsError) {
       maxAbsError = diff;
       worstAt = i;
