@@ -42,7 +42,10 @@ const ONNX_HANDLERS: Record<string, OpHandler> = {
 };
 
 /** Total input elements the evaluator may read for one node (keeps weight-sized work out). */
-const MAX_EVALUATED_INPUT_ELEMENTS = 1 << 22;
+const MAX_EVALUATED_INPUT_ELEMENTS = 1 << 16;
+
+/** Ops whose handlers already produce exact constants from shapes alone (no data needed). */
+const SHAPE_ONLY_OPS = new Set(['Shape', 'Size']);
 
 function handlerFor(node: Node): OpHandler | undefined {
   if (isOnnxDomain(node.domain)) return ONNX_HANDLERS[node.opType];
@@ -163,7 +166,7 @@ class FactStore implements ShapeFacts {
 
   /** Runs the constant evaluator when every input is constant and the outputs are small. */
   private evaluate(node: Node, results: (ValueFacts | undefined)[]): ValueFacts[] | undefined {
-    if (!isOnnxDomain(node.domain) || !EVALUATED_OPS.has(node.opType) || node.opType === 'Constant') return undefined;
+    if (!isOnnxDomain(node.domain) || !EVALUATED_OPS.has(node.opType) || node.opType === 'Constant' || SHAPE_ONLY_OPS.has(node.opType)) return undefined;
     const tensors: (Tensor | undefined)[] = [];
     let inputElements = 0;
     for (const v of node.inputs) {

@@ -1,5 +1,5 @@
 import { DimExpr } from '../dim-expr.js';
-import { staticDims } from '../facts.js';
+import { MAX_TRACKED_ELEMENTS, staticDims } from '../facts.js';
 
 /** Numpy (multidirectional) broadcast of shapes; undefined when any rank is unknown. */
 export function broadcastShapes(shapes: readonly (readonly DimExpr[] | undefined)[]): DimExpr[] | undefined {
@@ -57,7 +57,7 @@ export function broadcastValues(
   combine: (args: DimExpr[]) => DimExpr | undefined,
 ): DimExpr[] | undefined {
   const outDims = staticDims(outShape);
-  if (!outDims) return undefined;
+  if (!outDims || outDims.reduce((a, b) => a * b, 1) > MAX_TRACKED_ELEMENTS || inputs.some((i) => !i.values)) return undefined;
   const maps: number[][] = [];
   for (const input of inputs) {
     const dims = staticDims(input.shape);
