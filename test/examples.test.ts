@@ -32,6 +32,14 @@ describe('examples', () => {
     expect(again.nodesAfter).toBe(3);
   });
 
+  test('remove-identity on a real export (RT-DETR): 119 Identities go, onnxruntime outputs stay bit-identical', async () => {
+    const result = await removeIdentity(['test/fixtures/msda/hf_rtdetr_op17/model.onnx']);
+    expect(result.report.rules[0]).toMatchObject({ matched: 119, applied: 119, skipped: [] });
+    expect(result.nodesBefore - result.nodesAfter).toBe(119);
+    expect(result.opsAfter.Identity).toBeUndefined();
+    expect(result.verification).toMatchObject({ method: 'onnxruntime', passed: true, maxAbsError: 0 });
+  });
+
   test('fuse-matmul-add: both 2-D layers become Gemm, the 3-D one is refused with its shape', async () => {
     const result = await fuseMatMulAdd([]);
     expect(result).toMatchObject({ nodesBefore: 7, nodesAfter: 5, opsAfter: { Add: 1, Gemm: 2, MatMul: 1, Relu: 1 } });
