@@ -9,6 +9,7 @@ import { convertCommand } from './commands/convert.js';
 import { fuseMsdaCommand } from './commands/fuse-msda.js';
 import { inspectCommand } from './commands/inspect.js';
 import { validateCommand } from './commands/validate.js';
+import { verifyCommand } from './commands/verify.js';
 import { setupCommand } from './command-setup.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { type CommandIo, processIo } from './io.js';
@@ -41,7 +42,7 @@ export function createProgram(io: CommandIo = processIo()): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(add --help for usage)');
-  for (const command of [fuseMsdaCommand(io), inspectCommand(io), validateCommand(io), convertCommand(io), buildCommand(io)]) {
+  for (const command of [fuseMsdaCommand(io), verifyCommand(io), inspectCommand(io), validateCommand(io), convertCommand(io), buildCommand(io)]) {
     program.addCommand(command);
   }
   return program;
