@@ -9,12 +9,24 @@ import {
   type ValuePredicate, ValuePattern, bindingKey,
 } from './pattern.js';
 
-/** Ops whose operands may be matched in either order (elementwise, symmetric). */
+/**
+ * Ops whose operands may be matched in either order (elementwise, symmetric).
+ *
+ * @example
+ * ```ts
+ * COMMUTATIVE_OPS.has('Add'); // true: op.Add(a, b) also matches Add(b, a)
+ * ```
+ */
 export const COMMUTATIVE_OPS: ReadonlySet<string> = new Set(['Add', 'Mul', 'And', 'Or', 'Xor', 'Equal', 'Max', 'Min', 'Sum', 'Mean', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor']);
 
 /**
  * An argument of an op in a pattern: a value pattern, a repeat (variadic inputs), or a number /
  * list of numbers as shorthand for `op.const(...)`.
+  *
+  * @example
+  * ```ts
+  * op.Sub(x, 1); // 1 is shorthand for op.const(1)
+  * ```
  */
 export type PatternArg = ValuePatternT | RepeatPattern | number | readonly number[];
 
@@ -45,10 +57,24 @@ export interface PatternNodeOptions {
   [attribute: string]: AttributePredicate | boolean | undefined;
 }
 
-/** An op of the builder: inputs, then optionally a {@link PatternNodeOptions} object. */
+/**
+ * An op of the builder: inputs, then optionally a {@link PatternNodeOptions} object.
+ *
+ * @example
+ * ```ts
+ * const relu: PatternOpFunction = op.Relu; relu(x);
+ * ```
+ */
 export type PatternOpFunction = (...args: (PatternArg | PatternNodeOptions)[]) => NodeOutputPattern;
 
-/** Options of {@link PatternHelpers.repeat}. */
+/**
+ * Options of {@link PatternHelpers.repeat}.
+ *
+ * @example
+ * ```ts
+ * op.repeat((op) => op.Mul(value, op.any('w')), { min: 1, max: 4, shared: [] });
+ * ```
+ */
 export interface RepeatOptions {
   /** Fewest copies (default 1). */
   min?: number;
@@ -58,7 +84,14 @@ export interface RepeatOptions {
   shared?: readonly string[];
 }
 
-/** Options of {@link PatternHelpers.const}. */
+/**
+ * Options of {@link PatternHelpers.const}.
+ *
+ * @example
+ * ```ts
+ * op.const(0.125, { tolerance: 1e-3, name: 'scale' });
+ * ```
+ */
 export interface ConstOptions {
   /** Relative tolerance for float comparisons (default 1e-6; 1e-3 for 16-bit floats). */
   tolerance?: number;
@@ -66,7 +99,14 @@ export interface ConstOptions {
   name?: string;
 }
 
-/** The lower-case helpers of the `op` builder (op types are upper-case properties). */
+/**
+ * The lower-case helpers of the `op` builder (op types are upper-case properties).
+ *
+ * @example
+ * ```ts
+ * op.Add(op.any('x'), op.const(1)); op.oneOf(op.Relu(x), op.Clip(x, 0)); op.optional(op.any('bias'));
+ * ```
+ */
 export interface PatternHelpers {
   /** Any present value; captured as `name` when given. */
   any(name?: string, where?: ValuePredicate): AnyValuePattern;
@@ -101,7 +141,14 @@ export interface PatternHelpers {
  */
 export type PatternOps = PatternHelpers & { readonly [opType: `${Uppercase<string>}${string}`]: PatternOpFunction };
 
-/** Options of {@link pattern}. */
+/**
+ * Options of {@link pattern}.
+ *
+ * @example
+ * ```ts
+ * pattern((op, a) => op.Neg(a), { name: 'negation', inputs: ['a'] });
+ * ```
+ */
 export interface PatternOptions {
   /** Human name (shown in messages). */
   name?: string;
@@ -109,7 +156,14 @@ export interface PatternOptions {
   inputs?: readonly string[];
 }
 
-/** A function that builds a pattern from the `op` builder and one wildcard per extra parameter. */
+/**
+ * A function that builds a pattern from the `op` builder and one wildcard per extra parameter.
+ *
+ * @example
+ * ```ts
+ * const fn: PatternFunction = (op, x) => op.Relu(op.Neg(x));
+ * ```
+ */
 export type PatternFunction = (op: PatternOps, ...inputs: AnyValuePattern[]) => ValuePatternT | readonly ValuePatternT[];
 
 /**
@@ -246,7 +300,14 @@ function isOptions(arg: unknown): arg is PatternNodeOptions {
   return typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof ValuePattern) && !(arg instanceof RepeatPattern);
 }
 
-/** `ai.onnx` and `''` are the same domain. */
+/**
+ * `ai.onnx` and `''` are the same domain.
+ *
+ * @example
+ * ```ts
+ * normalizeDomain('ai.onnx'); // ''
+ * ```
+ */
 export function normalizeDomain(domain: string): string {
   return domain === 'ai.onnx' ? '' : domain;
 }

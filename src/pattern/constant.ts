@@ -31,10 +31,7 @@ export function constantTensorOf(value: Value): Tensor | undefined {
   return undefined;
 }
 
-/**
- * Element `i` of a numeric tensor as a JS number (16-bit floats decoded, int64 converted).
- * Returns undefined for non-numeric types.
- */
+/** Element `i` of a numeric tensor's `data()` as a JS number (16-bit floats decoded, int64 converted). @internal */
 export function tensorElement(tensor: Tensor, data: ArrayLike<number | bigint>, i: number): number {
   const raw = data[i]!;
   if (tensor.dtype === DType.FLOAT16) return halfToNumber(Number(raw));
@@ -62,6 +59,12 @@ export function tensorNumbers(tensor: Tensor): number[] {
  * element (scalars and broadcast-equal tensors); a list must equal the elements in order.
  * `tolerance` is relative (default 1e-6, or 1e-3 for 16-bit floats) with an absolute floor of the
  * same size, so `0.1` matches float32 `0.1`.
+  *
+  * @example
+  * ```ts
+  * constantMismatch(Tensor.float32([1, 1]), 1); // undefined (broadcast-equal)
+  * constantMismatch(Tensor.float32([2]), 1);    // '[2]'
+  * ```
  */
 export function constantMismatch(tensor: Tensor, expected: number | readonly number[], tolerance?: number): string | undefined {
   if (!isNumeric(tensor.dtype)) return `a tensor of a non-numeric type`;
@@ -82,7 +85,14 @@ export function constantMismatch(tensor: Tensor, expected: number | readonly num
   return undefined;
 }
 
-/** `[1, 2]`, or `float[64,64] (4096 values)` for big tensors: short enough for one message line. */
+/**
+ * `[1, 2]`, or `float[64,64] (4096 values)` for big tensors: short enough for one message line.
+ *
+ * @example
+ * ```ts
+ * describeTensor(Tensor.int64([1, 2])); // '[1, 2]'
+ * ```
+ */
 export function describeTensor(tensor: Tensor): string {
   if (tensor.size <= 8 && isNumeric(tensor.dtype)) {
     const values = tensorNumbers(tensor).map((v) => String(Number.isInteger(v) ? v : Number(v.toPrecision(6))));

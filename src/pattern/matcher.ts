@@ -17,7 +17,14 @@ import {
 } from './pattern.js';
 import type { AttributeValue } from '../ir/index.js';
 
-/** Why an anchor did not match: the structure, the check, or the rewriter's safety rules. */
+/**
+ * Why an anchor did not match: the structure, the check, or the rewriter's safety rules.
+ *
+ * @example
+ * ```ts
+ * if (!attempt.ok && attempt.failure.kind === 'check') console.log(attempt.failure.message);
+ * ```
+ */
 export type FailureKind = 'structure' | 'check' | 'unsafe';
 
 /**
@@ -47,7 +54,14 @@ export interface MatchFailure {
  */
 export type MatchCheck = (captures: Captures) => boolean | string;
 
-/** Options of {@link matchAt} and {@link findMatches}. */
+/**
+ * Options of {@link matchAt} and {@link findMatches}.
+ *
+ * @example
+ * ```ts
+ * findMatches(graph, p, { check: (m) => m.tensor('k').size === 1, trace: true });
+ * ```
+ */
 export interface MatchOptions {
   /** Constraint on the captures (a rule's `check`); failures are reported as `check failed: ...`. */
   check?: MatchCheck;

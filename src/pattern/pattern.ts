@@ -82,7 +82,14 @@ export abstract class ValuePattern {
   abstract toString(): string;
 }
 
-/** Which values an {@link AnyValuePattern} accepts. */
+/**
+ * Which values an {@link AnyValuePattern} accepts.
+ *
+ * @example
+ * ```ts
+ * op.input('x'); op.initializer('w'); op.any('anything');
+ * ```
+ */
 export type LeafKind = 'any' | 'input' | 'initializer';
 
 /**
@@ -240,10 +247,24 @@ export class RepeatPattern {
   }
 }
 
-/** A slot of a node pattern's input list. */
+/**
+ * A slot of a node pattern's input list.
+ *
+ * @example
+ * ```ts
+ * op.Concat(op.any('first'), op.repeat((op) => op.Relu(op.any('r'))));
+ * ```
+ */
 export type InputPattern = ValuePattern | RepeatPattern;
 
-/** Options of a node pattern beyond its op type and inputs (see builder `_`-prefixed keys). */
+/**
+ * Options of a node pattern beyond its op type and inputs (see builder `_`-prefixed keys).
+ *
+ * @example
+ * ```ts
+ * op.Sum(a, b, c, { _commutative: false, _allowExtraInputs: true });
+ * ```
+ */
 export interface NodePatternOptions {
   domain: string;
   /** Required number of outputs, if the pattern cares. */

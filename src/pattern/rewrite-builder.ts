@@ -11,6 +11,11 @@ import { type AttributeValue, type Graph, type Model, type Node, type NodeSpec, 
  * converted by kind: integer number or bigint → int, other number → float, string → string,
  * number list → ints when all integers else floats, string list → strings, {@link Tensor} → tensor.
  * Use `attr.float(1)` for a float attribute whose value happens to be integral.
+  *
+  * @example
+  * ```ts
+  * b.op.Gemm(a, w, c, { transB: 1, alpha: attr.float(1), _name: 'fc' });
+  * ```
  */
 export type ReplacementAttribute = AttributeValue | number | bigint | string | readonly number[] | readonly string[] | Tensor;
 
@@ -33,12 +38,24 @@ export interface ReplacementNodeOptions {
   [attribute: string]: ReplacementAttribute | undefined;
 }
 
-/** An op of the replacement builder; returns the new node's output 0. */
+/**
+ * An op of the replacement builder; returns the new node's output 0.
+ *
+ * @example
+ * ```ts
+ * const gemm: ReplacementOpFunction = b.op.Gemm; gemm(a, w, c, { transB: 1 });
+ * ```
+ */
 export type ReplacementOpFunction = (...args: (Value | undefined | ReplacementNodeOptions)[]) => Value;
 
 /**
  * `b.op.<OpType>(...inputs, options?)`: adds a node and returns its first output. For several
  * outputs use {@link RewriteBuilder.node}.
+  *
+  * @example
+  * ```ts
+  * const y = b.op.Relu(b.op.Add(m.value('x'), m.value('bias')));
+  * ```
  */
 export type ReplacementOps = { readonly [opType: `${Uppercase<string>}${string}`]: ReplacementOpFunction };
 
@@ -143,7 +160,14 @@ export class RewriteBuilder {
   }
 }
 
-/** Converts a {@link ReplacementAttribute} to an IR attribute value. */
+/**
+ * Converts a {@link ReplacementAttribute} to an IR attribute value.
+ *
+ * @example
+ * ```ts
+ * toAttributeValue([0, 2, 1], 'perm'); // { kind: 'ints', value: [0, 2, 1] }
+ * ```
+ */
 export function toAttributeValue(value: ReplacementAttribute, where: string): AttributeValue {
   if (value instanceof Tensor) return attr.tensor(value);
   if (typeof value === 'number') return Number.isInteger(value) ? attr.int(value) : attr.float(value);

@@ -16,6 +16,11 @@ import { RewriteBuilder } from './rewrite-builder.js';
  * What a replacement returns: the values standing for the pattern's outputs (one value, or one
  * per pattern output), optionally with new values for captured interior values it `provides`.
  * Returning `undefined` declines the rewrite (reported as skipped).
+  *
+  * @example
+  * ```ts
+  * replace: (b, m) => ({ outputs: [b.op.Relu(m.value('x'))], provides: { scaled: b.op.Mul(m.value('x'), m.value('k')) } })
+  * ```
  */
 export type ReplacementResult =
   | Value
@@ -33,7 +38,14 @@ export type ReplacementResult =
  */
 export type ReplaceFunction = (builder: RewriteBuilder, captures: Captures) => ReplacementResult;
 
-/** What {@link rule} takes. */
+/**
+ * What {@link rule} takes.
+ *
+ * @example
+ * ```ts
+ * rule({ name: 'drop-identity', pattern: (op, x) => op.Identity(x), replace: (_b, m) => m.value('x') });
+ * ```
+ */
 export interface RuleSpec {
   /** Short kebab-case name, used in reports and generated node names. */
   name: string;
@@ -94,7 +106,14 @@ export function rule(spec: RuleSpec): Rule {
   };
 }
 
-/** A site that matched but was not rewritten, or a candidate the check rejected. */
+/**
+ * A site that matched but was not rewritten, or a candidate the check rejected.
+ *
+ * @example
+ * ```ts
+ * // { node: '/fc/Add', reason: "check failed: input 'z' is [2, 4, 8], Gemm needs 2-D" }
+ * ```
+ */
 export interface SiteNote {
   /** Label of the anchor node. */
   node: string;
@@ -102,7 +121,14 @@ export interface SiteNote {
   reason: string;
 }
 
-/** What happened to one rule during {@link applyRules}. */
+/**
+ * What happened to one rule during {@link applyRules}.
+ *
+ * @example
+ * ```ts
+ * // { rule: 'fuse-matmul-add', matched: 2, applied: 2, skipped: [], rejected: [{ node: '/batched/Add', reason: 'check failed: ...' }] }
+ * ```
+ */
 export interface RuleReport {
   rule: string;
   /** Sites that matched and passed the check: those applied plus the distinct skipped ones. */
@@ -135,7 +161,14 @@ export interface RewriteReport {
   nodesAfter: number;
 }
 
-/** Options of {@link applyRules}. */
+/**
+ * Options of {@link applyRules}.
+ *
+ * @example
+ * ```ts
+ * applyRules(model, rules, { maxIterations: 3, onRewrite: ({ root }) => checkIndexes(root) });
+ * ```
+ */
 export interface ApplyOptions {
   /** Most passes over the rule set (default 10). */
   maxIterations?: number;
@@ -201,6 +234,11 @@ export function applyRule(graph: Graph, r: Rule, options: { model?: Model } & Pi
  * The safety gate, run after the check inside the matcher so that another binding (other operand
  * order, other alternative) can still be tried: every value computed inside the match must be
  * read only inside it, unless it is a pattern output (replaced) or a declared `provides` capture.
+  *
+  * @example
+  * ```ts
+  * matchAt(r.pattern, node, { accept: safetyGate(r) }); // what applyRules and explain do
+  * ```
  */
 export function safetyGate(r: Rule): MatchCheck {
   return (captures) => {
