@@ -118,14 +118,15 @@ export function followSteps(root: Value, tag: string, steps: readonly Step[], fa
 }
 
 /** Continues a view forward from a value through a chain of single-use layout ops (to where the site ends). */
-export function forwardLayoutChain(start: Value, options: { throughGraphOutputs?: boolean } = {}): { end: Value; steps: Step[] } {
+export function forwardLayoutChain(start: Value, options: { throughGraphOutputs?: boolean; throughCasts?: boolean } = {}): { end: Value; steps: Step[] } {
   const steps: Step[] = [];
   let v = start;
   for (;;) {
     const uses = dataUses(v);
     if ((v.isGraphOutput && !options.throughGraphOutputs) || uses.length !== 1) return { end: v, steps };
     const { node, index } = uses[0]!;
-    if (index !== 0 || !isLayoutOp(node) || node.outputs.length !== 1) return { end: v, steps };
+    const castOk = options.throughCasts && node.opType === 'Cast' && node.domain === '';
+    if (index !== 0 || !(isLayoutOp(node) || castOk) || node.outputs.length !== 1) return { end: v, steps };
     steps.push({ node, outputIndex: 0 });
     v = node.output(0);
   }

@@ -31,7 +31,8 @@ export const pluginGridSample: Pattern = pattern((op, value, grid) => op.GridSam
  * The weighted sum that closes a site: `ReduceSum(samples * weights, axes)` (axes as an input
  * from opset 13, as an attribute before). Which operand is the samples is decided by the proof.
  */
-export const weightedSum: Pattern = pattern((op, samples, weights) => op.oneOf(
-  op.ReduceSum(op.Mul(samples, weights), op.any('axes')),
-  op.ReduceSum(op.Mul(samples, weights)),
-), { name: 'weighted sum over levels and points' });
+export const weightedSum: Pattern = pattern((op, samples, weights) => {
+  // fp16 exports may widen the products to float32 before summing.
+  const products = op.oneOf(op.Mul(samples, weights), op.Cast(op.Mul(samples, weights)));
+  return op.oneOf(op.ReduceSum(products, op.any('axes')), op.ReduceSum(products));
+}, { name: 'weighted sum over levels and points' });

@@ -35,7 +35,7 @@ export interface MsdaSite {
   readonly locations: RootedView;
   readonly weights: RootedView;
   /** The value the site's consumers read, and its layout over the plugin output's axes `n,q,m,d`. */
-  readonly output: { readonly value: Value; readonly target: View };
+  readonly output: { readonly value: Value; readonly target: View; readonly dtype: DTypeCode };
   readonly sizes: { N: DimExpr; S: DimExpr; M: DimExpr; D: DimExpr; Lq: DimExpr; L: number; P: DimExpr };
   readonly spatialShapes: [DimExpr, DimExpr][];
   readonly levelStarts: DimExpr[];
@@ -93,23 +93,30 @@ function prove(candidate: Candidate, facts: ShapeFacts): MsdaSite {
   const D = dimSize(dAtoms);
   const semanticBatch: Atom[] = [...semanticPieces('n', nRoot), ...semanticPieces('m', mRoot)];
 
-  let sAxis: string | undefined;
-  const spatialShapes: [DimExpr, DimExpr][] = [];
-  const levelStarts: DimExpr[] = [];
-  valueViews.forEach((view, l) => {
+  // Height and width of each level walk one token axis row-major: h*W + w. A side of size 1 has no
+  // atom, and a 1x1 level none at all; its start is then read from the offsets alone.
+  const levelShapes = valueViews.map((view, l) => {
     const where = `level ${l} value`;
     if (!sameAtoms(view.dims[0]!, batchAtoms) || !sameAtoms(view.dims[1]!, dAtoms)) {
       throw new ViewError(`${where}: batch/head/channel layout differs from level 0`);
     }
-    const [h, w] = [single(view.dims[2]!, `${where} height`), single(view.dims[3]!, `${where} width`)];
-    if (h.axis !== w.axis) throw new ViewError(`${where}: height and width come from different axes`);
-    if (!w.stride.equals(ONE) || !h.stride.equals(w.size)) throw new ViewError(`${where}: positions are not row-major (h*W + w)`);
-    sAxis ??= h.axis;
-    if (h.axis !== sAxis) throw new ViewError(`${where}: reads a different token axis than level 0`);
-    for (const [axis, off] of view.offsets) {
-      if (axis !== sAxis && !off.equals(ZERO)) throw new ViewError(`${where}: is offset along ${axis}, not only along the tokens`);
+    const h = atMostOne(view.dims[2]!, `${where} height`);
+    const w = atMostOne(view.dims[3]!, `${where} width`);
+    const H = h?.size ?? ONE;
+    const W = w?.size ?? ONE;
+    if (h && w && h.axis !== w.axis) throw new ViewError(`${where}: height and width come from different axes`);
+    if ((w && !w.stride.equals(ONE)) || (h && !h.stride.equals(W))) throw new ViewError(`${where}: positions are not row-major (h*W + w)`);
+    return { H, W, axis: h?.axis ?? w?.axis, view };
+  });
+  const sAxis = levelShapes.find((s) => s.axis)?.axis ?? singleOffsetAxis(valueViews);
+  const spatialShapes: [DimExpr, DimExpr][] = [];
+  const levelStarts: DimExpr[] = [];
+  levelShapes.forEach(({ H, W, axis, view }, l) => {
+    if (axis && axis !== sAxis) throw new ViewError(`level ${l} value: reads a different token axis than level 0`);
+    for (const [a, off] of view.offsets) {
+      if (a !== sAxis && !off.equals(ZERO)) throw new ViewError(`level ${l} value: is offset along ${a}, not only along the tokens`);
     }
-    spatialShapes.push([h.size, w.size]);
+    spatialShapes.push([H, W]);
     levelStarts.push(offsetOf(view, sAxis));
   });
   let expectedStart = ZERO;
@@ -119,10 +126,11 @@ function prove(candidate: Candidate, facts: ShapeFacts): MsdaSite {
     }
     expectedStart = expectedStart.add(spatialShapes[l]![0].mul(spatialShapes[l]![1]));
   });
-  const S = valueAxes.find((a) => a.axis === sAxis)!.size;
+  const S = valueAxes.find((a) => a.axis === sAxis)?.size;
+  if (!S) throw new ViewError('the token axis of the value was not found');
   if (!S.equals(expectedStart)) throw new ViewError(`value has ${String(S)} tokens but the levels cover ${String(expectedStart)}`);
   const valueTarget: View = {
-    dims: [nRoot, [{ axis: sAxis!, size: S, stride: ONE }], mRoot, dAtoms].map((d) => d.filter((a) => !isOneSize(a))),
+    dims: [nRoot, [{ axis: sAxis, size: S, stride: ONE }], mRoot, dAtoms].map((d) => d.filter((a) => !isOneSize(a))),
     offsets: new Map(),
   };
 
@@ -227,7 +235,14 @@ function prove(candidate: Candidate, facts: ShapeFacts): MsdaSite {
   };
 
   // 5. Sum over exactly (l, p), then the layout the consumers read.
-  const mulOut = mul.output(0);
+  // fp16 exports may sum in float32: Mul -> Cast(float) -> ReduceSum -> Cast(half). The plugin's
+  // fp16 kernel accumulates at least as precisely, so the widening cast is part of the same math.
+  let mulOut = mul.output(0);
+  const widen = dataUses(mulOut).length === 1 ? dataUses(mulOut)[0]!.node : undefined;
+  if (widen && isWideningCast(widen, facts.dtype(mulOut))) {
+    dataNodes.add(widen);
+    mulOut = widen.output(0);
+  }
   const reduceUses = dataUses(mulOut);
   const reduce = reduceUses.length === 1 && !mulOut.isGraphOutput ? reduceUses[0]!.node : undefined;
   if (!reduce) throw new ViewError('the weighted samples are not summed by a ReduceSum');
@@ -235,7 +250,7 @@ function prove(candidate: Candidate, facts: ShapeFacts): MsdaSite {
   if (!closing.ok) throw new ViewError(`the weighted samples are not summed by a ReduceSum: ${closing.failure.message}`);
   dataNodes.add(reduce);
   const reduced = reduceView(reduce, { dims: sDims.map((d) => d.filter((a) => true)), offsets: samplesAtMul.offsets }, facts);
-  const toOutput = forwardLayoutChain(reduce.output(0));
+  const toOutput = forwardLayoutChain(reduce.output(0), { throughCasts: true });
   toOutput.steps.forEach((s) => dataNodes.add(s.node));
   const outView = applySteps(reduced, toOutput.steps, facts);
   for (const atom of outView.dims.flat()) {
@@ -261,13 +276,21 @@ function prove(candidate: Candidate, facts: ShapeFacts): MsdaSite {
     value: { root: valueRoot, rootAxes: valueAxes, target: valueTarget, reusable: shared(valueChains) },
     locations: { root: locRoot, rootAxes: locAxes, target: locTarget, reusable: untilAffine(shared(gridChains), locRoot) },
     weights: { root: weightRoot, rootAxes: weightAxes, target: weightsTarget, reusable: [...weightChain].reverse() },
-    output: { value: toOutput.end, target: { dims: outView.dims, offsets: new Map() } },
+    output: { value: toOutput.end, target: { dims: outView.dims, offsets: new Map() }, dtype: facts.dtype(toOutput.end) ?? dtype },
     sizes: { N, S, M, D, Lq, L, P },
     spatialShapes,
     levelStarts,
     dtype,
     locationsDtype,
   };
+}
+
+/** A Cast from a float type to a wider float type (exact, so it does not change the math). */
+function isWideningCast(node: Node, from: DTypeCode | undefined): boolean {
+  if (node.opType !== 'Cast') return false;
+  const to = node.attrNumber('to', 0);
+  const width = (t: DTypeCode | undefined): number => (t === DType.FLOAT16 ? 16 : t === DType.FLOAT ? 32 : t === DType.DOUBLE ? 64 : 0);
+  return width(from) > 0 && width(to) >= width(from);
 }
 
 /** Only a bilinear, zero-padded, align_corners=0 GridSample is the plugin's sampling. */
@@ -327,7 +350,8 @@ function reduceView(node: Node, input: View, facts: ShapeFacts): View {
 }
 
 /** Semantic atoms for an axis split into the given pieces (outer to inner). */
-function semanticPieces(axis: string, pieces: readonly Atom[]): Atom[] {
+function semanticPieces(axis: string, allPieces: readonly Atom[]): Atom[] {
+  const pieces = allPieces.filter((a) => !isOneSize(a));
   const out: Atom[] = [];
   let stride = ONE;
   for (let i = pieces.length - 1; i >= 0; i--) {
@@ -337,9 +361,17 @@ function semanticPieces(axis: string, pieces: readonly Atom[]): Atom[] {
   return out;
 }
 
-function single(atoms: readonly Atom[], what: string): Atom {
-  if (atoms.length !== 1) throw new ViewError(`${what} is made of ${atoms.length} pieces`);
-  return atoms[0]!;
+function atMostOne(atoms: readonly Atom[], what: string): Atom | undefined {
+  if (atoms.length > 1) throw new ViewError(`${what} is made of ${atoms.length} pieces`);
+  return atoms[0];
+}
+
+/** For all-1x1 levels: the one root axis along which the levels' offsets differ. */
+function singleOffsetAxis(views: readonly View[]): string {
+  const axes = new Set(views.flatMap((v) => [...v.offsets.keys()]));
+  const moving = [...axes].filter((a) => views.some((v) => !offsetOf(v, a).equals(offsetOf(views[0]!, a))));
+  if (moving.length !== 1) throw new ViewError('cannot tell which axis of the value holds the tokens');
+  return moving[0]!;
 }
 
 function product(sizes: readonly DimExpr[]): DimExpr {

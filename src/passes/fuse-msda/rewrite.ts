@@ -60,9 +60,14 @@ export function rewriteSite(graph: Graph, site: MsdaSite, facts: ShapeFacts, sou
       rootAxes: [{ axis: 'n', size: N }, { axis: 'q', size: Lq }, { axis: 'm', size: M }, { axis: 'd', size: D }],
       target: site.output.target,
     }, emitter, undefined, 'msda_output');
-    if (site.output.value.type && !replacement.type) replacement.type = { ...site.output.value.type };
-    graph.replaceAllUsesWith(site.output.value, replacement);
-    return { site, plugin, replacement, emitter };
+    let result = replacement;
+    if (site.output.dtype !== site.dtype) {
+      // The export widened the sum (fp16 model summing in float32) and kept the wide type.
+      result = emitter.node('Cast', [replacement], 'msda_output_cast', { to: attr.int(site.output.dtype) });
+    }
+    if (site.output.value.type && !result.type) result.type = { ...site.output.value.type };
+    graph.replaceAllUsesWith(site.output.value, result);
+    return { site, plugin, replacement: result, emitter };
   } catch (error) {
     emitter.rollback();
     throw error;

@@ -24,6 +24,7 @@ export function applyLayoutOp(node: Node, outputIndex: number, input: View, fact
   const norm = (a: number, r = rank): number => (a < 0 ? a + r : a);
   switch (node.opType) {
     case 'Identity':
+    case 'Cast': // element type only; the pass accounts for types separately
       return input;
     case 'Transpose': {
       const perm = node.attrInts('perm') ?? [...Array(rank).keys()].reverse();

@@ -69,7 +69,8 @@ export function transposeView(view: View, perm: readonly number[]): View {
  * boundary falls inside it and its size divides exactly; fails when a boundary cannot be proved.
  */
 export function reshapeView(view: View, shape: readonly DimExpr[]): View {
-  const queue: Atom[] = view.dims.flat();
+  // Size-1 atoms carry no index information; dropping them keeps boundaries unambiguous.
+  const queue: Atom[] = view.dims.flat().filter((a) => !isOne(a.size));
   const dims: Atom[][] = [];
   for (const target of shape) {
     const dim: Atom[] = [];
