@@ -2,6 +2,7 @@
  * Inferred shapes, dtypes and shape-tensor values against what onnxruntime computes, for every
  * intermediate value of every MSDA fixture. Intermediate value_info is stripped first so only
  * inference speaks; the dynamic export is checked after binding its symbols from the input shapes.
+ * `SHAPE_FIXTURES=test/fixtures/msda-extra` runs the same comparison on the extra exports.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
@@ -11,7 +12,7 @@ import { loadModel } from '../../src/serde/index.js';
 import { type ShapeFacts, foldConstants, inferShapes } from '../../src/shape/index.js';
 import { ORT_TYPE, castGridsToFloat, intermediateValues, readFeeds, readMeta, runWithOutputs } from './ort-probe.js';
 
-const root = 'test/fixtures/msda';
+const root = process.env['SHAPE_FIXTURES'] ?? 'test/fixtures/msda';
 const fixtures = existsSync(root) ? readdirSync(root).filter((d) => existsSync(`${root}/${d}/model.onnx`)).sort() : [];
 
 /** Forgets every declared type except the graph inputs' (and initializers', which carry data). */
