@@ -65,7 +65,11 @@ export interface VerifyTimings {
 
 /** The outcome of {@link verifyRewrite}. */
 export interface VerifyReport {
-  /** `pass`: every output within tolerance; `fail`: numbers or shapes differ, or the rewritten model does not run; `error`: nothing to compare against, or an output exists on one side only. */
+  /**
+   * `pass`: every output within tolerance. `fail`: numbers or shapes differ, or the rewritten
+   * model does not run where the original does. `error`: nothing was verified (no reference; the
+   * rewritten model does not run and neither does the original) or an output exists on one side only.
+   */
   verdict: 'pass' | 'fail' | 'error';
   /** One line saying why. */
   summary: string;
@@ -73,7 +77,7 @@ export interface VerifyReport {
   reference: 'original' | 'expected' | null;
   /** `original cannot run in onnxruntime: <first line of onnxruntime's message>`, when so. */
   originalError?: string;
-  /** `rewritten cannot run in onnxruntime: ...`, when so (the verdict is then `fail`). */
+  /** `rewritten cannot run in onnxruntime: ...`, when so (verdict `fail`, or `error` when the original cannot run either). */
   rewrittenError?: string;
   tolerances: Tolerances;
   inputs: VerifyInputs;
@@ -180,7 +184,12 @@ export async function verifyRewrite(original: Model | string, rewritten: Model |
     report.rewrittenError = error instanceof OnnxSurgeonError && error.code === 'runtime'
       ? error.detail : `rewritten cannot run: ${firstLine(error)}`;
     report.timings.rewrittenMs = performance.now() - t;
-    return finish('fail', report.rewrittenError);
+    // A rewrite that breaks a model onnxruntime ran is a failure. Where the original did not run
+    // either, the cause may be an untouched part of the model (e.g. an unfused float64
+    // GridSample), so the rewrite is unverified rather than proven wrong.
+    return report.reference === 'original'
+      ? finish('fail', report.rewrittenError)
+      : finish('error', `${report.rewrittenError} (the original cannot run either, so nothing was verified)`);
   }
   report.timings.rewrittenMs = performance.now() - t;
 
