@@ -147,15 +147,27 @@ function liveNodes(graph: Graph): Set<Node> {
   return live;
 }
 
-/** `/layers.0/` style name: the longest common path prefix of the site's GridSamples. */
+/**
+ * `/layers.0/` style name: the common path of the site's GridSample names (TorchScript), or the
+ * innermost module scope the dynamo exporter records in node metadata.
+ */
 function siteName(grids: readonly Node[], fallback: string): string {
   const names = grids.map((g) => g.name).filter(Boolean);
-  if (!names.length) return `${fallback}/`;
-  let prefix = names[0]!;
+  let prefix = names[0] ?? '';
   for (const n of names.slice(1)) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
   const slash = prefix.lastIndexOf('/');
-  const dir = slash >= 0 ? prefix.slice(0, slash + 1) : '';
-  return dir || `${prefix.replace(/[_0-9]+$/, '') || 'msda'}/`;
+  if (slash > 0) return prefix.slice(0, slash + 1);
+  const scope = dynamoScope(grids[0]);
+  if (scope) return `/${scope}/`;
+  return `${(prefix || fallback).replace(/[_0-9]+$/, '') || 'msda'}/`;
+}
+
+/** The module path dynamo stores under `pkg.torch.onnx.name_scopes` (e.g. `['', 'layers.0', 'grid_sampler']`). */
+function dynamoScope(node: Node | undefined): string | undefined {
+  const entry = node?.metadataProps?.find(([key]) => key === 'pkg.torch.onnx.name_scopes');
+  if (!entry) return undefined;
+  const scopes = [...entry[1].matchAll(/'([^']*)'/g)].map((m) => m[1]!).slice(0, -1).filter(Boolean);
+  return scopes[scopes.length - 1];
 }
 
 function signatureOf(site: MsdaSite): MsdaSignature {
