@@ -155,7 +155,7 @@ describe('inspect', () => {
     const clusters = dot.split('subgraph cluster_');
     expect(clusters).toHaveLength(3);
     expect((clusters[1]!.match(/\[label="GridSample\\n[^"]*", style="rounded,filled"/g) ?? [])).toHaveLength(4);
-    expect(clusters[1]).toContain('label="before: node_grid_sampler/ (4 GridSample, fusable)"');
+    expect(clusters[1]).toContain('label="before: /layers.0/ (4 GridSample, fusable)"');
     expect((clusters[2]!.match(/label="MultiscaleDeformableAttnPlugin_TRT\\n[^"]*", style="rounded,filled"/g) ?? [])).toHaveLength(1);
     expect(clusters[2]).not.toContain('GridSample\\n');
     // every edge joins declared nodes
@@ -173,7 +173,7 @@ describe('inspect', () => {
     expect(await runInspectCommand(out, { dot: true, output: join(dir, 's.dot') }, io)).toBe(0);
     const dot = readFileSync(join(dir, 's.dot'), 'utf8');
     expect(dot.split('subgraph cluster_')).toHaveLength(2);
-    expect(dot).toContain('label="fused: node_grid_sampler/MultiscaleDeformableAttn"');
+    expect(dot).toContain('label="fused: /layers.0/MultiscaleDeformableAttn"');
   });
 });
 
