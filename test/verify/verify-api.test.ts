@@ -105,6 +105,13 @@ describe('verifyRewrite: honest verdicts', () => {
     expect(report.rewrittenError).toMatch(/^rewritten cannot run in onnxruntime: .*GridSample\(16\)/);
   });
 
+  it('calls it unverified (error), not failed, when neither model runs', async () => {
+    const report = await verifyRewrite(float64GridSampleModel(false), float64GridSampleModel(false), { inputs: gridInputs, expected: gridExpected(2.5) });
+    expect(report.verdict).toBe('error');
+    expect(report.reference).toBe('expected');
+    expect(report.summary).toMatch(/^rewritten cannot run in onnxruntime: .*GridSample\(16\).* \(the original cannot run either, so nothing was verified\)$/);
+  });
+
   it('errors when the rewritten model wants an input the original does not have', async () => {
     const rewritten = unaryModel('Relu', [3]);
     rewritten.graph.addInput('extra', { dtype: DType.FLOAT, shape: [1] });

@@ -1,0 +1,183 @@
+/**
+ * `onnx-surgeon verify`: exit codes (0 pass, 1 mismatch, 2 nothing verified / usage / IO), the
+ * table, JSON, --quiet, one-line errors. Runs the command in-process; the compiled CLI is run too
+ * when `dist/src/cli/main.js` exists and knows the command.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { CommanderError } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type VerifyCliOptions, runVerifyCommand, verifyCommand } from '../../src/cli/commands/verify.js';
+import type { CommandIo } from '../../src/cli/io.js';
+import { writeNpz } from '../../src/io/npz.js';
+import { Tensor } from '../../src/ir/index.js';
+import { saveModel } from '../../src/serde/index.js';
+import { unaryModel } from './models.js';
+
+interface Captured extends CommandIo {
+  out(): string;
+  err(): string;
+}
+
+function capture(): Captured {
+  const chunks = { out: [] as string[], err: [] as string[] };
+  const sink = (into: string[]): Writable => new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      into.push(chunk.toString());
+      callback();
+    },
+  });
+  return { stdout: sink(chunks.out), stderr: sink(chunks.err), out: () => chunks.out.join(''), err: () => chunks.err.join('') };
+}
+
+let dir: string;
+const file = (name: string): string => join(dir, name);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'onnx-surgeon-verify-'));
+  await saveModel(unaryModel('Tanh', ['batch', 8]), file('tanh.onnx'));
+  await saveModel(unaryModel('Tanh', ['batch', 8]), file('tanh2.onnx'));
+  await saveModel(unaryModel('Sigmoid', ['batch', 8]), file('sigmoid.onnx'));
+  await saveModel(unaryModel('Tanh', ['batch', 8], ['y', 'z']), file('two-outputs.onnx'));
+  await saveModel(unaryModel('Sqrt', [2]), file('sqrt.onnx'));
+  writeNpz(file('negative.npz'), { x: Tensor.float32([-1, 4]) });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(original: string, rewritten: string, options: VerifyCliOptions = {}): Promise<{ code: number; out: string; err: string }> {
+  const io = capture();
+  const code = await runVerifyCommand(file(original), file(rewritten), options, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe('verify command', () => {
+  it('exits 0 on a pass and prints the table', async () => {
+    const { code, out, err } = await run('tanh.onnx', 'tanh2.onnx', { shape: ['batch=3'], seed: 4 });
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    const lines = out.split('\n');
+    expect(lines[0]).toBe('inputs: random (seed 4): x float[3x8]');
+    expect(lines[1]).toBe('reference: the original model in onnxruntime');
+    expect(lines[2]).toBe('tolerance: |rewritten - reference| <= 0.00001 + 0.0001 * |reference|');
+    expect(lines[4]).toMatch(/^output\s+shape\s+max abs\s+max rel\s+mismatches\s+verdict$/);
+    expect(lines[5]).toMatch(/^y\s+\[3,8\]\s+0\.00e\+0\s+0\.00e\+0\s+0\/24\s+pass$/);
+    expect(out).toMatch(/verify PASS: 1 output\(s\) match the original within rtol 0.0001, atol 0.00001 .* s\)\n$/);
+  });
+
+  it('exits 1 on a mismatch and names the worst element', async () => {
+    const { code, out } = await run('tanh.onnx', 'sigmoid.onnx', { shape: ['batch=2'] });
+    expect(code).toBe(1);
+    expect(out).toMatch(/^y\s+\[2,8\]\s+\d\.\d\de[+-]\d\s+\d\.\d\de[+-]\d\s+16\/16\s+fail$/m);
+    expect(out).toMatch(/^ {2}y: 16 of 16 elements outside atol 0\.00001 \+ rtol 0\.0001\*\|ref\|; worst at \[\d+,\d+\]: \S+ vs \S+$/m);
+    expect(out).toMatch(/verify FAIL: y: 16 of 16 elements/);
+  });
+
+  it('passes with loose enough tolerances', async () => {
+    // |tanh(x) - sigmoid(x)| < 1.04 for x in [-1, 1).
+    expect((await run('tanh.onnx', 'sigmoid.onnx', { shape: ['batch=2'], atol: 1.04, rtol: 0 })).code).toBe(0);
+    expect((await run('tanh.onnx', 'sigmoid.onnx', { shape: ['batch=2'], atol: 0.9, rtol: 0 })).code).toBe(1);
+  });
+
+  it('NaN: fails by default, passes with --nan-equal', async () => {
+    expect((await run('sqrt.onnx', 'sqrt.onnx', { inputs: file('negative.npz') })).code).toBe(1);
+    expect((await run('sqrt.onnx', 'sqrt.onnx', { inputs: file('negative.npz'), nanEqual: true })).code).toBe(0);
+  });
+
+  it('exits 2 when an output exists on one side only', async () => {
+    const { code, out } = await run('two-outputs.onnx', 'tanh.onnx', { shape: ['batch=1'] });
+    expect(code).toBe(2);
+    expect(out).toMatch(/^z\s+\[1,8\]\s+-\s+-\s+-\s+error: missing$/m);
+    expect(out).toMatch(/verify ERROR: z: the rewritten model has no output 'z'/);
+  });
+
+  it('exits 2 with one line for usage and IO errors', async () => {
+    const unbound = await run('tanh.onnx', 'tanh2.onnx');
+    expect(unbound.code).toBe(2);
+    expect(unbound.out).toBe('');
+    expect(unbound.err).toBe("usage error: tensor 'x': input dim 0 ('batch') of shape [batch,8] has no size (expected --shape batch=N or --shape x=Nx8)\n");
+
+    const badShape = await run('tanh.onnx', 'tanh2.onnx', { shape: ['batch:2'] });
+    expect(badShape.code).toBe(2);
+    expect(badShape.err).toMatch(/^usage error: cannot parse --shape 'batch:2' \(expected NAME=N .*\)\n$/);
+
+    const missing = await run('nope.onnx', 'tanh2.onnx');
+    expect(missing.code).toBe(2);
+    expect(missing.err.split('\n')).toHaveLength(2);
+    expect(missing.err).toMatch(/nope\.onnx/);
+
+    const noInputs = await run('tanh.onnx', 'tanh2.onnx', { expected: file('negative.npz') });
+    expect(noInputs.code).toBe(2);
+    expect(noInputs.err).toMatch(/^usage error: expected outputs need the inputs they were computed from/);
+  });
+
+  it('--json prints the report, with non-finite numbers as strings', async () => {
+    const { code, out } = await run('sqrt.onnx', 'sqrt.onnx', { inputs: file('negative.npz'), json: true, atol: 0 });
+    expect(code).toBe(1);
+    const report = JSON.parse(out) as Record<string, unknown> & { outputs: { stats: Record<string, unknown> }[] };
+    expect(report).toMatchObject({ verdict: 'fail', exitCode: 1, reference: 'original', tolerances: { rtol: 1e-4, atol: 0, nanEqual: false } });
+    expect(report['inputs']).toEqual({ source: 'files', path: file('negative.npz'), tensors: [{ name: 'x', dtype: 'float', shape: [2] }] });
+    expect(report.outputs[0]!.stats).toMatchObject({ elements: 2, mismatches: 1, nanMismatches: 1, worst: { index: [0], actual: 'NaN', expected: 'NaN' } });
+
+    const failed = await run('nope.onnx', 'tanh.onnx', { json: true });
+    expect(failed.code).toBe(2);
+    expect(JSON.parse(failed.out)).toMatchObject({ verdict: 'error', exitCode: 2 });
+  });
+
+  it('--quiet prints nothing on a pass and one line otherwise', async () => {
+    const pass = await run('tanh.onnx', 'tanh2.onnx', { shape: ['batch=1'], quiet: true });
+    expect([pass.code, pass.out, pass.err]).toEqual([0, '', '']);
+    const fail = await run('tanh.onnx', 'sigmoid.onnx', { shape: ['batch=1'], quiet: true });
+    expect(fail.code).toBe(1);
+    expect(fail.out).toBe('');
+    expect(fail.err).toMatch(/^verify fail: y: 8 of 8 elements outside atol[^\n]*\n$/);
+  });
+
+  it('parses its arguments with commander and sets the exit code', async () => {
+    const io = capture();
+    const saved = process.exitCode;
+    try {
+      await verifyCommand(io).parseAsync([file('tanh.onnx'), file('sigmoid.onnx'), '--shape', 'batch=2', '--seed', '3', '--rtol', '1e-3', '--atol', '1.04'], { from: 'user' });
+      expect(process.exitCode).toBe(0);
+      expect(io.out()).toMatch(/inputs: random \(seed 3\): x float\[2x8\]/);
+      expect(io.out()).toMatch(/tolerance: \|rewritten - reference\| <= 1.04 \+ 0.001 \* \|reference\|/);
+      await verifyCommand(io).parseAsync([file('tanh.onnx'), file('sigmoid.onnx'), '--shape', 'batch=1', '--shape', 'x=1x8', '--json'], { from: 'user' });
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = saved;
+    }
+    for (const bad of [['--rtol', 'abc'], ['--atol', '-1'], ['--seed', '1.5'], ['--reference', 'golden']]) {
+      await expect(verifyCommand(capture()).parseAsync([file('tanh.onnx'), file('tanh2.onnx'), ...bad], { from: 'user' })).rejects.toBeInstanceOf(CommanderError);
+    }
+    await expect(verifyCommand(capture()).parseAsync([file('tanh.onnx')], { from: 'user' })).rejects.toBeInstanceOf(CommanderError);
+  });
+
+  it('--help shows the options and examples', async () => {
+    const io = capture();
+    await expect(verifyCommand(io).parseAsync(['--help'], { from: 'user' })).rejects.toMatchObject({ exitCode: 0 });
+    const help = io.out();
+    for (const flag of ['--inputs', '--expected', '--reference', '--seed', '--shape', '--rtol', '--atol', '--nan-equal', '--json', '--quiet']) expect(help).toContain(flag);
+    expect(help).toContain('onnx-surgeon verify detr.onnx detr.fused.onnx --inputs inputs/ --expected outputs.npz');
+    expect(help).toContain('Exit status for verify: 0 pass, 1 mismatch');
+  });
+});
+
+const MAIN = 'dist/src/cli/main.js';
+const compiledHasVerify = existsSync(MAIN) && spawnSync(process.execPath, [MAIN, 'verify', '--help'], { encoding: 'utf8' }).status === 0;
+
+describe.skipIf(!compiledHasVerify)('compiled CLI: onnx-surgeon verify', () => {
+  const cli = (...args: string[]): { status: number | null; stdout: string; stderr: string } =>
+    spawnSync(process.execPath, [MAIN, 'verify', ...args], { encoding: 'utf8' });
+
+  it('exit codes 0, 1, 2', () => {
+    expect(cli(file('tanh.onnx'), file('tanh2.onnx'), '--shape', 'batch=2').status).toBe(0);
+    expect(cli(file('tanh.onnx'), file('sigmoid.onnx'), '--shape', 'batch=2').status).toBe(1);
+    expect(cli(file('two-outputs.onnx'), file('tanh.onnx'), '--shape', 'batch=2').status).toBe(2);
+    const usage = cli(file('tanh.onnx'), file('tanh2.onnx'));
+    expect(usage.status).toBe(2);
+    expect(usage.stderr.trim().split('\n')).toHaveLength(1);
+    expect(cli(file('tanh.onnx'), file('tanh2.onnx'), '--rtol', 'x').status).toBe(2);
+  });
+});
