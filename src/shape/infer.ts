@@ -14,6 +14,7 @@ import { generatorHandlers } from './ops/generators.js';
 import { layoutHandlers } from './ops/layout.js';
 import { customHandlers, nnHandlers } from './ops/nn.js';
 import { reduceHandlers } from './ops/reduce.js';
+import { sliceHandlers } from './ops/slice.js';
 
 /** Options of {@link inferShapes}. */
 export interface InferShapesOptions {
@@ -35,6 +36,7 @@ export interface InferShapesOptions {
 const ONNX_HANDLERS: Record<string, OpHandler> = {
   ...elementwiseHandlers,
   ...layoutHandlers,
+  ...sliceHandlers,
   ...generatorHandlers,
   ...nnHandlers,
   ...reduceHandlers,

@@ -64,7 +64,7 @@ function runCase(dir: string, name: string): Case | undefined {
   const result: Case = { name, op: node.opType, failures: [] };
   // Shapes: parameter inputs (shapes, axes, pads, sizes, scales, k...) become constants as they
   // are in exported models; data inputs keep their declared types; outputs forget theirs.
-  const parameters = graph.inputs.map((v, i) => isParameter(node.opType, i, inputs[i]!));
+  const parameters = graph.inputs.map((_, i) => isParameter(node.opType, i, inputs[i]!));
   const data0 = graph.inputs.filter((_, i) => !parameters[i]);
   graph.inputs.forEach((v, i) => {
     if (parameters[i]) graph.attachInitializer(v, inputs[i]!);

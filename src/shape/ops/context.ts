@@ -116,6 +116,11 @@ export function normalizeAxis(axis: number, rank: number): number | undefined {
   return a >= 0 && a < rank ? a : undefined;
 }
 
+/** Output facts from what a handler knows (undefined members left out). */
+export function facts(dtype: DTypeCode | undefined, shape: DimExpr[] | undefined, values?: DimExpr[]): ValueFacts {
+  return { ...(dtype !== undefined && { dtype }), ...(shape && { shape }), ...(values && { values }) };
+}
+
 /** Product of dims (1 for none). */
 export function product(dims: readonly DimExpr[]): DimExpr {
   return dims.reduce((acc, d) => acc.mul(d), DimExpr.const(1));

@@ -1,12 +1,8 @@
-import { DType, type DTypeCode } from '../../ir/index.js';
+import { DType } from '../../ir/index.js';
 import { constantNodeTensor } from '../constant.js';
 import { DimExpr } from '../dim-expr.js';
-import { type ValueFacts, constDims, isIntegerDType, tensorValues } from '../facts.js';
-import { type OpHandler, normalizeAxis } from './context.js';
-
-function facts(dtype: DTypeCode | undefined, shape: DimExpr[] | undefined, values?: DimExpr[]): ValueFacts {
-  return { ...(dtype !== undefined && { dtype }), ...(shape && { shape }), ...(values && { values }) };
-}
+import { constDims, isIntegerDType, tensorValues } from '../facts.js';
+import { type OpHandler, facts, normalizeAxis } from './context.js';
 
 const constant: OpHandler = (ctx) => {
   const tensor = constantNodeTensor(ctx.node);

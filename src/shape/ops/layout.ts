@@ -1,19 +1,9 @@
 import { DType } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
-import { type ValueFacts, staticDims } from '../facts.js';
+import { staticDims } from '../facts.js';
 import { broadcastShapes, broadcastValues } from './broadcast.js';
-import { type OpContext, type OpHandler, normalizeAxis, product } from './context.js';
-
-/** `{ dtype, shape, values }` without undefined members. */
-function facts(dtype: number | undefined, shape: DimExpr[] | undefined, values?: DimExpr[]): ValueFacts {
-  return { ...(dtype !== undefined && { dtype }), ...(shape && { shape }), ...(values && { values }) };
-}
-
-/** Clamps a Shape/Slice-style bound into [0, n] for a known length n. */
-function clampIndex(i: number, n: number): number {
-  const j = i < 0 ? i + n : i;
-  return Math.min(Math.max(j, 0), n);
-}
+import { type OpContext, type OpHandler, facts, normalizeAxis, product } from './context.js';
+import { clampIndex } from './slice.js';
 
 const shapeOp: OpHandler = (ctx) => {
   const shape = ctx.shape(0);
@@ -81,101 +71,6 @@ const gatherND: OpHandler = (ctx) => {
   if (!data || !indices || last === undefined) return [facts(ctx.dtype(0), undefined)];
   const batch = ctx.attrInt('batch_dims', 0);
   return [facts(ctx.dtype(0), [...indices.slice(0, -1), ...data.slice(batch + last)])];
-};
-
-/** Huge Slice bounds (INT64_MAX, INT_MAX...) mean "to the end" whatever the dim. */
-const HUGE = 1n << 31n;
-
-/**
- * Clamps `b` into [low, high]. Exact when decidable; otherwise `b` is taken to be in range, as
- * exporters write it (`x[:, 1:-1]` on a symbolic dim gives `h - 2`, not an opaque clamp).
- */
-function clampAssumingInRange(b: DimExpr, low: DimExpr, high: DimExpr): DimExpr {
-  const below = b.sub(low).sign();
-  if (below === 'negative' || below === 'nonPositive') return low;
-  const above = high.sub(b).sign();
-  if (above === 'negative' || above === 'nonPositive') return high;
-  return b;
-}
-
-/**
- * Length of `[start, end)` with `step` over a dim of size `dim`, following the ONNX clamping
- * rules; symbolic bounds are assumed in range when that cannot be decided (see
- * {@link clampAssumingInRange}). Undefined when a bound's sign is unknown (negative bounds count
- * from the end, so the sign matters).
- */
-export function sliceLength(dim: DimExpr, startIn: DimExpr, endIn: DimExpr, step: bigint): DimExpr | undefined {
-  if (step === 0n) return undefined;
-  const resolve = (bound: DimExpr, low: DimExpr, high: DimExpr): DimExpr | undefined => {
-    const c = bound.constBigInt();
-    if (c !== undefined && c >= HUGE) return high;
-    if (c !== undefined && c <= -HUGE) return low;
-    let b = bound;
-    if (c !== undefined && c < 0n) b = bound.add(dim);
-    else if (c === undefined && !bound.isNonNegative()) return undefined;
-    return clampAssumingInRange(b, low, high);
-  };
-  const forward = step > 0n;
-  const low = forward ? DimExpr.const(0) : DimExpr.const(-1);
-  const high = forward ? dim : dim.sub(1);
-  const start = resolve(startIn, low, high);
-  const end = resolve(endIn, low, high);
-  if (!start || !end) return undefined;
-  const span = forward ? end.sub(start) : start.sub(end);
-  const sign = span.sign();
-  if (sign === 'negative' || sign === 'nonPositive') return DimExpr.const(0);
-  return span.ceilDivConst(forward ? step : -step);
-}
-
-const slice: OpHandler = (ctx) => {
-  const dtype = ctx.dtype(0);
-  const shape = ctx.shape(0);
-  if (!shape) return [facts(dtype, undefined)];
-  const rank = shape.length;
-  // Opset < 10 carries starts/ends/axes as attributes; later opsets as inputs.
-  const attrForm = ctx.inputCount < 3 && ctx.node.attr('starts') !== undefined;
-  const starts = attrForm ? ctx.attrInts('starts')?.map((x) => DimExpr.const(x)) : ctx.values(1);
-  const ends = attrForm ? ctx.attrInts('ends')?.map((x) => DimExpr.const(x)) : ctx.values(2);
-  const axesIn = attrForm ? ctx.attrInts('axes') : ctx.has(3) ? ctx.ints(3) : undefined;
-  const stepsIn = attrForm ? undefined : ctx.has(4) ? ctx.values(4) : undefined;
-  if (!starts || !ends || starts.length !== ends.length) {
-    // Which axes change is unknown only when axes are unknown; the rank is kept either way.
-    return [facts(dtype, shape.map((_, i) => ctx.fresh(0, i)))];
-  }
-  const axes = axesIn ?? (attrForm || !ctx.has(3) ? starts.map((_, i) => i) : undefined);
-  if (!axes) return [facts(dtype, shape.map((_, i) => ctx.fresh(0, i)))];
-  const out = [...shape];
-  const steps: bigint[] = [];
-  for (let k = 0; k < axes.length; k++) {
-    const axis = normalizeAxis(axes[k]!, rank);
-    const step = stepsIn ? stepsIn[k]?.constBigInt() : 1n;
-    if (axis === undefined) return [facts(dtype, undefined)];
-    steps.push(step ?? 0n);
-    const len = step === undefined ? undefined : sliceLength(shape[axis]!, starts[k]!, ends[k]!, step);
-    out[axis] = len ?? ctx.fresh(0, axis);
-  }
-  // Values of a sliced 1-D tracked tensor (shape tensors).
-  let values: DimExpr[] | undefined;
-  const input = ctx.values(0);
-  if (input && rank === 1 && axes.length === 1) {
-    const s = starts[0]!.constValue();
-    const e = ends[0]!.constValue();
-    const step = Number(steps[0]);
-    const n = input.length;
-    if (s !== undefined && e !== undefined && step !== 0) {
-      values = [];
-      if (step > 0) {
-        const from = clampIndex(s, n);
-        const to = clampIndex(e, n);
-        for (let i = from; i < to; i += step) values.push(input[i]!);
-      } else {
-        const from = Math.min(Math.max(s < 0 ? s + n : s, -1), n - 1);
-        const to = Math.min(Math.max(e < 0 ? e + n : e, -1), n - 1);
-        for (let i = from; i > to; i += step) values.push(input[i]!);
-      }
-    }
-  }
-  return [facts(dtype, out, values)];
 };
 
 const split: OpHandler = (ctx) => {
@@ -415,7 +310,6 @@ export const layoutHandlers: Record<string, OpHandler> = {
   ScatterElements: sameAsData,
   Scatter: sameAsData,
   ScatterND: sameAsData,
-  Slice: slice,
   Split: split,
   Concat: concat,
   Unsqueeze: unsqueeze,

@@ -1,12 +1,7 @@
-import { DType, type DTypeCode } from '../../ir/index.js';
+import { DType } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
-import type { ValueFacts } from '../facts.js';
 import { broadcastShapes } from './broadcast.js';
-import { type OpContext, type OpHandler, normalizeAxis } from './context.js';
-
-function facts(dtype: DTypeCode | undefined, shape: DimExpr[] | undefined): ValueFacts {
-  return { ...(dtype !== undefined && { dtype }), ...(shape && { shape }) };
-}
+import { type OpContext, type OpHandler, facts, normalizeAxis } from './context.js';
 
 const matMul: OpHandler = (ctx) => {
   const dtype = ctx.node.opType === 'MatMulInteger' ? DType.INT32 : ctx.dtype(0);

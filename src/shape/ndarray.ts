@@ -1,0 +1,260 @@
+import { DType, type DTypeCode, Tensor, elementCount } from '../ir/index.js';
+
+/**
+ * The constant evaluator's array: row-major elements as JS numbers. Exact for every int32/float
+ * value and for int64 up to 2^53 (beyond that only the INT64_MAX/MIN sentinels of Slice appear in
+ * practice; they are clamped back on output). Float32 results are rounded to float32 after each
+ * op, like onnxruntime's kernels.
+ */
+export interface NDArray {
+  dtype: DTypeCode;
+  dims: number[];
+  data: number[];
+}
+
+/** Element types the evaluator computes on. */
+export const SUPPORTED = new Set<DTypeCode>([
+  DType.FLOAT, DType.DOUBLE, DType.INT64, DType.INT32, DType.INT16, DType.INT8,
+  DType.UINT8, DType.UINT16, DType.UINT32, DType.BOOL,
+]);
+
+/** Largest int64 (output clamp). */
+export const INT64_MAX = 9223372036854775807n;
+/** Smallest int64 (output clamp). */
+export const INT64_MIN = -9223372036854775808n;
+
+/** True for float32/float64. */
+export function isFloat(dtype: DTypeCode): boolean {
+  return dtype === DType.FLOAT || dtype === DType.DOUBLE;
+}
+
+/** A tensor's elements as an {@link NDArray}; undefined for unsupported element types. */
+export function fromTensor(t: Tensor): NDArray | undefined {
+  if (!SUPPORTED.has(t.dtype)) return undefined;
+  return { dtype: t.dtype, dims: [...t.dims], data: t.toNumbers() };
+}
+
+/** Packs an {@link NDArray} into a tensor of its dtype (int64 clamped to range). */
+export function toTensor(a: NDArray): Tensor {
+  const { dtype, dims, data } = a;
+  switch (dtype) {
+    case DType.INT64:
+      return Tensor.fromArray(dtype, dims, BigInt64Array.from(data, (x) => {
+        if (!Number.isFinite(x)) return x > 0 ? INT64_MAX : INT64_MIN;
+        const b = BigInt(Math.trunc(x));
+        return b > INT64_MAX ? INT64_MAX : b < INT64_MIN ? INT64_MIN : b;
+      }));
+    case DType.FLOAT: return Tensor.fromArray(dtype, dims, Float32Array.from(data));
+    case DType.DOUBLE: return Tensor.fromArray(dtype, dims, Float64Array.from(data));
+    case DType.INT32: return Tensor.fromArray(dtype, dims, Int32Array.from(data));
+    case DType.INT16: return Tensor.fromArray(dtype, dims, Int16Array.from(data));
+    case DType.INT8: return Tensor.fromArray(dtype, dims, Int8Array.from(data));
+    case DType.UINT8: return Tensor.fromArray(dtype, dims, Uint8Array.from(data));
+    case DType.UINT16: return Tensor.fromArray(dtype, dims, Uint16Array.from(data));
+    case DType.UINT32: return Tensor.fromArray(dtype, dims, Uint32Array.from(data));
+    default: return Tensor.fromArray(DType.BOOL, dims, Uint8Array.from(data, (x) => (x ? 1 : 0)));
+  }
+}
+
+/** Rounds a computed element to what `dtype` stores. */
+export function store(dtype: DTypeCode, x: number): number {
+  switch (dtype) {
+    case DType.FLOAT: return Math.fround(x);
+    case DType.DOUBLE: return x;
+    case DType.BOOL: return x ? 1 : 0;
+    case DType.INT32: return x | 0;
+    default: return Number.isFinite(x) ? Math.trunc(x) : x;
+  }
+}
+
+/** Row-major strides of dims. */
+export function strides(dims: readonly number[]): number[] {
+  const out = new Array<number>(dims.length).fill(1);
+  for (let i = dims.length - 2; i >= 0; i--) out[i] = out[i + 1]! * dims[i + 1]!;
+  return out;
+}
+
+/** Normalizes a possibly negative axis; undefined when out of range. */
+export function axis(a: number, rank: number): number | undefined {
+  const x = a < 0 ? a + rank : a;
+  return x >= 0 && x < rank ? x : undefined;
+}
+
+/** Numpy broadcast of static dims; undefined when incompatible. */
+export function broadcastDims(shapes: number[][]): number[] | undefined {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    let d = 1;
+    for (const s of shapes) {
+      const x = s[i - (rank - s.length)] ?? 1;
+      if (x === d || x === 1) continue;
+      if (d !== 1) return undefined;
+      d = x;
+    }
+    out.push(d);
+  }
+  return out;
+}
+
+/** Source index in `a` for every flat index of `outDims`. */
+export function gatherIndex(outDims: number[], inDims: number[]): number[] {
+  const rank = outDims.length;
+  const padded = [...new Array<number>(rank - inDims.length).fill(1), ...inDims];
+  const inStrides = strides(padded).map((s, i) => (padded[i] === 1 ? 0 : s));
+  const total = elementCount(outDims);
+  const out = new Array<number>(total);
+  const idx = new Array<number>(rank).fill(0);
+  for (let f = 0; f < total; f++) {
+    let src = 0;
+    for (let i = 0; i < rank; i++) src += idx[i]! * inStrides[i]!;
+    out[f] = src;
+    for (let i = rank - 1; i >= 0; i--) {
+      if (++idx[i]! < outDims[i]!) break;
+      idx[i] = 0;
+    }
+  }
+  return out;
+}
+
+/** Applies `fn` elementwise under broadcasting, rounding to `dtype`; undefined when `fn` gives up. */
+export function elementwise(inputs: NDArray[], dtype: DTypeCode, fn: (xs: number[]) => number | undefined): NDArray | undefined {
+  const dims = broadcastDims(inputs.map((a) => a.dims));
+  if (!dims) return undefined;
+  const maps = inputs.map((a) => gatherIndex(dims, a.dims));
+  const total = elementCount(dims);
+  const data = new Array<number>(total);
+  for (let i = 0; i < total; i++) {
+    const r = fn(inputs.map((a, k) => a.data[maps[k]![i]!]!));
+    if (r === undefined) return undefined;
+    data[i] = store(dtype, r);
+  }
+  return { dtype, dims, data };
+}
+
+/** Same elements under new dims (undefined when the counts differ). */
+export function reshapeTo(a: NDArray, dims: number[]): NDArray | undefined {
+  return elementCount(dims) === a.data.length ? { dtype: a.dtype, dims, data: a.data } : undefined;
+}
+
+/** ONNX Slice (clamping rules included) of an array. */
+export function sliceArray(a: NDArray, starts: number[], ends: number[], axes: number[], steps: number[]): NDArray | undefined {
+  const rank = a.dims.length;
+  const begin = new Array<number>(rank).fill(0);
+  const step = new Array<number>(rank).fill(1);
+  const dims = [...a.dims];
+  for (let k = 0; k < axes.length; k++) {
+    const ax = axis(axes[k]!, rank);
+    const st = steps[k] ?? 1;
+    if (ax === undefined || st === 0) return undefined;
+    const n = a.dims[ax]!;
+    let s = starts[k]!;
+    let e = ends[k]!;
+    if (s < 0) s += n;
+    if (e < 0) e += n;
+    if (st > 0) {
+      s = Math.min(Math.max(s, 0), n);
+      e = Math.min(Math.max(e, 0), n);
+      dims[ax] = Math.max(Math.ceil((e - s) / st), 0);
+    } else {
+      s = Math.min(Math.max(s, -1), n - 1);
+      e = Math.min(Math.max(e, -1), n - 1);
+      dims[ax] = Math.max(Math.ceil((s - e) / -st), 0);
+    }
+    begin[ax] = s;
+    step[ax] = st;
+  }
+  const inStrides = strides(a.dims);
+  const total = elementCount(dims);
+  const data = new Array<number>(total);
+  const idx = new Array<number>(rank).fill(0);
+  for (let f = 0; f < total; f++) {
+    let src = 0;
+    for (let i = 0; i < rank; i++) src += (begin[i]! + idx[i]! * step[i]!) * inStrides[i]!;
+    data[f] = a.data[src]!;
+    for (let i = rank - 1; i >= 0; i--) {
+      if (++idx[i]! < dims[i]!) break;
+      idx[i] = 0;
+    }
+  }
+  return { dtype: a.dtype, dims, data };
+}
+
+/** Permutes axes. */
+export function transposeArray(a: NDArray, perm: number[]): NDArray {
+  const dims = perm.map((p) => a.dims[p]!);
+  const inStrides = strides(a.dims);
+  const total = a.data.length;
+  const data = new Array<number>(total);
+  const idx = new Array<number>(dims.length).fill(0);
+  for (let f = 0; f < total; f++) {
+    let src = 0;
+    for (let k = 0; k < dims.length; k++) src += idx[k]! * inStrides[perm[k]!]!;
+    data[f] = a.data[src]!;
+    for (let k = dims.length - 1; k >= 0; k--) {
+      if (++idx[k]! < dims[k]!) break;
+      idx[k] = 0;
+    }
+  }
+  return { dtype: a.dtype, dims, data };
+}
+
+/** Concatenates along `ax`. */
+export function concatArrays(parts: NDArray[], ax: number): NDArray {
+  const dims = [...parts[0]!.dims];
+  dims[ax] = parts.reduce((n, p) => n + p.dims[ax]!, 0);
+  const outer = elementCount(dims.slice(0, ax));
+  const data: number[] = [];
+  for (let o = 0; o < outer; o++) {
+    for (const p of parts) {
+      const chunk = elementCount(p.dims.slice(ax));
+      for (let i = 0; i < chunk; i++) data.push(p.data[o * chunk + i]!);
+    }
+  }
+  return { dtype: parts[0]!.dtype, dims, data };
+}
+
+/** ReduceSum/Prod/Max/Min/Mean over `axes`. */
+export function reduceArray(a: NDArray, axes: number[], keep: boolean, op: string): NDArray | undefined {
+  const rank = a.dims.length;
+  const set = new Set<number>();
+  for (const x of axes) {
+    const ax = axis(x, rank);
+    if (ax === undefined) return undefined;
+    set.add(ax);
+  }
+  const keptDims = a.dims.map((d, i) => (set.has(i) ? 1 : d));
+  const total = elementCount(keptDims);
+  const acc = new Array<number>(total).fill(op === 'ReduceProd' ? 1 : op === 'ReduceMax' ? -Infinity : op === 'ReduceMin' ? Infinity : 0);
+  const outStrides = strides(keptDims);
+  const idx = new Array<number>(rank).fill(0);
+  for (let f = 0; f < a.data.length; f++) {
+    let dst = 0;
+    for (let i = 0; i < rank; i++) if (!set.has(i)) dst += idx[i]! * outStrides[i]!;
+    const x = a.data[f]!;
+    switch (op) {
+      case 'ReduceProd': acc[dst] = acc[dst]! * x; break;
+      case 'ReduceMax': acc[dst] = Math.max(acc[dst]!, x); break;
+      case 'ReduceMin': acc[dst] = Math.min(acc[dst]!, x); break;
+      default: acc[dst] = acc[dst]! + x;
+    }
+    for (let i = rank - 1; i >= 0; i--) {
+      if (++idx[i]! < a.dims[i]!) break;
+      idx[i] = 0;
+    }
+  }
+  const count = a.data.length / Math.max(total, 1);
+  const data = acc.map((x) => store(a.dtype, op === 'ReduceMean' ? x / count : x));
+  return { dtype: a.dtype, dims: keep ? keptDims : a.dims.filter((_, i) => !set.has(i)), data };
+}
+
+/** ONNX Cast (float to int truncates); undefined for unsupported targets. */
+export function castArray(a: NDArray, to: DTypeCode): NDArray | undefined {
+  if (!SUPPORTED.has(to)) return undefined;
+  const data = a.data.map((x) => {
+    if (to === DType.BOOL) return x ? 1 : 0;
+    if (isFloat(to)) return store(to, x);
+    return store(to, Math.trunc(x));
+  });
+  return { dtype: to, dims: a.dims, data };
+}
