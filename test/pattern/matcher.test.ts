@@ -416,4 +416,16 @@ describe('search', () => {
       ['b', "input 0 of 'b' is produced by 'Add' ('a'), expected 'Exp'"],
     ]);
   });
+
+  test('a oneOf at the root anchors on every alternative op, in graph order', () => {
+    const g = new Graph();
+    const x = floatInput(g, 'x');
+    const a = g.addNode({ op: 'Relu', inputs: [x], name: 'a' });
+    const b = g.addNode({ op: 'Sigmoid', inputs: [a.output()], name: 'b' });
+    const c = g.addNode({ op: 'Relu', inputs: [b.output()], name: 'c' });
+    g.setOutputs([c.output()]);
+    const p = pattern((op, x) => op.oneOf(op.Sigmoid(x), op.Relu(x)));
+    expect(p.anchorOps()).toEqual([{ op: 'Sigmoid', domain: '' }, { op: 'Relu', domain: '' }]);
+    expect(findMatches(g, p).map((m) => m.anchor.name)).toEqual(['a', 'b', 'c']);
+  });
 });

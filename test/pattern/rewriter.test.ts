@@ -231,4 +231,35 @@ describe('rewriting', () => {
     const noRecurse = applyRule(thenBranch, removeIdentity);
     expect(noRecurse.applied).toBe(0);
   });
+
+  test('the builder makes multi-output nodes, initializers and typed attributes', () => {
+    const model = new Model();
+    const g = model.graph;
+    const x = floatInput(g, 'x', [4]);
+    const neg = g.addNode({ op: 'Neg', inputs: [x], name: 'neg' });
+    g.setOutputs([neg.output()]);
+    const r = rule({
+      name: 'split-and-join',
+      pattern: (op, x) => op.Neg(x),
+      replace: (b, m) => {
+        const split = b.node({ op: 'Split', inputs: [m.value('x')], outputs: 2, attributes: { axis: attr.int(0) } });
+        const halves = split.outputs.map((h) => b.op.Neg(h));
+        b.requireOpset('com.example', 3);
+        const joined = b.op.Concat(halves[0], halves[1], { axis: 0, _name: 'join' });
+        return b.op.Mul(joined, b.initializer(Tensor.float32([1]), 'one'), { note: 'x', ratios: [0.5, 2], perm: [1, 0], names: ['a', 'b'] });
+      },
+    });
+    applyRules(model, [r], { ...verify, maxIterations: 1 });
+    expect(opTypes(g)).toEqual(['Split', 'Neg', 'Neg', 'Concat', 'Mul']);
+    expect(g.nodes.map((n) => n.name)).toEqual(['neg/Split', 'neg/Neg', 'neg/Neg_1', 'join', 'neg/Mul']);
+    const mul = g.nodes[4]!;
+    expect(mul.attrString('note')).toBe('x');
+    expect(mul.attr('ratios')).toEqual({ kind: 'floats', value: [0.5, 2] });
+    expect(mul.attrInts('perm')).toEqual([1, 0]);
+    expect(mul.attr('names')?.kind).toBe('strings');
+    expect(mul.input(1).initializer?.toNumbers()).toEqual([1]);
+    expect(mul.input(1).name).toBe('neg/one');
+    expect(model.opsetImports.get('com.example')).toBe(3);
+    expect(g.outputs[0]!.producer).toBe(mul);
+  });
 });
