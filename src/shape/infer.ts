@@ -22,8 +22,9 @@ export interface InferShapesOptions {
   bindings?: Record<string, number>;
   /**
    * Store the inferred dtype/shape on each intermediate `Value.type` (symbolic dims as their
-   * text). Known static dims, graph inputs and initializers are never overwritten; graph outputs
-   * keep their named dims.
+   * text) and list the value in its graph's `value_info`, so a saved model carries them. Known
+   * static dims, graph inputs and initializers are never overwritten; graph outputs keep their
+   * named dims.
    */
   writeBack?: boolean;
   /**
@@ -240,16 +241,25 @@ export function inferShapes(graph: Graph, options: InferShapesOptions = {}): Sha
 
 /** Stores inferred types on the values of one graph (see {@link InferShapesOptions.writeBack}). */
 function writeBackGraph(graph: Graph, facts: ShapeFacts): void {
+  const listed = new Set(graph.valueInfoOrder);
+  const list = (v: Value): void => {
+    // Listed in value_info from now on, so a saved model carries what was inferred.
+    if (!v.isGraphOutput && !listed.has(v)) {
+      listed.add(v);
+      graph.valueInfoOrder.push(v);
+    }
+  };
   for (const v of graph.values()) {
     if (v.initializer || v.isGraphInput || v.opaqueType !== undefined) continue;
     const dtype = facts.dtype(v);
     const shape = facts.shape(v);
     const existing = v.type;
     const knownDtype = existing && existing.dtype !== DType.UNDEFINED ? existing.dtype : dtype;
-    if (knownDtype === undefined) continue;
+    if (knownDtype === undefined || !v.name) continue;
     if (!shape) {
       if (!existing) v.type = { dtype: knownDtype };
       else if (existing.dtype === DType.UNDEFINED) v.type = { ...existing, dtype: knownDtype };
+      list(v);
       continue;
     }
     const ours: Dim[] = shape.map((d) => d.constValue() ?? d.toString());
@@ -265,5 +275,6 @@ function writeBackGraph(graph: Graph, facts: ShapeFacts): void {
       });
     }
     v.type = { dtype: knownDtype, shape: merged };
+    list(v);
   }
 }

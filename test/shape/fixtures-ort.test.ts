@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import type { Model, Value } from '../../src/ir/index.js';
-import { loadModel } from '../../src/serde/index.js';
+import { loadModel, loadModelFromBytes, modelToBytes } from '../../src/serde/index.js';
 import { type ShapeFacts, foldConstants, inferShapes } from '../../src/shape/index.js';
 import { ORT_TYPE, castGridsToFloat, intermediateValues, readFeeds, readMeta, runWithOutputs } from './ort-probe.js';
 
@@ -134,4 +134,23 @@ describe.skipIf(!fixtures.includes('enc_listshapes_dynamic_op17'))('the dynamic 
     for (let i = 0; i < x.length; i++) max = Math.max(max, Math.abs(x[i]! - y[i]!));
     expect(max).toBeLessThan(1e-5);
   });
+});
+
+describe.skipIf(!fixtures.length)('writeBack on the fixtures', () => {
+  for (const name of fixtures.filter((n) => n === 'enc_listshapes_dynamic_op17' || n === 'hf_rtdetr_op17')) {
+    it(`${name}: the saved value_info round-trips and onnxruntime accepts it`, async () => {
+      const dir = `${root}/${name}`;
+      const model = await loadModel(`${dir}/model.onnx`);
+      stripTypes(model);
+      inferShapes(model.graph, { writeBack: true });
+      const reloaded = loadModelFromBytes(modelToBytes(model));
+      const typed = reloaded.graph.values().filter((v) => v.producer && v.type?.shape);
+      expect(typed.length).toBe(intermediateValues(reloaded).length);
+      const reshape = reloaded.graph.nodes.find((n) => n.opType === 'Reshape' && n.name === '/layers.0/Reshape_5');
+      if (reshape) expect(reshape.output().type?.shape).toEqual(['batch*8', 8, 'h0', 'w0']);
+      const { feeds } = readFeeds(dir);
+      const results = await runWithOutputs(reloaded, [], () => undefined, feeds);
+      expect(Object.keys(results).length).toBe(reloaded.graph.outputs.length);
+    });
+  }
 });

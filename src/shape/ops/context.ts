@@ -31,22 +31,27 @@ export class OpContext {
     return v && v.name !== '' ? this.lookup(v) : {};
   }
 
+  /** Element type of input `i`. */
   dtype(i: number): DTypeCode | undefined {
     return this.facts(i).dtype;
   }
 
+  /** Dims of input `i` (undefined = rank unknown). */
   shape(i: number): DimExpr[] | undefined {
     return this.facts(i).shape;
   }
 
+  /** Rank of input `i`. */
   rank(i: number): number | undefined {
     return this.facts(i).shape?.length;
   }
 
+  /** Tracked element values of input `i` (flattened). */
   values(i: number): DimExpr[] | undefined {
     return this.facts(i).values;
   }
 
+  /** The constant tensor input `i` equals. */
   constant(i: number): Tensor | undefined {
     return this.facts(i).constant;
   }
