@@ -152,6 +152,8 @@ type InputItem =
 
 const CHECK_DEPTH = 1e9;
 const UNSAFE_DEPTH = 2e9;
+/** Repeats with more copies than this match each copy greedily (see matchCopies). */
+const MAX_BACKTRACKED_COPIES = 32;
 /** Operand orders tried for commutative ops with more inputs are capped (n! grows fast). */
 const MAX_PERMUTED_INPUTS = 5;
 
@@ -176,7 +178,14 @@ class Search {
   run(): MatchAttempt {
     const root = this.pattern.outputs[0]!;
     const value = this.anchorValue(root);
-    const ok = this.matchValue(root, value, { output: 0 }, () => this.matchOtherOutputs(1, () => this.finish()));
+    let ok: boolean;
+    try {
+      ok = this.matchValue(root, value, { output: 0 }, () => this.matchOtherOutputs(1, () => this.finish()));
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      // The search recurses once per bound node: a pathological pattern/graph pair can exhaust the stack.
+      return { ok: false, failure: { kind: 'structure', message: `the match is too deep to search (${error.message})`, anchor: this.anchor.label } };
+    }
     if (ok && this.result) return { ok: true, captures: this.result };
     const best = this.best ?? { kind: 'structure' as const, message: 'no match', depth: 0 };
     return { ok: false, failure: { kind: best.kind, message: best.message, anchor: this.anchor.label } };
@@ -406,27 +415,51 @@ class Search {
   }
 
   /**
-   * Matches copy `c` of a repeat body, then snapshots and clears the per-copy bindings so the
-   * next copy binds afresh; shared bindings stay and must agree across copies.
+   * Matches copy `c` of a repeat body, then closes the copy (see {@link closeCopy}) and goes on
+   * with the next one inside the continuation, so a later copy (or the check) that fails can make
+   * an earlier copy try another binding. Past {@link MAX_BACKTRACKED_COPIES} copies the nesting
+   * would exhaust the stack; there each copy keeps the first binding that matches.
    */
   private matchCopies(item: Extract<InputItem, { kind: 'repeat' }>, c: number, k: Continuation): boolean {
+    if (item.values.length > MAX_BACKTRACKED_COPIES) return this.matchCopiesGreedily(item, k);
     if (c === item.values.length) return k();
-    const { repeat } = item;
-    return this.matchValue(repeat.body, item.values[c], { node: item.node, index: item.first + c }, () => {
-      const snapshot = new Map<BindingKey, Bound>();
-      for (const key of repeat.localKeys) {
-        const bound = this.bindings.get(key);
-        if (bound) snapshot.set(key, bound);
-      }
-      for (const [key, bound] of snapshot) {
-        this.bindings.delete(key);
-        this.trail.push(() => this.bindings.set(key, bound));
-      }
-      const list = this.copies.get(repeat)!;
-      list.push(snapshot);
-      this.trail.push(() => list.pop());
+    return this.matchValue(item.repeat.body, item.values[c], { node: item.node, index: item.first + c }, () => {
+      this.closeCopy(item.repeat);
       return this.matchCopies(item, c + 1, k);
     });
+  }
+
+  private matchCopiesGreedily(item: Extract<InputItem, { kind: 'repeat' }>, k: Continuation): boolean {
+    const mark = this.trail.length;
+    for (let c = 0; c < item.values.length; c++) {
+      const ok = this.matchValue(item.repeat.body, item.values[c], { node: item.node, index: item.first + c }, () => {
+        this.closeCopy(item.repeat);
+        return true;
+      });
+      if (!ok) {
+        this.undo(mark);
+        return false;
+      }
+    }
+    if (k()) return true;
+    this.undo(mark);
+    return false;
+  }
+
+  /** Snapshots the per-copy bindings of a finished copy and clears them so the next copy binds afresh. */
+  private closeCopy(repeat: RepeatPattern): void {
+    const snapshot = new Map<BindingKey, Bound>();
+    for (const key of repeat.localKeys) {
+      const bound = this.bindings.get(key);
+      if (bound) snapshot.set(key, bound);
+    }
+    for (const [key, bound] of snapshot) {
+      this.bindings.delete(key);
+      this.trail.push(() => this.bindings.set(key, bound));
+    }
+    const list = this.copies.get(repeat)!;
+    list.push(snapshot);
+    this.trail.push(() => list.pop());
   }
 
   // ---- extra outputs and the final gate ----------------------------------------------------

@@ -333,6 +333,19 @@ describe('repeat', () => {
     expect(findMatches(build(2).g, p)).toHaveLength(1);
   });
 
+  test('long repeats (hundreds of copies) match without exhausting the stack', () => {
+    const g = new Graph();
+    const x = floatInput(g, 'x');
+    const branches = Array.from({ length: 500 }, (_, i) => g.addNode({ op: 'Relu', inputs: [g.addNode({ op: 'Neg', inputs: [x], name: `neg${i}` }).output()], name: `relu${i}` }).output());
+    const concat = g.addNode({ op: 'Concat', inputs: branches, name: 'concat' });
+    g.setOutputs([concat.output()]);
+    const p = pattern((op, x) => op.Concat(op.repeat((op) => op.Relu(op.Neg(x).as('negated'))).as('n')));
+    const [m] = findMatches(g, p);
+    expect(m!.count('n')).toBe(500);
+    expect(m!.nodeList('negated').map((n) => n.name).slice(-2)).toEqual(['neg498', 'neg499']);
+    expect(m!.nodes).toHaveLength(1001);
+  });
+
   test('names listed in shared bind once even when created inside the body', () => {
     const g = new Graph();
     const value = floatInput(g, 'value');
