@@ -26,7 +26,9 @@ export const RELATIVE_ERROR_FLOOR = 1.1754943508222875e-38;
 
 /** Element type and shape of one side of a comparison. */
 export interface TensorSummary {
+  /** Element type name (`float`, `float16`, ...). */
   dtype: string;
+  /** Dims. */
   shape: number[];
 }
 

@@ -25,11 +25,11 @@ export type ReferenceChoice = 'auto' | 'original' | 'expected';
 
 /** Options of {@link verifyRewrite}. */
 export interface VerifyOptions {
-  /** Input data: a folder of `<input>.npy`, an `.npz`, or tensors. Default: random from {@link seed}. */
+  /** Input data: a folder of `<input>.npy`, an `.npz`, or tensors. Default: random from {@link VerifyOptions.seed}. */
   inputs?: string | NamedTensors;
-  /** Expected outputs (goldens): a folder of `<output>.npy`, an `.npz`, or tensors. Used when the original cannot run, or with `reference: 'expected'`. Needs {@link inputs}. */
+  /** Expected outputs (goldens): a folder of `<output>.npy`, an `.npz`, or tensors. Used when the original cannot run, or with `reference: 'expected'`. Needs {@link VerifyOptions.inputs}. */
   expected?: string | NamedTensors;
-  /** `auto` (default): the original where onnxruntime runs it, else {@link expected}. */
+  /** `auto` (default): the original where onnxruntime runs it, else {@link VerifyOptions.expected}. */
   reference?: ReferenceChoice;
   /** Seed of random inputs (default 0). */
   seed?: number;
@@ -45,21 +45,29 @@ export interface VerifyOptions {
 
 /** Where the inputs came from and what they were. */
 export interface VerifyInputs {
-  /** `files`: read from {@link path}; `given`: tensors passed in; `random`: generated from {@link seed}. */
+  /** `files`: read from {@link VerifyInputs.path}; `given`: tensors passed in; `random`: generated from {@link VerifyInputs.seed}. */
   source: 'files' | 'given' | 'random';
+  /** The folder or `.npz` the inputs were read from. */
   path?: string;
+  /** Seed of random inputs. */
   seed?: number;
+  /** Name, element type and shape of every input fed. */
   tensors: InputSummary[];
 }
 
 /** Milliseconds spent in each phase. */
 export interface VerifyTimings {
+  /** Loading the models (0 for models passed in). */
   loadMs: number;
+  /** Reading or generating inputs and reading expected outputs. */
   inputsMs: number;
   /** Copy, expansion, session creation and run of the original (0 when it was not run). */
   originalMs: number;
+  /** The same for the rewritten model. */
   rewrittenMs: number;
+  /** Element-wise comparison. */
   compareMs: number;
+  /** Everything. */
   totalMs: number;
 }
 
@@ -79,7 +87,9 @@ export interface VerifyReport {
   originalError?: string;
   /** `rewritten cannot run in onnxruntime: ...`, when so (verdict `fail`, or `error` when the original cannot run either). */
   rewrittenError?: string;
+  /** Tolerances the outputs were judged with. */
   tolerances: Tolerances;
+  /** What both models ran on. */
   inputs: VerifyInputs;
   /** One entry per output name of either side: rewritten model's order, then the reference's extras. */
   outputs: OutputComparison[];

@@ -85,7 +85,14 @@ export function readTensors(source: string): Map<string, Tensor> {
   return readNpz(source);
 }
 
-/** A map from either form of {@link NamedTensors}. */
+/**
+ * A map from either form of {@link NamedTensors}.
+ *
+ * @example
+ * ```ts
+ * toTensorMap({ x: Tensor.float32([1]) }).get('x');
+ * ```
+ */
 export function toTensorMap(tensors: NamedTensors): Map<string, Tensor> {
   return tensors instanceof Map ? new Map(tensors) : new Map(Object.entries(tensors as Record<string, Tensor>));
 }
@@ -157,7 +164,14 @@ export function randomInputs(model: Model, options: RandomInputOptions = {}): Ma
   return feeds;
 }
 
-/** The input's shape with every symbolic dim bound; a precise error for the first unbound one. */
+/**
+ * The input's shape with every symbolic dim bound; a precise error for the first unbound one.
+ *
+ * @example
+ * ```ts
+ * concreteShape(model.graph.inputs[0], { batch: 2 }); // [2, 64, 32, 32] for [batch, 64, 32, 32]
+ * ```
+ */
 export function concreteShape(input: Value, bindings: ShapeBindings): number[] {
   const shape = input.type?.shape;
   const whole = bindings[input.name];
@@ -189,17 +203,34 @@ export function concreteShape(input: Value, bindings: ShapeBindings): number[] {
 
 /** Element type, shape and origin of the tensors a verification ran on. */
 export interface InputSummary {
+  /** Input name. */
   name: string;
+  /** Element type name (`float`, `int64`, ...). */
   dtype: string;
+  /** Concrete shape fed. */
   shape: number[];
 }
 
-/** Summaries of feeds, in feed order. */
+/**
+ * Summaries of feeds, in feed order.
+ *
+ * @example
+ * ```ts
+ * summarizeInputs(randomInputs(model)); // [{ name: 'pixel_values', dtype: 'float', shape: [1, 3, 128, 128] }]
+ * ```
+ */
 export function summarizeInputs(feeds: ReadonlyMap<string, Tensor>): InputSummary[] {
   return [...feeds].map(([name, t]) => ({ name, dtype: dtypeName(t.dtype), shape: [...t.dims] }));
 }
 
-/** `[1,3,batch,?]` */
+/**
+ * Dims for messages.
+ *
+ * @example
+ * ```ts
+ * formatDims([1, 3, 'batch', null]); // '[1,3,batch,?]'
+ * ```
+ */
 export function formatDims(dims: readonly Dim[]): string {
   return `[${dims.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
 }

@@ -13,17 +13,27 @@ import { type CommandIo, processIo } from '../io.js';
 import { reportError } from '../report-error.js';
 import { renderTable } from '../table.js';
 
-/** Parsed options of `verify`, as commander hands them over. */
+/** Parsed options of `verify`, as commander hands them over (see {@link VerifyOptions}). */
 export interface VerifyCliOptions {
+  /** `--inputs`: a folder of `<input>.npy` or an `.npz`. */
   inputs?: string;
+  /** `--expected`: a folder of `<output>.npy` or an `.npz`. */
   expected?: string;
+  /** `--reference`: auto (default), original or expected. */
   reference?: ReferenceChoice;
+  /** `--seed` of random inputs. */
   seed?: number;
+  /** `--shape` bindings as given (`batch=2`, `x=1x3x64x64`). */
   shape?: string[];
+  /** `--rtol`. */
   rtol?: number;
+  /** `--atol`. */
   atol?: number;
+  /** `--nan-equal`. */
   nanEqual?: boolean;
+  /** `--json`: the report as JSON on stdout. */
   json?: boolean;
+  /** `--quiet`: nothing on a pass, one line on stderr otherwise. */
   quiet?: boolean;
 }
 
@@ -143,7 +153,7 @@ export function formatVerifyReport(report: VerifyReport): string {
   const inputs = report.inputs;
   const from = inputs.source === 'random' ? `random (seed ${inputs.seed})` : inputs.source === 'files' ? inputs.path! : 'given tensors';
   lines.push(`inputs: ${from}: ${inputs.tensors.map((t) => `${t.name} ${t.dtype}[${t.shape.join('x')}]`).join(', ')}`);
-  if (report.originalError) lines.push(report.originalError);
+  if (report.originalError && !report.summary.startsWith(report.originalError)) lines.push(report.originalError);
   if (report.reference) lines.push(`reference: ${report.reference === 'original' ? 'the original model in onnxruntime' : 'expected outputs'}`);
   const { rtol, atol, nanEqual } = report.tolerances;
   lines.push(`tolerance: |rewritten - reference| <= ${atol} + ${rtol} * |reference|${nanEqual ? ', NaN equals NaN' : ''}`);
