@@ -199,6 +199,9 @@ class FactStore implements ShapeFacts {
   /** Fills gaps from the declared type, drops values that do not fit, derives small constants. */
   private finish(v: Value, inferred: ValueFacts): ValueFacts {
     const f: ValueFacts = { ...inferred };
+    // A handler reading past the end of a malformed node's dims must not leave holes.
+    if (f.shape && !f.shape.every((d) => d instanceof DimExpr)) delete f.shape;
+    if (f.values && !f.values.every((d) => d instanceof DimExpr)) delete f.values;
     const declared = v.type ? this.declared(v) : undefined;
     if (f.dtype === undefined && declared?.dtype !== undefined) f.dtype = declared.dtype;
     if (!f.shape && declared?.shape) f.shape = declared.shape;

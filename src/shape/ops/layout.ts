@@ -155,6 +155,7 @@ const unsqueeze: OpHandler = (ctx) => {
   const normalized = axes.map((a) => normalizeAxis(a, rank));
   if (normalized.some((a) => a === undefined)) return [facts(dtype, undefined)];
   const inserted = new Set(normalized as number[]);
+  if (inserted.size !== axes.length) return [facts(dtype, undefined)];
   const out: DimExpr[] = [];
   let next = 0;
   for (let d = 0; d < rank; d++) out.push(inserted.has(d) ? DimExpr.const(1) : shape[next++]!);

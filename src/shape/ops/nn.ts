@@ -165,7 +165,7 @@ const gridSample: OpHandler = (ctx) => {
   const x = ctx.shape(0);
   const grid = ctx.shape(1);
   const dtype = ctx.dtype(0);
-  if (!x || !grid || grid.length !== x.length) return [facts(dtype, x ? x.map((_, i) => ctx.fresh(0, i)) : undefined)];
+  if (!x || !grid || grid.length !== x.length || x.length < 3) return [facts(dtype, x ? x.map((_, i) => ctx.fresh(0, i)) : undefined)];
   // [N, C, D_in...] sampled at grid [N, D_out..., r] gives [N, C, D_out...].
   return [facts(dtype, [x[0]!, x[1]!, ...grid.slice(1, -1)])];
 };
