@@ -119,3 +119,24 @@ describe('verify: fuse-msda on real exports', () => {
     });
   }
 });
+
+describe('verify: dynamic exports on random inputs at shapes the goldens never saw', () => {
+  const cases: [string, Record<string, number>][] = [
+    ['test/fixtures/msda/enc_listshapes_dynamic_op17', { batch: 2, h0: 12, w0: 7, h1: 6, w1: 5, h2: 3, w2: 2, h3: 1, w3: 1 }],
+  ];
+  for (const [dir, shapes] of cases) {
+    it.skipIf(!existsSync(dir))(`${dir.split('/').pop()} with ${JSON.stringify(shapes)}`, async () => {
+      const original = await loadModel(`${dir}/model.onnx`);
+      const fused = await loadModel(`${dir}/model.onnx`);
+      expect(fuseMsda(fused).fused).toBeGreaterThan(0);
+      const report = await verifyRewrite(original, fused, { seed: 123, shapes });
+      expect(report.verdict, report.summary).toBe('pass');
+      expect(report.inputs.source).toBe('random');
+      expect(report.inputs.tensors.map((t) => t.shape)).toEqual([[2, 64, 12, 7], [2, 64, 6, 5], [2, 64, 3, 2], [2, 64, 1, 1]]);
+      const output = report.outputs[0]!;
+      expect(output.actual?.shape).toEqual([2, 12 * 7 + 6 * 5 + 3 * 2 + 1, 64]);
+      expect(output.stats!.maxRelError).toBeLessThan(1e-4);
+      expect(output.stats!.mismatches).toBe(0);
+    });
+  }
+});
