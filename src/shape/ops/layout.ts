@@ -205,6 +205,10 @@ const reshape: OpHandler = (ctx) => {
     }
     out[inferred] = solved ?? ctx.fresh(0, inferred);
   }
+  // More than one -1 is invalid; the rank is still known.
+  out.forEach((d, i) => {
+    if (!d) out[i] = ctx.fresh(0, i);
+  });
   return [facts(dtype, out as DimExpr[], ctx.values(0))];
 };
 
