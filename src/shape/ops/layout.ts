@@ -195,7 +195,7 @@ const reshape: OpHandler = (ctx) => {
     return t;
   });
   const inferred = out.indexOf(undefined);
-  if (inferred >= 0) {
+  if (inferred >= 0 && out.lastIndexOf(undefined) === inferred) {
     const known = product(out.filter((d): d is DimExpr => d !== undefined));
     const total = input ? product(input) : undefined;
     let solved = total?.divExact(known);
