@@ -24,8 +24,8 @@ describe('generated docs', () => {
       expect(readFileSync(join(out, file), 'utf8'), `${file} is stale: run npm run docs:gen`).toBe(readFileSync(file, 'utf8'));
     }
     const cli = generated.get('docs/cli.md')!;
-    for (const command of ['fuse-msda', 'inspect', 'validate', 'convert', 'build']) expect(cli).toContain(`## ${command}\n`);
-    expect(cli).toContain('| `--dry-run` | find and prove sites, write no model |');
+    for (const command of ['fuse-msda', 'verify', 'inspect', 'validate', 'convert', 'build']) expect(cli).toContain(`## ${command}\n`);
+    expect(cli).toContain('| `--dry-run` | find and prove sites, write no model (--report is still written) |');
   });
 
   it('fills marked sections and refuses a file without the markers', () => {

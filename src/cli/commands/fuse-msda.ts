@@ -72,7 +72,7 @@ export function fuseMsdaCommand(io: CommandIo = processIo()): Command {
     .argument('<in>', 'ONNX model exported from PyTorch')
     .option('-o, --output <out>', 'fused model to write (required unless --dry-run)')
     .option('--report <file>', 'write the JSON report to this file')
-    .option('--dry-run', 'find and prove sites, write no model')
+    .option('--dry-run', 'find and prove sites, write no model (--report is still written)')
     .option('--json', 'print the JSON report on stdout (and nothing else)')
     .option('--quiet', 'print nothing but errors')
     .option('--force', 'allow the output path to be the input path')
