@@ -69,26 +69,32 @@ describe.skipIf(!fixtures.length)('foldConstants on the MSDA fixtures', () => {
       if (foldable) expect(folded).toBeGreaterThan(0);
       if (foldable) expect(model.graph.nodeCount).toBeLessThan(before);
 
-      // The folded model computes what the original computes (and the goldens, where onnxruntime
-      // reproduces them: the PyTorch goldens of the fixtures within 1e-5).
+      // The folded model reproduces the PyTorch goldens within 1e-5 (the main fixtures), or, for
+      // the extra exports (whose goldens onnxruntime itself misses by up to 1e-5 or, in float16,
+      // more), what the original computes in onnxruntime.
       const runsOriginal = readMeta(dir).onnxruntimeRunsOriginal;
-      const original = await loadModel(`${dir}/model.onnx`);
-      if (!runsOriginal) castGridsToFloat(original, inferShapes(original.graph));
       if (!runsOriginal) castGridsToFloat(model, inferShapes(model.graph));
       const { feeds } = readFeeds(dir);
-      const expected = await runWithOutputs(original, [], () => undefined, feeds);
       const results = await runWithOutputs(model, [], () => undefined, feeds);
+      const againstGoldens = root.endsWith('msda');
+      let expected: Record<string, { dims: readonly number[]; data: ArrayLike<number> }> = {};
+      if (againstGoldens) {
+        for (const output of model.graph.outputs) {
+          const golden = readNpy(`${dir}/outputs/${output.name}.npy`);
+          expected[output.name] = { dims: golden.dims, data: golden.data() as Float32Array };
+        }
+      } else {
+        const original = await loadModel(`${dir}/model.onnx`);
+        if (!runsOriginal) castGridsToFloat(original, inferShapes(original.graph));
+        const run = await runWithOutputs(original, [], () => undefined, feeds);
+        expected = Object.fromEntries(Object.entries(run).map(([k, t]) => [k, { dims: t.dims, data: t.data as Float32Array }]));
+      }
       for (const output of model.graph.outputs) {
         const got = results[output.name]!;
         const half = got.type === 'float16';
-        const tolerance = half ? 1e-3 : 1e-5;
-        expect([...got.dims]).toEqual([...expected[output.name]!.dims]);
-        expect(maxAbsDiff(numbers(got.data as Float32Array, half), numbers(expected[output.name]!.data as Float32Array, half))).toBeLessThan(tolerance);
-        if (root.endsWith('msda')) {
-          const golden = readNpy(`${dir}/outputs/${output.name}.npy`);
-          expect([...got.dims]).toEqual([...golden.dims]);
-          expect(maxAbsDiff(numbers(got.data as Float32Array, half), numbers(golden.data() as Float32Array, half))).toBeLessThan(1e-5);
-        }
+        const want = expected[output.name]!;
+        expect([...got.dims]).toEqual([...want.dims]);
+        expect(maxAbsDiff(numbers(got.data as Float32Array, half), numbers(want.data, half))).toBeLessThan(half ? 1e-3 : 1e-5);
       }
     });
   }
