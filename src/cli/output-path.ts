@@ -51,13 +51,13 @@ export function externalDataMode(output: string, flags: StorageFlags): ExternalD
   if (flags.externalData === undefined) {
     return flags.sizeThreshold === undefined ? 'auto' : { sizeThreshold: flags.sizeThreshold };
   }
-  const location = path.relative(path.dirname(path.resolve(output)), path.resolve(path.dirname(path.resolve(output)), flags.externalData));
-  const fromCwd = path.relative(path.dirname(path.resolve(output)), path.resolve(flags.externalData));
-  // A bare name is relative to the model; a path with a folder is taken as given from the cwd.
-  const chosen = flags.externalData.includes('/') || flags.externalData.includes(path.sep) ? fromCwd : location;
+  // A bare name is relative to the output model (as ONNX stores it); a path is taken from the cwd.
+  const outputDir = path.dirname(path.resolve(output));
+  const bare = !flags.externalData.includes('/') && !flags.externalData.includes(path.sep);
+  const chosen = bare ? flags.externalData : path.relative(outputDir, path.resolve(flags.externalData));
   if (chosen === '' || chosen.startsWith('..') || path.isAbsolute(chosen)) {
     throw new OnnxSurgeonError('usage', 'the external data file must be in the output model\'s folder (ONNX stores a relative location)', {
-      file: flags.externalData, expected: `a file under ${path.dirname(path.resolve(output))}`,
+      file: flags.externalData, expected: `a file under ${outputDir}`,
     });
   }
   return { location: chosen.split(path.sep).join('/'), ...(flags.sizeThreshold !== undefined ? { sizeThreshold: flags.sizeThreshold } : {}) };

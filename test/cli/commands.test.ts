@@ -278,3 +278,16 @@ describe('program and exit codes', () => {
     expect(multi.err()).toBe('contract error: m.onnx: 2 violations: - a - b\n');
   });
 });
+
+describe('storage flags', () => {
+  it('map to saveModel options; the data file must sit in the output folder', async () => {
+    const { externalDataMode } = await import('../../src/cli/output-path.js');
+    expect(externalDataMode('out/m.onnx', {})).toBe('auto');
+    expect(externalDataMode('out/m.onnx', { inline: true })).toBe('inline');
+    expect(externalDataMode('out/m.onnx', { sizeThreshold: 10 })).toEqual({ sizeThreshold: 10 });
+    expect(externalDataMode('out/m.onnx', { externalData: 'w.bin' })).toEqual({ location: 'w.bin' });
+    expect(externalDataMode('out/m.onnx', { externalData: 'out/data/w.bin', sizeThreshold: 0 })).toEqual({ location: 'data/w.bin', sizeThreshold: 0 });
+    expect(() => externalDataMode('out/m.onnx', { externalData: 'elsewhere/w.bin' })).toThrow(/must be in the output model's folder/);
+    expect(() => externalDataMode('out/m.onnx', { inline: true, sizeThreshold: 5 })).toThrow(/--size-threshold needs external data/);
+  });
+});
