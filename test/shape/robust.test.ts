@@ -10,7 +10,15 @@ const OPS = [
   'NonZero', 'Tile', 'Pad', 'Einsum', 'LayerNormalization', 'If', 'Loop', 'Unknown',
 ];
 
-const step = fc.record({
+interface Step {
+  op: string;
+  inputs: number[];
+  axis: number;
+  ints: number[];
+  outputs: number;
+}
+
+const step: fc.Arbitrary<Step> = fc.record({
   op: fc.constantFrom(...OPS),
   inputs: fc.array(fc.nat(), { minLength: 0, maxLength: 4 }),
   axis: fc.integer({ min: -4, max: 4 }),
@@ -19,7 +27,7 @@ const step = fc.record({
 });
 
 /** A random (often malformed) graph over a few typed inputs and small int64 constants. */
-function build(steps: fc.Infer<typeof step>[], constants: number[][]): Graph {
+function build(steps: Step[], constants: number[][]): Graph {
   const g = new Graph('fuzz');
   const pool: Value[] = [
     g.addInput('x', { dtype: DType.FLOAT, shape: ['n', 4, 'h', 3] }),
