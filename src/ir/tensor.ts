@@ -1,4 +1,5 @@
 import { OnnxSurgeonError } from '../errors.js';
+import { type StorageArrayConstructor, dataTypeInfo } from '../onnx/dtypes.js';
 import { DType, type DTypeCode, dtypeByteLength, dtypeName, elementCount } from './types.js';
 
 /** The typed array the IR hands out for each element type (float16/bfloat16 as raw bits). */
@@ -178,26 +179,7 @@ export class Tensor {
   }
 }
 
-type TypedArrayCtor =
-  | Float32ArrayConstructor | Float64ArrayConstructor | Int8ArrayConstructor | Uint8ArrayConstructor
-  | Int16ArrayConstructor | Uint16ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor
-  | BigInt64ArrayConstructor | BigUint64ArrayConstructor;
-
-/** The typed-array constructor for an element type, or undefined for byte-packed types. */
-export function typedArrayFor(dtype: DTypeCode): TypedArrayCtor | undefined {
-  switch (dtype) {
-    case DType.FLOAT: return Float32Array;
-    case DType.DOUBLE: return Float64Array;
-    case DType.INT8: return Int8Array;
-    case DType.UINT8: case DType.BOOL: return Uint8Array;
-    case DType.INT16: return Int16Array;
-    case DType.UINT16: case DType.FLOAT16: case DType.BFLOAT16: return Uint16Array;
-    case DType.INT32: return Int32Array;
-    case DType.UINT32: return Uint32Array;
-    case DType.INT64: return BigInt64Array;
-    case DType.UINT64: return BigUint64Array;
-    case DType.COMPLEX64: return Float32Array;
-    case DType.COMPLEX128: return Float64Array;
-    default: return undefined;
-  }
+/** The typed-array constructor holding an element type's raw bits, or undefined (strings). */
+export function typedArrayFor(dtype: DTypeCode): StorageArrayConstructor | undefined {
+  return dataTypeInfo(dtype)?.storage;
 }
