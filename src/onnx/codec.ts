@@ -185,7 +185,8 @@ function checkWritten(written: number, expected: number, descriptor: MessageDesc
   }
 }
 
-function concatChunks(chunks: Uint8Array[], total: number): Uint8Array {
+/** Joins encoded chunks into one array of `total` bytes. */
+export function concatChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
   const out = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {

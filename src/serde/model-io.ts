@@ -3,7 +3,7 @@ import { OnnxSurgeonError, withContext } from '../errors.js';
 import type { Model } from '../ir/model.js';
 import type { Tensor } from '../ir/tensor.js';
 import { DType } from '../ir/types.js';
-import { decodeModel, encodeModel } from '../onnx/codec.js';
+import { concatChunks, decodeModel, encodeModel } from '../onnx/codec.js';
 import { ExternalDataWriter, parseExternalData, readExternalData } from '../onnx/external-data.js';
 import { readModelBytes, writeFileAtomic } from '../onnx/files.js';
 import type { TensorProto } from '../onnx/proto-types.js';
@@ -130,13 +130,7 @@ export function modelToBytes(model: Model): Uint8Array {
   if (total > 2 ** 31 - 1) {
     throw new OnnxSurgeonError('encode', `model is ${total} bytes, over protobuf's 2 GiB limit`, { expected: 'save it with external data' });
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
+  return concatChunks(chunks, total);
 }
 
 function resolveMode(model: Model, mode: ExternalDataMode): Exclude<ExternalDataMode, 'auto'> {
