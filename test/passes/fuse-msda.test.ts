@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { attr, checkIndexes } from '../../src/ir/index.js';
+import { OnnxSurgeonError } from '../../src/errors.js';
+import { Tensor, attr, checkIndexes } from '../../src/ir/index.js';
 import { fuseMsda } from '../../src/passes/fuse-msda/index.js';
 import { validatePluginNodes } from '../../src/plugins/index.js';
 import { loadModel, modelToBytes, saveModel } from '../../src/serde/index.js';
@@ -108,7 +109,7 @@ describe('fuse-msda leaves what is not the plugin math alone', () => {
     const grid = model.graph.nodes.find((n) => n.opType === 'GridSample')!;
     // Find the shared Sub(…, 1) of the first site and make it Sub(…, 0.5).
     const sub = model.graph.nodes.find((n) => n.opType === 'Sub' && n.output(0).consumers().some((c) => c.opType === 'Gather'))!;
-    const half = model.graph.addInitializer((await import('../../src/ir/index.js')).Tensor.float32([0.5], []), 'half');
+    const half = model.graph.addInitializer(Tensor.float32([0.5], []), 'half');
     sub.setInput(1, half);
     const report = fuseMsda(model);
     const site = report.sites.find((s) => s.gridSamples.includes(grid.label))!;
@@ -129,6 +130,16 @@ describe('fuse-msda leaves what is not the plugin math alone', () => {
     // The model still computes the same thing.
     const outputs = await runOnCpu(model, base.inputs);
     for (const [name, golden] of Object.entries(base.outputs)) expect(errors(outputs[name]!, tensorValues(golden)).maxRel).toBeLessThan(1e-4);
+  });
+
+  it('refuses a model whose existing plugin node breaks the contract, naming the node', async () => {
+    const model = await loadModel(base.modelPath);
+    fuseMsda(model);
+    const plugin = model.graph.nodes.find((n) => n.opType === 'MultiscaleDeformableAttnPlugin_TRT')!;
+    // A level start index that is not the exclusive cumsum of H*W (as a buggy tool might write).
+    plugin.setInput(2, model.graph.addInitializer(Tensor.int32([0, 1000, 1280, 1344]), 'bad_level_start'));
+    expect(() => fuseMsda(model)).toThrow(OnnxSurgeonError);
+    expect(() => fuseMsda(model)).toThrow(new RegExp(`${plugin.name.replace(/[./]/g, '.')}.*level_start_index`, 's'));
   });
 
   it('dry run reports and changes nothing', async () => {

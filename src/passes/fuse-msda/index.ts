@@ -1,6 +1,6 @@
 import { OnnxSurgeonError } from '../../errors.js';
 import type { Graph, Model, Node } from '../../ir/index.js';
-import { assertValidPlugins } from '../../plugins/index.js';
+import { validateMsdaNode, validatePluginNodes } from '../../plugins/index.js';
 import type { DimExpr } from '../../shape/dim-expr.js';
 import { inferShapes } from '../../shape/infer.js';
 import { findCandidates } from './candidates.js';
@@ -74,17 +74,28 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
       }
     }
     // A site is only gone if nothing else still reads its insides; otherwise take the rewrite back.
+    // Each new node must also meet the plugin's contract (symbol names aside: the proof compared
+    // sizes symbolically already, while value_info written by exporters may name them differently).
     const live = liveNodes(graph);
     for (const { rewrite, report } of applied) {
+      const violations = validateMsdaNode(rewrite.plugin, { symbolicDims: 'ignore' });
       if (rewrite.site.coreNodes.some((n) => live.has(n))) {
         revertRewrite(graph, rewrite);
         markSkipped(report, escapeReason(rewrite.site, live));
+      } else if (violations.length) {
+        revertRewrite(graph, rewrite);
+        markSkipped(report, `the plugin node would break its contract: ${violations.map((v) => v.message).join('; ')}`);
       }
     }
     if (applied.some((a) => a.report.status === 'fused')) model.ensureOpset(MSDA_PLUGIN.domain, MSDA_PLUGIN.domainVersion);
     graph.cleanup();
     graph.toposort();
-    assertValidPlugins(model);
+  }
+  // Plugin nodes that were in the model already (fused by another tool) are held to the full contract.
+  const created = new Set(sites.map((s) => s.pluginNode).filter(Boolean));
+  const foreign = validatePluginNodes(model).violations.filter((v) => !created.has(v.node));
+  if (foreign.length) {
+    throw new OnnxSurgeonError('contract', `plugin node(s) already in the model break their contract:\n${foreign.map((v) => `  - ${v.message}`).join('\n')}`, { node: foreign[0]!.node });
   }
 
   const fused = sites.filter((s) => s.status === 'fused').length;

@@ -36,6 +36,7 @@ export function applyLayoutOp(node: Node, outputIndex: number, input: View, fact
     }
     case 'Flatten': {
       const axis = norm(node.attrNumber('axis', 1));
+      if (axis < 0 || axis > rank) throw new ViewError(`'${node.label}' flattens at axis ${axis} of a rank-${rank} tensor`);
       const shape = viewShape(input);
       return reshapeView(input, [product(shape.slice(0, axis)), product(shape.slice(axis))]);
     }
@@ -50,6 +51,7 @@ export function applyLayoutOp(node: Node, outputIndex: number, input: View, fact
     }
     case 'Gather': {
       const axis = norm(node.attrNumber('axis', 0));
+      if (axis < 0 || axis >= rank) throw new ViewError(`'${node.label}' gathers along axis ${axis} of a rank-${rank} tensor`);
       const index = facts.values(node.input(1));
       const indexShape = facts.shape(node.input(1));
       if (!index || index.length !== 1 || !indexShape) throw new ViewError(`'${node.label}' gathers with indices that are not one known number`);
@@ -106,6 +108,7 @@ function applySplit(node: Node, outputIndex: number, input: View, facts: ShapeFa
     if (!each) throw new ViewError(`'${node.label}' splits ${String(total)} into ${parts} unequal parts`);
     sizes = Array.from({ length: parts }, () => each);
   }
+  if (sizes.length <= outputIndex) throw new ViewError(`'${node.label}' has ${sizes.length} split sizes for output ${outputIndex}`);
   let start = DimExpr.const(0);
   for (let k = 0; k < outputIndex; k++) start = start.add(sizes[k]!);
   return sliceView(input, axis, start, sizes[outputIndex]!);
@@ -113,7 +116,12 @@ function applySplit(node: Node, outputIndex: number, input: View, facts: ShapeFa
 
 /** Reshape's 0 (copy) and -1 (infer) resolved against the input shape. */
 function resolveReshape(inputShape: DimExpr[], target: DimExpr[], allowZero: boolean): DimExpr[] {
-  const dims = target.map((t, i) => (!allowZero && t.constValue() === 0 ? inputShape[i]! : t));
+  const dims = target.map((t, i) => {
+    if (allowZero || t.constValue() !== 0) return t;
+    const copied = inputShape[i];
+    if (!copied) throw new ViewError(`reshape target [${target.join(', ')}] copies dim ${i} of a rank-${inputShape.length} input`);
+    return copied;
+  });
   const inferAt = dims.findIndex((d) => d.constValue() === -1);
   if (inferAt < 0) return dims;
   const known = product(dims.filter((_, i) => i !== inferAt));

@@ -61,6 +61,9 @@ export function offsetOf(view: View, axis: string): DimExpr {
 /** Permutes dimensions (ONNX Transpose). */
 export function transposeView(view: View, perm: readonly number[]): View {
   if (perm.length !== view.dims.length) throw new ViewError(`transpose perm has ${perm.length} axes for rank ${view.dims.length}`);
+  if (new Set(perm).size !== perm.length || perm.some((p) => !Number.isInteger(p) || p < 0 || p >= perm.length)) {
+    throw new ViewError(`transpose perm [${perm.join(', ')}] is not a permutation of the ${perm.length} axes`);
+  }
   return { dims: perm.map((p) => view.dims[p]!), offsets: view.offsets };
 }
 
@@ -121,6 +124,9 @@ export function selectView(view: View, axis: number, index: DimExpr): View {
 export function unsqueezeView(view: View, axes: readonly number[]): View {
   const rank = view.dims.length + axes.length;
   const normalized = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+  if (normalized.size !== axes.length || [...normalized].some((a) => a < 0 || a >= rank)) {
+    throw new ViewError(`unsqueeze axes [${axes.join(', ')}] are repeated or out of range for rank ${rank}`);
+  }
   const dims: (readonly Atom[])[] = [];
   let k = 0;
   for (let i = 0; i < rank; i++) dims.push(normalized.has(i) ? [] : view.dims[k++]!);
@@ -134,6 +140,7 @@ export function squeezeView(view: View, axes: readonly number[] | undefined): Vi
     ? new Set(axes.map((a) => (a < 0 ? a + rank : a)))
     : new Set(view.dims.map((d, i) => (isOne(dimSize(d)) ? i : -1)).filter((i) => i >= 0));
   for (const i of drop) {
+    if (!view.dims[i]) throw new ViewError(`squeeze axis ${i} is out of range for rank ${rank}`);
     if (!isOne(dimSize(view.dims[i] ?? []))) throw new ViewError(`squeeze of axis ${i} whose size is ${String(dimSize(view.dims[i] ?? []))}`);
   }
   return { dims: view.dims.filter((_, i) => !drop.has(i)), offsets: view.offsets };
