@@ -235,8 +235,8 @@ function prove(candidate: Candidate, facts: ShapeFacts): MsdaSite {
   };
 
   // 5. Sum over exactly (l, p), then the layout the consumers read.
-  // fp16 exports may sum in float32: Mul -> Cast(float) -> ReduceSum -> Cast(half). The plugin's
-  // fp16 kernel accumulates at least as precisely, so the widening cast is part of the same math.
+  // fp16 exports may sum in float32: Mul -> Cast(float) -> ReduceSum -> Cast(half). The widening
+  // only changes accumulation precision, which the plugin's fp16 kernel chooses for itself.
   let mulOut = mul.output(0);
   const widen = dataUses(mulOut).length === 1 ? dataUses(mulOut)[0]!.node : undefined;
   if (widen && isWideningCast(widen, facts.dtype(mulOut))) {
