@@ -106,11 +106,24 @@ export class OpContext {
     return DimExpr.symbol(`unk__${name}_${axis}`);
   }
 
+  /**
+   * `len` fresh dims for output `output`, for a rank read off the length of a shape tensor whose
+   * elements are unknown. Undefined when `len` is unknown or beyond {@link MAX_INFERRED_RANK}: a
+   * hostile model may claim a length of 2^40, and building that many dims would never finish.
+   */
+  freshDims(output: number, len: number | undefined): DimExpr[] | undefined {
+    if (len === undefined || !Number.isSafeInteger(len) || len < 0 || len > MAX_INFERRED_RANK) return undefined;
+    return Array.from({ length: len }, (_, i) => this.fresh(output, i));
+  }
+
   /** Name of output `i` (for readable fresh symbols). */
   outputName(i = 0): string {
     return this.node.outputs[i]?.name || this.node.label;
   }
 }
+
+/** Largest rank inference builds from a tensor's length (real models stay far below; TensorRT allows 8). */
+export const MAX_INFERRED_RANK = 64;
 
 /** An op's inference: facts per output (undefined entries = nothing known). Never throws on bad input. */
 export type OpHandler = (ctx: OpContext) => (ValueFacts | undefined)[];

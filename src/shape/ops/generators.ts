@@ -18,7 +18,7 @@ const constantOfShape: OpHandler = (ctx) => {
   const shape = ctx.values(0);
   if (!shape) {
     const len = ctx.shape(0)?.[0]?.constValue();
-    return [facts(dtype, len === undefined ? undefined : Array.from({ length: len }, (_, i) => ctx.fresh(0, i)))];
+    return [facts(dtype, ctx.freshDims(0, len))];
   }
   const fillValue = fill ? tensorValues(fill)?.[0] : DimExpr.const(0);
   const count = shape.reduce((n, d) => (n === undefined || d.constValue() === undefined ? undefined : n * d.constValue()!), 1 as number | undefined);

@@ -185,7 +185,7 @@ const reshape: OpHandler = (ctx) => {
   const target = ctx.values(1) ?? ctx.attrInts('shape')?.map((x) => DimExpr.const(x));
   if (!target) {
     const len = ctx.shape(1)?.[0]?.constValue();
-    return [facts(dtype, len === undefined ? undefined : Array.from({ length: len }, (_, i) => ctx.fresh(0, i)))];
+    return [facts(dtype, ctx.freshDims(0, len))];
   }
   const allowZero = ctx.attrInt('allowzero', 0) === 1;
   const out: (DimExpr | undefined)[] = target.map((t, i) => {
@@ -250,7 +250,7 @@ const expand: OpHandler = (ctx) => {
     const len = ctx.shape(1)?.[0]?.constValue();
     const inRank = ctx.rank(0);
     if (len === undefined || inRank === undefined) return [facts(dtype, undefined)];
-    return [facts(dtype, Array.from({ length: Math.max(len, inRank) }, (_, i) => ctx.fresh(0, i)))];
+    return [facts(dtype, ctx.freshDims(0, Math.max(len, inRank)))];
   }
   const shape = broadcastShapes([ctx.shape(0), target]);
   const values = broadcastValues(shape, [{ shape: ctx.shape(0), values: ctx.values(0) }], ([v]) => v);
