@@ -48,7 +48,16 @@ export function modelFromProto(proto: ModelProto, options: FromProtoOptions = {}
   }
   const model = new Model(new Graph(proto.graph.name ?? ''));
   model.irVersion = proto.irVersion ?? 0;
-  for (const opset of proto.opsetImport ?? []) model.opsetImports.set(opset.domain ?? '', Number(opset.version ?? 0));
+  for (const opset of proto.opsetImport ?? []) {
+    const version = opset.version ?? 0;
+    if (typeof version !== 'number') {
+      // A bigint (beyond 2^53) is no real opset, and the IR's number could not be written back.
+      throw new OnnxSurgeonError('decode', `opset version of domain '${opset.domain ?? ''}' is out of range`, {
+        file: options.file, expected: 'a version below 2^53', found: String(version),
+      });
+    }
+    model.opsetImports.set(opset.domain ?? '', version);
+  }
   if (proto.producerName !== undefined) model.producerName = proto.producerName;
   if (proto.producerVersion !== undefined) model.producerVersion = proto.producerVersion;
   if (proto.domain !== undefined) model.domain = proto.domain;
