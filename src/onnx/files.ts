@@ -34,6 +34,17 @@ export function readModelBytes(path: string): Uint8Array {
   }
 }
 
+/** Options of {@link writeFileAtomic}. */
+export interface WriteFileAtomicOptions {
+  /**
+   * Runs once the temp file is complete and on disk, just before it is renamed over `path`; if it
+   * throws, the temp file is removed and `path` is untouched. `saveModel` moves the external data
+   * file into place here, so a model write that fails (disk full) never leaves an old model beside
+   * new data.
+   */
+  beforeRename?: () => void;
+}
+
 /**
  * Writes `chunks` to `path` atomically: into a temp file beside it, fsynced, then renamed over the
  * target. On failure the temp file is removed and the target is untouched.
@@ -44,7 +55,7 @@ export function readModelBytes(path: string): Uint8Array {
  * ```
  * @throws OnnxSurgeonError `io` (the original error is the `cause`).
  */
-export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array>): void {
+export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array>, options: WriteFileAtomicOptions = {}): void {
   const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
   let fd: number | undefined;
   try {
@@ -53,6 +64,7 @@ export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array>): voi
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
+    options.beforeRename?.();
     renameSync(tempPath, path);
   } catch (error) {
     if (fd !== undefined) {

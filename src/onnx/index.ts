@@ -41,4 +41,4 @@ export {
   type ExternalDataRef,
   type ExternalDataWriterOptions,
 } from './external-data.js';
-export { readModelBytes, writeFileAtomic } from './files.js';
+export { readModelBytes, writeFileAtomic, type WriteFileAtomicOptions } from './files.js';

@@ -100,16 +100,17 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
       return;
     }
     const location = mode.location ?? `${path.basename(file)}.data`;
-    // The data file is renamed into place first, then the model: a model is never left pointing at
-    // data that is not fully on disk.
+    // Both files are written to temp files first; only when the model's is complete too is the
+    // data file renamed into place, then the model. A failure before that (disk full, a crash)
+    // leaves any previous model and data pair as it was; a model never points at data that is not
+    // fully on disk.
     const writer = new ExternalDataWriter(path.dirname(path.resolve(file)), location, { alignment: mode.alignment ?? 4096 });
     try {
       const threshold = mode.sizeThreshold ?? 1024;
       const placeTensor: TensorPlacement = (tensor: Tensor) =>
         tensor.dtype === DType.STRING || tensor.byteLength < threshold ? 'inline' : placed(writer.append(tensor.bytes()));
       const proto = modelToProto(model, { placeTensor });
-      writer.finish();
-      writeFileAtomic(file, encodeModel(proto));
+      writeFileAtomic(file, encodeModel(proto), { beforeRename: () => writer.finish() });
     } catch (error) {
       writer.abort();
       throw error;
