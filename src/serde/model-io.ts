@@ -116,6 +116,9 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
       throw error;
     }
   } catch (error) {
+    // An error that already names its file keeps it: reading the input's external data (lazily,
+    // while saving) must not be reported as a problem of the output.
+    if (error instanceof OnnxSurgeonError && error.context.file) throw error;
     throw withContext(error, { file });
   }
 }
