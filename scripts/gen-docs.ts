@@ -24,7 +24,7 @@ import { msdaContract } from '../src/plugins/index.js';
 import { loadModel } from '../src/serde/index.js';
 
 /** Where the fixtures live, relative to the repository root. */
-export const FIXTURE_ROOTS = ['test/fixtures/msda', 'test/fixtures/msda-extra'];
+export const FIXTURE_ROOTS = ['test/fixtures/msda', 'test/fixtures/msda-extra', 'test/fixtures/msda-models'];
 
 /** Generated files: path relative to the repository root -> content. */
 export type GeneratedDocs = Map<string, string>;

@@ -20,7 +20,7 @@ export interface Fixture {
 const ROOT = path.resolve(import.meta.dirname, '..', 'fixtures');
 
 /** Every fixture folder under test/fixtures/<group>/ (msda and msda-extra). */
-export function listFixtures(groups: string[] = ['msda', 'msda-extra']): Fixture[] {
+export function listFixtures(groups: string[] = ['msda', 'msda-extra', 'msda-models']): Fixture[] {
   const out: Fixture[] = [];
   for (const group of groups) {
     const base = path.join(ROOT, group);

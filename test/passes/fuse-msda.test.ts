@@ -35,7 +35,7 @@ describe('fuse-msda on real PyTorch exports', () => {
       if (!fixture.meta.negative) expect(skipped.map((s) => s.reason)).toEqual([]);
       expect(report.fused).toBe(expected);
       expect(report.sitesFound).toBe(sites);
-      for (const s of skipped) expect(s.reason).toMatch(/align_corners|padding_mode|mode/);
+      for (const s of skipped) expect(s.reason).toMatch(/align_corners|padding_mode|mode|points/);
       const plugins = model.graph.nodes.filter((n) => n.opType === 'MultiscaleDeformableAttnPlugin_TRT');
       expect(plugins).toHaveLength(expected);
       expect(report.gridSamplesLeft).toBe((sites - expected) * Number(fixture.meta.levels));

@@ -21,7 +21,7 @@ interface FixtureMeta {
 
 function fixtures(): { dir: string; name: string; meta: FixtureMeta }[] {
   const found: { dir: string; name: string; meta: FixtureMeta }[] = [];
-  for (const root of ['test/fixtures/msda', 'test/fixtures/msda-extra']) {
+  for (const root of ['test/fixtures/msda', 'test/fixtures/msda-extra', 'test/fixtures/msda-models']) {
     if (!existsSync(root)) continue;
     for (const name of readdirSync(root).sort()) {
       const dir = `${root}/${name}`;

@@ -3,7 +3,7 @@ import { float16ToFloat32 } from '../../plugins/half.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { DimExpr } from '../../shape/dim-expr.js';
 import { type View, ViewError, identityView } from './view.js';
-import { applyLayoutOp, isLayoutOp } from './view-ops.js';
+import { applyLayoutOp, isLayoutOp, layoutDataInput } from './view-ops.js';
 
 /** One step of a path: the node and which of its outputs carries the data onward. */
 export interface Step {
@@ -30,7 +30,7 @@ export function backwardChain(value: Value, facts: ShapeFacts, throughAffine: bo
     const p = v.producer;
     if (!p) return chain;
     let next: Value | undefined;
-    if (isLayoutOp(p)) next = p.inputs[0];
+    if (isLayoutOp(p)) next = layoutDataInput(p);
     else if (throughAffine) next = affineStep(p, facts)?.data;
     if (!next) return chain;
     chain.push(next);

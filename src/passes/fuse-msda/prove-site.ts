@@ -159,6 +159,10 @@ function prove(candidate: Candidate, facts: ShapeFacts): MsdaSite {
     ...alignAtoms(semanticPieces('c', g0.dims[3]!), g0.dims[3]!, 'locations xy'),
   ];
   gridViews.forEach((view, l) => {
+    const points = dimSize(view.dims[2] ?? []);
+    if (view.dims.length === 4 && !points.equals(P)) {
+      throw new ViewError(`level ${l} samples ${String(points)} points per head but level 0 samples ${String(P)}; the plugin takes one number of points for all levels`);
+    }
     for (let k = 0; k < 4; k++) {
       if (!sameAtoms(view.dims[k]!, g0.dims[k]!)) throw new ViewError(`level ${l} grid is laid out differently from level 0`);
     }

@@ -13,9 +13,24 @@ import {
  */
 const LAYOUT_OPS = new Set(['Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Slice', 'Split', 'Gather', 'Identity']);
 
-/** True if `node` is a pure rearrangement whose data input is input 0. */
+/** True if `node` is a pure rearrangement of one tensor (see {@link layoutDataInput}). */
 export function isLayoutOp(node: Node): boolean {
-  return node.domain === '' || node.domain === 'ai.onnx' ? LAYOUT_OPS.has(node.opType) : false;
+  if (node.domain !== '' && node.domain !== 'ai.onnx') return false;
+  return LAYOUT_OPS.has(node.opType) || splitSequenceOf(node) !== undefined;
+}
+
+/**
+ * The tensor a layout op rearranges: input 0, except for `SequenceAt(SplitToSequence(x), k)`,
+ * which is how the dynamo exporter (unoptimized) writes `x.split(sizes)[k]`: its data is `x`.
+ */
+export function layoutDataInput(node: Node): Value | undefined {
+  return splitSequenceOf(node)?.inputs[0] ?? node.inputs[0];
+}
+
+function splitSequenceOf(node: Node): Node | undefined {
+  if (node.opType !== 'SequenceAt') return undefined;
+  const producer = node.inputs[0]?.producer;
+  return producer?.opType === 'SplitToSequence' && producer.domain === '' ? producer : undefined;
 }
 
 /** Maps the view of `node`'s input 0 to the view of its output `outputIndex`. */
@@ -67,6 +82,8 @@ export function applyLayoutOp(node: Node, outputIndex: number, input: View, fact
       return applySlice(node, input, facts);
     case 'Split':
       return applySplit(node, outputIndex, input, facts);
+    case 'SequenceAt':
+      return applySplitToSequenceAt(node, input, facts);
     default:
       throw new ViewError(`'${node.label}' (${node.opType}) is not a layout operation`);
   }
@@ -112,6 +129,42 @@ function applySplit(node: Node, outputIndex: number, input: View, facts: ShapeFa
   let start = DimExpr.const(0);
   for (let k = 0; k < outputIndex; k++) start = start.add(sizes[k]!);
   return sliceView(input, axis, start, sizes[outputIndex]!);
+}
+
+/** `SequenceAt(SplitToSequence(x, split, axis), k)` is block k of x along axis. */
+function applySplitToSequenceAt(node: Node, input: View, facts: ShapeFacts): View {
+  const split = splitSequenceOf(node)!;
+  const index = facts.values(node.input(1));
+  const k = index?.length === 1 ? index[0]!.constValue() : undefined;
+  if (k === undefined) throw new ViewError(`'${node.label}' picks a sequence element that is not a constant`);
+  const rank = input.dims.length;
+  const rawAxis = split.attrNumber('axis', 0);
+  const axis = rawAxis < 0 ? rawAxis + rank : rawAxis;
+  const total = dimSize(input.dims[axis] ?? []);
+  const sizesValue = split.inputs[1];
+  const given = sizesValue ? facts.values(sizesValue) : undefined;
+  const givenShape = sizesValue ? facts.shape(sizesValue) : undefined;
+  let sizes: DimExpr[];
+  if (!sizesValue) {
+    // No split input: chunks of 1 (keepdims decides whether the axis stays).
+    sizes = [];
+    const n = total.constValue();
+    if (n === undefined) throw new ViewError(`'${split.label}' splits a symbolic axis into single elements`);
+    for (let i = 0; i < n; i++) sizes.push(DimExpr.const(1));
+    const block = sliceView(input, axis, DimExpr.const(k < 0 ? n + k : k), DimExpr.const(1));
+    return split.attrNumber('keepdims', 1) === 1 ? block : squeezeView(block, [axis]);
+  }
+  if (!given) throw new ViewError(`the split sizes of '${split.label}' are not known`);
+  if (givenShape?.length === 0) {
+    // A scalar split: equal chunks of that size (the last may be shorter).
+    const chunk = given[0]!;
+    return sliceView(input, axis, chunk.mul(k), chunk);
+  }
+  sizes = given;
+  const at = k < 0 ? sizes.length + k : k;
+  let start = DimExpr.const(0);
+  for (let i = 0; i < at; i++) start = start.add(sizes[i]!);
+  return sliceView(input, axis, start, sizes[at]!);
 }
 
 /** Reshape's 0 (copy) and -1 (infer) resolved against the input shape. */
