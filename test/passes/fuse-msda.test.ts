@@ -104,6 +104,20 @@ describe('fuse-msda leaves what is not the plugin math alone', () => {
     });
   }
 
+  it('fuses when the grid is cast between float types on its way to GridSample', async () => {
+    const ts = positive.find((f) => f.name === 'enc_listshapes_op17')!;
+    const model = await loadModel(ts.modelPath);
+    for (const g of model.graph.nodes.filter((n) => n.opType === 'GridSample')) {
+      const cast = model.graph.addNode({ op: 'Cast', inputs: [g.input(1)], attributes: { to: attr.int(1) } });
+      g.setInput(1, cast.output());
+    }
+    model.graph.toposort();
+    const report = fuseMsda(model);
+    expect(report.fused).toBe(2);
+    const outputs = await runOnCpu(model, ts.inputs);
+    for (const [name, golden] of Object.entries(ts.outputs)) expect(errors(outputs[name]!, tensorValues(golden)).maxRel).toBeLessThan(1e-4);
+  });
+
   it('skips a site whose grid is not 2*loc-1', async () => {
     const model = await loadModel(base.modelPath);
     const grid = model.graph.nodes.find((n) => n.opType === 'GridSample')!;

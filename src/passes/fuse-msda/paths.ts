@@ -31,11 +31,24 @@ export function backwardChain(value: Value, facts: ShapeFacts, throughAffine: bo
     if (!p) return chain;
     let next: Value | undefined;
     if (isLayoutOp(p)) next = layoutDataInput(p);
+    else if (throughAffine && isFloatCast(p, facts)) next = p.inputs[0];
     else if (throughAffine) next = affineStep(p, facts)?.data;
     if (!next) return chain;
     chain.push(next);
     v = next;
   }
+}
+
+/**
+ * A Cast between float types. On the locations path it only rounds (exporters cast the float64
+ * grid of TorchScript exports to float32, or the other way round); the plugin gets the value's
+ * type either way.
+ */
+export function isFloatCast(node: Node, facts: ShapeFacts): boolean {
+  if (node.opType !== 'Cast' || (node.domain !== '' && node.domain !== 'ai.onnx')) return false;
+  const floats: number[] = [DType.FLOAT, DType.FLOAT16, DType.DOUBLE];
+  const from = node.inputs[0] ? facts.dtype(node.inputs[0]) : undefined;
+  return floats.includes(node.attrNumber('to', 0)) && from !== undefined && floats.includes(from);
 }
 
 /** The data operand of an elementwise op with one scalar constant operand, and its effect. */
@@ -108,6 +121,7 @@ export function followSteps(root: Value, tag: string, steps: readonly Step[], fa
   let affine = IDENTITY_AFFINE;
   for (const { node, outputIndex } of steps) {
     if (isLayoutOp(node)) view = applyLayoutOp(node, outputIndex, view, facts);
+    else if (isFloatCast(node, facts)) continue;
     else {
       const step = affineStep(node, facts);
       if (!step) throw new ViewError(`'${node.label}' (${node.opType}) is neither a layout op nor a scalar affine op`);
