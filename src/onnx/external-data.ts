@@ -218,6 +218,50 @@ export function readExternalData(modelDir: string, ref: ExternalDataRef, expecte
   }
 }
 
+/** Size of the pieces {@link readExternalDataChunks} yields. */
+export const EXTERNAL_DATA_CHUNK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The bytes of one external tensor as a sequence of pieces of at most `chunkBytes`, read one at a
+ * time into one reused buffer: copying a tensor from one data file to another this way never
+ * holds more than one piece in memory. Each piece is only valid until the next one is requested.
+ * Same checks as {@link readExternalData}, made when the first piece is requested.
+ *
+ * @example
+ * ```ts
+ * writer.append(readExternalDataChunks(modelDir, ref, tensor.byteLength)); // streamed copy
+ * ```
+ * @throws OnnxSurgeonError `external-data`, as {@link readExternalData}.
+ */
+export function* readExternalDataChunks(modelDir: string, ref: ExternalDataRef, expectedBytes?: number, chunkBytes = EXTERNAL_DATA_CHUNK_BYTES): Generator<Uint8Array> {
+  const path = resolveExternalLocation(modelDir, ref.location);
+  const where = { file: path };
+  const fd = openSync(path, 'r');
+  try {
+    const fileSize = fstatSync(fd).size;
+    const length = ref.length ?? fileSize - ref.offset;
+    if (ref.offset > fileSize || (expectedBytes !== undefined && length !== expectedBytes) || ref.offset + length > fileSize) {
+      // Let the whole-tensor reader produce the precise error.
+      readExternalData(modelDir, ref, expectedBytes);
+    }
+    const buffer = new Uint8Array(Math.min(chunkBytes, Math.max(length, 1)));
+    let done = 0;
+    while (done < length) {
+      const want = Math.min(buffer.byteLength, length - done);
+      let filled = 0;
+      while (filled < want) {
+        const n = readSync(fd, buffer, filled, want - filled, ref.offset + done + filled);
+        if (n === 0) throw new OnnxSurgeonError('external-data', 'external data file ended early while reading', where);
+        filled += n;
+      }
+      done += filled;
+      yield buffer.subarray(0, filled);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Options of an {@link ExternalDataWriter}. */
 export interface ExternalDataWriterOptions {
   /** Each tensor starts at a multiple of this many bytes (default 4096, page size, for mmap). */

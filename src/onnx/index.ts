@@ -37,6 +37,8 @@ export {
   externalDataEntries,
   resolveExternalLocation,
   readExternalData,
+  readExternalDataChunks,
+  EXTERNAL_DATA_CHUNK_BYTES,
   ExternalDataWriter,
   type ExternalDataRef,
   type ExternalDataWriterOptions,

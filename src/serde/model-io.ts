@@ -4,7 +4,7 @@ import type { Model } from '../ir/model.js';
 import type { Tensor } from '../ir/tensor.js';
 import { DType } from '../ir/types.js';
 import { concatChunks, decodeModel, encodeModel } from '../onnx/codec.js';
-import { ExternalDataWriter, parseExternalData, readExternalData } from '../onnx/external-data.js';
+import { ExternalDataWriter, parseExternalData, readExternalData, readExternalDataChunks } from '../onnx/external-data.js';
 import { readModelBytes, writeFileAtomic } from '../onnx/files.js';
 import type { TensorProto } from '../onnx/proto-types.js';
 import { type ExternalDataResolver, modelFromProto } from './from-proto.js';
@@ -108,7 +108,7 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
     try {
       const threshold = mode.sizeThreshold ?? 1024;
       const placeTensor: TensorPlacement = (tensor: Tensor) =>
-        tensor.dtype === DType.STRING || tensor.byteLength < threshold ? 'inline' : placed(writer.append(tensor.bytes()));
+        tensor.dtype === DType.STRING || tensor.byteLength < threshold ? 'inline' : placed(writer.append(externalPieces(tensor, model.sourcePath)));
       const proto = modelToProto(model, { placeTensor });
       writeFileAtomic(file, encodeModel(proto), { beforeRename: () => writer.finish() });
     } catch (error) {
@@ -121,6 +121,27 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
     if (error instanceof OnnxSurgeonError && error.context.file) throw error;
     throw withContext(error, { file });
   }
+}
+
+/**
+ * A tensor's bytes for the data file. An external tensor that passes through unchanged (still
+ * lazy, still its decoded message) is copied from its source data file in chunks, never loaded
+ * whole: a model of many GiB is re-saved with one chunk of its weights in memory at a time.
+ */
+function externalPieces(tensor: Tensor, sourcePath: string | undefined): Uint8Array | Iterable<Uint8Array> {
+  const origin = tensor.serdeOrigin as TensorProto | undefined;
+  if (!sourcePath || !tensor.isLazy || origin?.dataLocation !== 1) return tensor.bytes();
+  const tensorName = tensor.name;
+  const pieces = readExternalDataChunks(path.dirname(sourcePath), parseExternalData(origin), tensor.byteLength);
+  return {
+    *[Symbol.iterator]() {
+      try {
+        yield* pieces;
+      } catch (error) {
+        throw withContext(error, { file: sourcePath, tensor: tensorName });
+      }
+    },
+  };
 }
 
 function placed(ref: { location: string; offset: number; length?: number }): { location: string; offset: number; length: number } {
