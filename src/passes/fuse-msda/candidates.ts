@@ -1,5 +1,5 @@
 import type { Graph, Node, Value } from '../../ir/index.js';
-import { backwardChain, forwardLayoutChain, type Step } from './paths.js';
+import { type Step, backwardChain, forwardLayoutChain, stepsFrom } from './paths.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 
 /** One level of a candidate site: its GridSample and the layout steps to the stack point. */
@@ -71,9 +71,7 @@ function levelFeeding(value: Value, facts: ShapeFacts): CandidateLevel | undefin
   const source = chain[chain.length - 1]!;
   const producer = source.producer;
   if (!producer || producer.opType !== 'GridSample' || !isOnnx(producer)) return undefined;
-  const steps: Step[] = [];
-  for (let i = chain.length - 2; i >= 0; i--) steps.push({ node: chain[i]!.producer!, outputIndex: chain[i]!.outputIndex });
-  return { gridSample: producer, steps };
+  return { gridSample: producer, steps: stepsFrom(source, chain) };
 }
 
 function isOnnx(node: Node): boolean {

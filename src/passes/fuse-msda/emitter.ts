@@ -112,4 +112,3 @@ export function toInt32(emitter: Emitter, dims: readonly DimExpr[], shape: numbe
   return emitter.node('Cast', [reshaped], name, { to: attr.int(DType.INT32) });
 }
 
-export { DimExpr };

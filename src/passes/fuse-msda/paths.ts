@@ -161,4 +161,3 @@ export function applySteps(view: View, steps: readonly Step[], facts: ShapeFacts
   return out;
 }
 
-export { DimExpr };

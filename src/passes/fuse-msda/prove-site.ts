@@ -8,8 +8,8 @@ import type { Candidate } from './candidates.js';
 import {
   applySteps, backwardChain, dataUses, followSteps, forwardLayoutChain, rootAxes, stepsFrom,
 } from './paths.js';
-import { type Atom, type View, ViewError, concatView, dimSize, identityView, offsetOf, sameAtoms } from './view.js';
-import { applyLayoutOp, isLayoutOp } from './view-ops.js';
+import { type Atom, type View, ViewError, concatView, dimSize, offsetOf, sameAtoms } from './view.js';
+import { isLayoutOp } from './view-ops.js';
 
 /** A tensor the plugin reads, as a rearrangement of an existing value of the model. */
 export interface RootedView {
@@ -253,7 +253,7 @@ function prove(candidate: Candidate, facts: ShapeFacts): MsdaSite {
   const closing = explain(weightedSum, reduce);
   if (!closing.ok) throw new ViewError(`the weighted samples are not summed by a ReduceSum: ${closing.failure.message}`);
   dataNodes.add(reduce);
-  const reduced = reduceView(reduce, { dims: sDims.map((d) => d.filter((a) => true)), offsets: samplesAtMul.offsets }, facts);
+  const reduced = reduceView(reduce, { dims: sDims, offsets: samplesAtMul.offsets }, facts);
   const toOutput = forwardLayoutChain(reduce.output(0), { throughCasts: true });
   toOutput.steps.forEach((s) => dataNodes.add(s.node));
   const outView = applySteps(reduced, toOutput.steps, facts);
@@ -421,6 +421,3 @@ function lastOutput(level: { gridSample: Node; steps: { node: Node; outputIndex:
   const last = level.steps[level.steps.length - 1];
   return last ? last.node.output(last.outputIndex) : level.gridSample.output(0);
 }
-
-// Keep an import used by type-only consumers.
-export { identityView, applyLayoutOp };
