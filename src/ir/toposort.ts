@@ -16,11 +16,16 @@ export function topologicalOrder(graph: Graph): Node[] {
   const pending = new Map<Node, number>();
   for (const node of nodes) {
     const producers = new Set<Node>();
+    let readsOwnOutput = false;
     for (const value of readsOf(node)) {
+      // A read of the node's own output is a cycle; reads of values made inside its own
+      // subgraphs (owner === node, producer !== node) are not.
+      if (value.producer === node) readsOwnOutput = true;
       const producer = ownerInGraph(value.producer, graph);
       if (producer && producer !== node && position.has(producer)) producers.add(producer);
     }
-    pending.set(node, producers.size);
+    // A node reading its own output never becomes ready, so it is reported as a cycle.
+    pending.set(node, producers.size + (readsOwnOutput ? 1 : 0));
     for (const p of producers) {
       const list = dependents.get(p);
       if (list) list.push(node);
