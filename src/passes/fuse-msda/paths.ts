@@ -26,6 +26,7 @@ export const IDENTITY_AFFINE: Affine = { scale: 1, shift: 0 };
  */
 export function backwardChain(value: Value, facts: ShapeFacts, throughAffine: boolean): Value[] {
   const chain = [value];
+  const seen = new Set(chain);
   for (let v = value; ; ) {
     const p = v.producer;
     if (!p) return chain;
@@ -33,7 +34,9 @@ export function backwardChain(value: Value, facts: ShapeFacts, throughAffine: bo
     if (isLayoutOp(p)) next = layoutDataInput(p);
     else if (throughAffine && isFloatCast(p, facts)) next = p.inputs[0];
     else if (throughAffine) next = affineStep(p, facts)?.data;
-    if (!next) return chain;
+    // A cycle (only a graph built through the API can have one; loading refuses them) ends the walk.
+    if (!next || seen.has(next)) return chain;
+    seen.add(next);
     chain.push(next);
     v = next;
   }
@@ -134,10 +137,12 @@ export function followSteps(root: Value, tag: string, steps: readonly Step[], fa
 /** Continues a view forward from a value through a chain of single-use layout ops (to where the site ends). */
 export function forwardLayoutChain(start: Value, options: { throughGraphOutputs?: boolean; throughCasts?: boolean } = {}): { end: Value; steps: Step[] } {
   const steps: Step[] = [];
+  const seen = new Set<Value>();
   let v = start;
   for (;;) {
     const uses = dataUses(v);
-    if ((v.isGraphOutput && !options.throughGraphOutputs) || uses.length !== 1) return { end: v, steps };
+    if ((v.isGraphOutput && !options.throughGraphOutputs) || uses.length !== 1 || seen.has(v)) return { end: v, steps };
+    seen.add(v);
     const { node, index } = uses[0]!;
     const castOk = options.throughCasts && node.opType === 'Cast' && node.domain === '';
     if (index !== 0 || !(isLayoutOp(node) || castOk) || node.outputs.length !== 1) return { end: v, steps };
