@@ -185,7 +185,8 @@ function typeToProto(v: Value): TypeProto | undefined {
   const tensorType: NonNullable<TypeProto['tensorType']> = { elemType: v.type.dtype };
   if (v.type.shape) {
     tensorType.shape = {
-      dim: v.type.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : typeof d === 'string' ? { dimParam: d } : {})),
+      // A number beyond 2^53 (inferred from a hostile constant) has lost its value: unknown dim.
+      dim: v.type.shape.map((d) => (typeof d === 'number' ? (Number.isSafeInteger(d) ? { dimValue: d } : {}) : typeof d === 'string' ? { dimParam: d } : {})),
     };
   }
   return { tensorType };
