@@ -10,6 +10,9 @@ import type { Node } from './node.js';
  */
 export function topologicalOrder(graph: Graph): Node[] {
   const nodes = graph.nodes;
+  // Exported and re-saved models are almost always in order already: one linear check then
+  // returns exactly what the heap below would (it always emits the earliest ready node).
+  if (isSorted(graph, nodes)) return nodes;
   const position = new Map<Node, number>();
   nodes.forEach((n, i) => position.set(n, i));
   const dependents = new Map<Node, Node[]>();
@@ -47,6 +50,20 @@ export function topologicalOrder(graph: Graph): Node[] {
   }
   if (order.length !== nodes.length) throw cycleError(graph, nodes.filter((n) => pending.get(n)! > 0));
   return order;
+}
+
+/** True when every node reads only values produced earlier in `nodes` (or outside the graph). */
+function isSorted(graph: Graph, nodes: readonly Node[]): boolean {
+  const done = new Set<Node>();
+  for (const node of nodes) {
+    for (const value of readsOf(node)) {
+      if (value.producer === node) return false;
+      const producer = ownerInGraph(value.producer, graph);
+      if (producer && producer !== node && !done.has(producer)) return false;
+    }
+    done.add(node);
+  }
+  return true;
 }
 
 /** Values a node reads, including outer-scope values read inside its subgraphs. */
