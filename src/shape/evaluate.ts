@@ -33,6 +33,23 @@ const BINARY: Record<string, (a: number, b: number, integer: boolean, node: Node
   Xor: (a, b) => ((a ? 1 : 0) ^ (b ? 1 : 0)),
 };
 
+/**
+ * Largest output the evaluator builds for an op whose size comes from its input values (Expand,
+ * Tile, ConstantOfShape, Range). inferShapes checks sizes before calling, but a hostile model can
+ * make the inferred shape disagree with the values (e.g. a scalar Expand shape of 2^31).
+ */
+const MAX_GENERATED_ELEMENTS = 1 << 22;
+
+/** True when `dims` are non-negative safe integers with a product of at most {@link MAX_GENERATED_ELEMENTS}. */
+function smallDims(dims: readonly number[]): boolean {
+  let n = 1;
+  for (const d of dims) {
+    if (!Number.isSafeInteger(d) || d < 0) return false;
+    n *= d;
+  }
+  return n <= MAX_GENERATED_ELEMENTS;
+}
+
 const BOOL_RESULT = new Set(['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Not']);
 
 const UNARY: Record<string, (x: number) => number> = {
@@ -209,7 +226,7 @@ function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined
       });
     }
     case 'Expand': {
-      if (!x || !inputs[1]) return undefined;
+      if (!x || !inputs[1] || !smallDims(inputs[1].data)) return undefined;
       const out = elementwise([x, { dtype: x.dtype, dims: inputs[1].data, data: new Array<number>(elementCount(inputs[1].data)).fill(0) }], x.dtype, ([a]) => a);
       return out && [out];
     }
@@ -217,6 +234,7 @@ function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined
       if (!x || !inputs[1]) return undefined;
       const reps = inputs[1].data;
       const dims = x.dims.map((d, i) => d * reps[i]!);
+      if (!smallDims(dims)) return undefined;
       const inStrides = strides(x.dims);
       const total = elementCount(dims);
       const data = new Array<number>(total);
@@ -236,13 +254,14 @@ function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined
       if (!x) return undefined;
       const attr = node.attr('value');
       const fill = attr?.kind === 'tensor' ? fromTensor(attr.value) : { dtype: DType.FLOAT, dims: [1], data: [0] };
-      if (!fill) return undefined;
+      if (!fill || !smallDims(x.data)) return undefined;
       return [{ dtype: fill.dtype, dims: x.data, data: new Array<number>(elementCount(x.data)).fill(fill.data[0] ?? 0) }];
     }
     case 'Range': {
       const [start, limit, delta] = [inputs[0]?.data[0], inputs[1]?.data[0], inputs[2]?.data[0]];
       if (start === undefined || limit === undefined || delta === undefined || delta === 0 || !x) return undefined;
       const n = Math.max(Math.ceil((limit - start) / delta), 0);
+      if (!smallDims([n])) return undefined;
       // onnxruntime accumulates `value += delta` in the element type.
       const data: number[] = [];
       let value = start;
