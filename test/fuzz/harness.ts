@@ -1,6 +1,6 @@
 /**
- * Time-boxed fuzz loop: cases from `mutate.ts` run one at a time in a worker thread (so a hang is
- * stopped, not waited on), each checked against the contract: a valid result or an
+ * Time-boxed fuzz loop: cases from `mutate.ts` run one at a time in a child process (so a hang is
+ * stopped, not waited on, and a V8 abort ends only that child), each checked against the contract: a valid result or an
  * `OnnxSurgeonError`, within a time limit, without a memory blow-up. Every failing input is saved
  * under `regressions/` so `regressions.test.ts` replays it forever after.
  */
@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { type ChildProcess, fork } from 'node:child_process';
 import { type FuzzCase, type MutationKind, makeCase } from './mutate.js';
 import type { CaseOutcome } from './run-case.js';
 
@@ -43,34 +43,38 @@ export interface FuzzRun {
   rssGrowthBytes: number;
 }
 
-/** Runs cases in a worker thread, restarting it after a hang or a crash of the worker itself. */
+/** Runs cases in a child process, restarting it after a hang or a death of the child itself. */
 export class CaseRunner {
-  private worker: Worker | undefined;
+  private child: ChildProcess | undefined;
   private nextId = 0;
 
-  /** Starts the worker (it loads the sources: a few seconds). */
+  /** Starts the child (it loads the sources: about a second once transpiled files are cached). */
   async start(): Promise<void> {
-    const worker = new Worker(new URL('./case-worker.mjs', import.meta.url), {
-      // A runaway JS heap kills the worker (reported as worker-died), never the test process.
-      resourceLimits: { maxOldGenerationSizeMb: 2048 },
+    const child = fork(new URL('./case-worker.mjs', import.meta.url), [], {
+      // A runaway JS heap ends the child (reported as worker-died), never the test process.
+      execArgv: ['--max-old-space-size=2048'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
+    child.stderr?.resume();
     await new Promise<void>((resolve, reject) => {
       const onMessage = (m: { ready?: boolean }): void => {
-        if (m.ready) {
-          worker.off('error', reject);
-          resolve();
-        }
+        if (!m.ready) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve();
       };
-      worker.once('message', onMessage);
-      worker.once('error', reject);
+      const onExit = (code: number | null): void => reject(new Error(`fuzz case runner exited during start-up (${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
     });
-    this.worker = worker;
+    this.child = child;
   }
 
-  /** Runs one case; `timeout` when it exceeded `limitMs` (the worker is then replaced). */
+  /** Runs one case; `timeout` when it exceeded `limitMs` (the child is then replaced). */
   async run(bytes: Uint8Array, limitMs = CASE_HANG_MS, path?: string): Promise<{ outcome: CaseOutcome; ms: number } | { timeout: true } | { died: string }> {
-    if (!this.worker) await this.start();
-    const worker = this.worker!;
+    if (!this.child) await this.start();
+    const child = this.child!;
     const id = this.nextId++;
     const result = await new Promise<{ outcome: CaseOutcome; ms: number } | { timeout: true } | { died: string }>((resolve) => {
       const timer = setTimeout(() => {
@@ -82,37 +86,35 @@ export class CaseRunner {
         cleanup();
         resolve({ outcome: m.outcome, ms: m.ms });
       };
-      const onError = (error: Error): void => {
+      const onExit = (code: number | null, signal: string | null): void => {
         cleanup();
-        resolve({ died: `${error.name}: ${error.message}` });
-      };
-      const onExit = (code: number): void => {
-        cleanup();
-        resolve({ died: `worker exited with code ${code}` });
+        resolve({ died: `case runner exited (code ${code}, signal ${signal})` });
       };
       const cleanup = (): void => {
         clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
       };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      worker.postMessage({ id, bytes, path });
+      child.on('message', onMessage);
+      child.on('exit', onExit);
+      child.send({ id, bytes, path });
     });
     if (!('outcome' in result)) {
-      this.worker = undefined;
-      await worker.terminate();
+      this.child = undefined;
+      child.kill('SIGKILL');
     }
     return result;
   }
 
-  /** Stops the worker. */
+  /** Stops the child. */
   async stop(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
+    const child = this.child;
+    this.child = undefined;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
   }
 }
 
