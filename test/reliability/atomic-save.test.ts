@@ -44,15 +44,20 @@ async function killMidWrite(child: ReturnType<typeof startChild>, dir: string, t
 }
 
 describe('interrupted saves (SIGKILL mid-write)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'onnx-kill-'));
-  const input = join(dir, 'input.onnx');
+  // Created in beforeAll so a filtered run (-t) that skips this block leaves no folder behind.
+  let dir = '';
+  let input = '';
   let inputHash = '';
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'onnx-kill-'));
+    input = join(dir, 'input.onnx');
     // The input: 192 MiB of weights in an external data file (what `convert` streams through).
     await saveModel(addChainModel(192), input, { externalData: {} });
     inputHash = fileHash(input) + fileHash(`${input}.data`);
   }, 120_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('killing an inline save leaves the old target intact and the input untouched', async () => {
     const target = join(dir, 'inline.onnx');
