@@ -10,6 +10,7 @@ import {
   AttributeType, type AttributeProto, type GraphProto, type Int64, type ModelProto, type NodeProto,
   type StringStringEntryProto, type TensorProto, type TypeProto, type ValueInfoProto,
 } from '../onnx/proto-types.js';
+import { holeSource } from '../onnx/sparse-read.js';
 import { typedFieldBytes, usesTypedField } from './tensor-data.js';
 
 /** How external tensor data is fetched: given the tensor proto, return a lazy loader. */
@@ -215,6 +216,16 @@ export function tensorFromProto(proto: TensorProto, options: FromProtoOptions, n
       throw new OnnxSurgeonError('external-data', 'tensor data is stored externally but the model has no folder to resolve it against', ctx);
     }
     tensor = new Tensor({ name, dtype, dims, storage: { kind: 'lazy', byteLength, describe: describeExternal(proto), load: options.externalData(proto, byteLength, name) } });
+  } else if (proto.rawData !== undefined && holeSource(proto.rawData)) {
+    // A large weight left unread by the sparse loader: read from the model file when needed.
+    const hole = proto.rawData;
+    const source = holeSource(hole)!;
+    if (hole.byteLength !== byteLength) {
+      throw new OnnxSurgeonError('decode', 'raw_data length does not match dims and data type', {
+        ...ctx, expected: `${byteLength} bytes for ${dtypeName(dtype)}[${dims.join(',')}]`, found: `${hole.byteLength} bytes`,
+      });
+    }
+    tensor = new Tensor({ name, dtype, dims, storage: { kind: 'lazy', byteLength, describe: 'inline, read from the model file when needed', load: () => source.read(hole.byteOffset, hole.byteLength) } });
   } else if (proto.rawData !== undefined) {
     if (proto.rawData.byteLength !== byteLength) {
       throw new OnnxSurgeonError('decode', 'raw_data length does not match dims and data type', {

@@ -1,9 +1,11 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OnnxSurgeonError, withContext } from '../errors.js';
 import type { Model } from '../ir/model.js';
 import type { Tensor } from '../ir/tensor.js';
 import { DType } from '../ir/types.js';
-import { concatChunks, decodeModel, encodeModel } from '../onnx/codec.js';
+import { decodeModel, encodeModel } from '../onnx/codec.js';
+import { holeSource, readModelSparse, withHolesFilled } from '../onnx/sparse-read.js';
 import { ExternalDataWriter, parseExternalData, readExternalData, readExternalDataChunks } from '../onnx/external-data.js';
 import { readModelBytes, writeFileAtomic } from '../onnx/files.js';
 import type { TensorProto } from '../onnx/proto-types.js';
@@ -27,8 +29,29 @@ export interface LoadOptions {
  * ```
  */
 export async function loadModel(file: string): Promise<Model> {
-  const bytes = readModelBytes(file);
+  const bytes = statSize(file) >= SPARSE_READ_MIN_BYTES ? readSparse(file) : readModelBytes(file);
   return loadModelFromBytes(bytes, { path: file });
+}
+
+/** Files at least this large are read without their large inline weights (read on demand). */
+const SPARSE_READ_MIN_BYTES = 16 << 20;
+
+function statSize(file: string): number {
+  try {
+    const stat = fs.statSync(file);
+    return stat.isFile() ? stat.size : 0;
+  } catch {
+    return 0; // readModelBytes reports the problem
+  }
+}
+
+function readSparse(file: string): Uint8Array {
+  try {
+    return readModelSparse(file);
+  } catch (error) {
+    if (error instanceof OnnxSurgeonError) throw error;
+    return readModelBytes(file); // same path, full read: its error messages are the clear ones
+  }
 }
 
 /** Decodes model bytes into the IR (see {@link loadModel}). */
@@ -96,7 +119,7 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
   const mode = resolveMode(model, options.externalData ?? 'auto');
   try {
     if (mode === 'inline') {
-      writeFileAtomic(file, encodeModel(modelToProto(model)));
+      writeFileAtomic(file, withHolesFilled(encodeModel(modelToProto(model))));
       return;
     }
     const location = mode.location ?? `${path.basename(file)}.data`;
@@ -110,7 +133,7 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
       const placeTensor: TensorPlacement = (tensor: Tensor) =>
         tensor.dtype === DType.STRING || tensor.byteLength < threshold ? 'inline' : placed(writer.append(externalPieces(tensor, model.sourcePath)));
       const proto = modelToProto(model, { placeTensor });
-      writeFileAtomic(file, encodeModel(proto), { beforeRename: () => writer.finish() });
+      writeFileAtomic(file, withHolesFilled(encodeModel(proto)), { beforeRename: () => writer.finish() });
     } catch (error) {
       writer.abort();
       throw error;
@@ -130,6 +153,8 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
  */
 function externalPieces(tensor: Tensor, sourcePath: string | undefined): Uint8Array | Iterable<Uint8Array> {
   const origin = tensor.serdeOrigin as TensorProto | undefined;
+  const inlineHole = origin?.rawData && tensor.isLazy ? holeSource(origin.rawData) : undefined;
+  if (inlineHole) return inlineHole.pieces(origin!.rawData!.byteOffset, origin!.rawData!.byteLength);
   if (!sourcePath || !tensor.isLazy || origin?.dataLocation !== 1) return tensor.bytes();
   const tensorName = tensor.name;
   const pieces = readExternalDataChunks(path.dirname(sourcePath), parseExternalData(origin), tensor.byteLength);
@@ -150,12 +175,27 @@ function placed(ref: { location: string; offset: number; length?: number }): { l
 
 /** Encodes the model into one byte array (everything inline; for in-memory use such as onnxruntime). */
 export function modelToBytes(model: Model): Uint8Array {
-  const chunks = encodeModel(modelToProto(model, { placeTensor: () => 'inline' }));
-  const total = chunks.reduce((n, c) => n + c.byteLength, 0);
+  const encoded = encodeModel(modelToProto(model, { placeTensor: () => 'inline' }));
+  const total = encoded.reduce((n, c) => n + c.byteLength, 0);
   if (total > 2 ** 31 - 1) {
     throw new OnnxSurgeonError('encode', `model is ${total} bytes, over protobuf's 2 GiB limit`, { expected: 'save it with external data' });
   }
-  return concatChunks(chunks, total);
+  // Unread payloads are read here (into the result), never copied twice.
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of encoded) {
+    const source = holeSource(chunk);
+    if (source) {
+      for (const piece of source.pieces(chunk.byteOffset, chunk.byteLength)) {
+        out.set(piece, offset);
+        offset += piece.byteLength;
+      }
+    } else {
+      out.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+  }
+  return out;
 }
 
 function resolveMode(model: Model, mode: ExternalDataMode): Exclude<ExternalDataMode, 'auto'> {

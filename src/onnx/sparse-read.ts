@@ -1,0 +1,220 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { OnnxSurgeonError } from '../errors.js';
+
+/**
+ * Reading a model without reading its large weights. The file is read into one buffer of its own
+ * size, except the payloads of large `TensorProto.raw_data` fields, which stay unread (their pages
+ * are never touched, so they cost neither time nor memory). The decoder still gets ordinary views
+ * at the right offsets; whoever needs the bytes (a save, a pass that reads a weight) gets them
+ * from the file through the {@link SparseSource} registered for the buffer.
+ *
+ * On this kind of machine, first-touching fresh memory costs about as much as reading the file:
+ * skipping it is what makes load + save of a large inline model close to a file copy.
+ */
+
+/** Where the unread payloads of a sparsely read model live. */
+export class SparseSource {
+  private readonly holes: Map<number, number>;
+
+  /** @internal */
+  constructor(readonly path: string, private readonly fd: number, holes: Map<number, number>, readonly buffer: ArrayBufferLike) {
+    this.holes = holes;
+  }
+
+  /** Number of payloads left unread. */
+  get holeCount(): number {
+    return this.holes.size;
+  }
+
+  /** True if `view` is exactly one unread payload of this model's buffer. */
+  isHole(view: Uint8Array): boolean {
+    return view.buffer === this.buffer && this.holes.get(view.byteOffset) === view.byteLength;
+  }
+
+  /** Reads `length` bytes at `offset` of the source file (the payload of a hole). */
+  read(offset: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    this.readInto(out, offset);
+    return out;
+  }
+
+  /** The payload at `offset` in pieces of at most `pieceBytes`, one reused buffer (write each before the next). */
+  *pieces(offset: number, length: number, pieceBytes = 8 << 20): Generator<Uint8Array> {
+    const buffer = new Uint8Array(Math.min(pieceBytes, length));
+    for (let done = 0; done < length; ) {
+      const n = Math.min(buffer.length, length - done);
+      const piece = buffer.subarray(0, n);
+      this.readInto(piece, offset + done);
+      yield piece;
+      done += n;
+    }
+  }
+
+  private readInto(target: Uint8Array, position: number): void {
+    let done = 0;
+    while (done < target.length) {
+      let n: number;
+      try {
+        n = readSync(this.fd, target, done, target.length - done, position + done);
+      } catch (error) {
+        throw new OnnxSurgeonError('io', `cannot read weights from the model file: ${(error as Error).message}`, { file: this.path });
+      }
+      if (n === 0) throw new OnnxSurgeonError('io', 'the model file became shorter after it was loaded', { file: this.path });
+      done += n;
+    }
+  }
+}
+
+const sources = new WeakMap<ArrayBufferLike, SparseSource>();
+// The source keeps its file open (reads then see the loaded file even if the path is replaced,
+// e.g. by saving over it); the descriptor closes when the model's buffer is collected.
+const closer = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+});
+
+/** The sparse source a view belongs to, when it is an unread payload. */
+export function holeSource(view: Uint8Array): SparseSource | undefined {
+  const source = sources.get(view.buffer);
+  return source?.isHole(view) ? source : undefined;
+}
+
+/** Replaces every unread payload among `chunks` by its bytes from the file, piece by piece. */
+export function* withHolesFilled(chunks: Iterable<Uint8Array>): Generator<Uint8Array> {
+  for (const chunk of chunks) {
+    const source = holeSource(chunk);
+    if (source) yield* source.pieces(chunk.byteOffset, chunk.byteLength);
+    else yield chunk;
+  }
+}
+
+/** Options of {@link readModelSparse}. */
+export interface SparseReadOptions {
+  /** raw_data payloads at least this large stay unread (default 1 MiB). */
+  minHoleBytes?: number;
+}
+
+/**
+ * Reads a model file, leaving large raw_data payloads unread (see the module comment). A file
+ * whose structure the scan does not understand is simply read whole; the decoder then reports
+ * whatever is wrong with it.
+ */
+export function readModelSparse(path: string, options: SparseReadOptions = {}): Uint8Array {
+  const fd = openSync(path, 'r');
+  let keepOpen = false;
+  try {
+    const size = fstatSync(fd).size;
+    const holes = scanRawDataHoles(fd, size, options.minHoleBytes ?? 1 << 20);
+    const bytes = new Uint8Array(size);
+    let position = 0;
+    const readRange = (end: number): void => {
+      while (position < end) {
+        const n = readSync(fd, bytes, position, end - position, position);
+        if (n === 0) throw new OnnxSurgeonError('io', 'the model file is shorter than its size', { file: path });
+        position += n;
+      }
+    };
+    for (const [offset, length] of [...holes].sort((a, b) => a[0] - b[0])) {
+      readRange(offset);
+      position = offset + length;
+    }
+    readRange(size);
+    if (holes.size) {
+      const source = new SparseSource(path, fd, holes, bytes.buffer);
+      sources.set(bytes.buffer, source);
+      closer.register(bytes.buffer, fd);
+      keepOpen = true;
+    }
+    return bytes;
+  } finally {
+    if (!keepOpen) closeSync(fd);
+  }
+}
+
+/** Field numbers on the way from ModelProto to TensorProto.raw_data (stable ONNX numbers). */
+const DESCEND: Record<string, Record<number, string>> = {
+  model: { 7: 'graph' },
+  graph: { 1: 'node', 5: 'tensor', 15: 'sparse' },
+  node: { 5: 'attribute' },
+  attribute: { 5: 'tensor', 6: 'graph', 10: 'graph', 11: 'tensor' },
+  sparse: { 1: 'tensor', 2: 'tensor' },
+  tensor: {},
+};
+const RAW_DATA = 9;
+
+/** Finds raw_data payloads ≥ `minBytes`: offset -> length. Any surprise: no holes at all. */
+function scanRawDataHoles(fd: number, size: number, minBytes: number): Map<number, number> {
+  const holes = new Map<number, number>();
+  if (size < minBytes) return holes;
+  const window = new FileWindow(fd, size);
+  const walk = (start: number, end: number, kind: string, depth: number): void => {
+    if (depth > 64) throw new ScanAbort();
+    let pos = start;
+    while (pos < end) {
+      const [tag, afterTag] = window.varint(pos);
+      const field = Math.floor(tag / 8);
+      const wire = tag & 7;
+      pos = afterTag;
+      if (wire === 0) pos = window.varint(pos)[1];
+      else if (wire === 1) pos += 8;
+      else if (wire === 5) pos += 4;
+      else if (wire === 2) {
+        const [length, body] = window.varint(pos);
+        if (body + length > end) throw new ScanAbort();
+        const inner = DESCEND[kind]![field];
+        if (inner) walk(body, body + length, inner, depth + 1);
+        else if (kind === 'tensor' && field === RAW_DATA && length >= minBytes) holes.set(body, length);
+        pos = body + length;
+      } else throw new ScanAbort();
+      if (pos > end) throw new ScanAbort();
+    }
+  };
+  try {
+    walk(0, size, 'model', 0);
+  } catch (error) {
+    if (error instanceof ScanAbort) return new Map();
+    throw error;
+  }
+  return holes;
+}
+
+class ScanAbort extends Error {}
+
+/** Positional reads through a small reused window (the scan touches only field headers). */
+class FileWindow {
+  private readonly buffer = new Uint8Array(64 << 10);
+  private start = 0;
+  private end = 0;
+
+  constructor(private readonly fd: number, private readonly size: number) {}
+
+  private byte(pos: number): number {
+    if (pos >= this.size) throw new ScanAbort();
+    if (pos < this.start || pos >= this.end) {
+      const n = readSync(this.fd, this.buffer, 0, Math.min(this.buffer.length, this.size - pos), pos);
+      if (n <= 0) throw new ScanAbort();
+      this.start = pos;
+      this.end = pos + n;
+    }
+    return this.buffer[pos - this.start]!;
+  }
+
+  /** A varint at `pos` (up to 2^53) and the position after it. */
+  varint(pos: number): [number, number] {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      const b = this.byte(pos + i);
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        if (!Number.isSafeInteger(value)) throw new ScanAbort();
+        return [value, pos + i + 1];
+      }
+      scale *= 128;
+    }
+    throw new ScanAbort();
+  }
+}
