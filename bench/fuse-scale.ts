@@ -12,6 +12,7 @@
  * Python load + save, peak RSS <= 1.3x the file.
  */
 
+import { peakRssBytes } from './lib/peak-rss.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +79,7 @@ async function runChild(input: string, output: string): Promise<void> {
   await saveModel(model, output, { externalData: 'inline' });
   const t3 = performance.now();
   const out: ChildReport = {
-    loadMs: t1 - t0, fuseMs: t2 - t1, saveMs: t3 - t2, maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    loadMs: t1 - t0, fuseMs: t2 - t1, saveMs: t3 - t2, maxRssBytes: peakRssBytes(),
     fused: report.fused, sitesFound: report.sitesFound, nodesBefore: report.nodesBefore, nodesAfter: report.nodesAfter,
   };
   process.stdout.write(JSON.stringify(out));
@@ -213,7 +214,7 @@ async function main(): Promise<void> {
       'import sys, resource, onnx',
       'm = onnx.load(sys.argv[1])',
       'onnx.save(m, sys.argv[2])',
-      'print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)',
+      'print(int([l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM")][0]) * 1024)', // VmHWM: ru_maxrss also counts the parent at fork time
     ].join('\n');
     const py = timed(PYTHON, ['-c', script, source, join(dir, 'python.onnx')]);
     const pythonRss = Number(py.stdout.trim());

@@ -8,10 +8,11 @@
  * 4096x4096 (64 MiB each, 34 by default: 2.1 GiB) feed a MatMul/Add chain, streamed straight to
  * the external data file, plus the whole `enc_listshapes_op17` fixture graph (2 MSDA sites) so
  * fuse-msda has work. Each contender runs in its own child process; wall time and peak RSS
- * (`process.resourceUsage().maxRSS` at exit, `ru_maxrss` for Python) are reported with ratios.
+ * (`VmHWM` of each child process, Python's too) are reported with ratios.
  * The point of the peak RSS column: weights pass through in chunks and are never held twice.
  */
 
+import { peakRssBytes } from './lib/peak-rss.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,7 @@ async function runChild(mode: string, input: string, output: string): Promise<vo
   const model = await loadModel(input);
   const fused = mode === 'fuse' ? fuseMsda(model).fused : undefined;
   await saveModel(model, output, { externalData: {} });
-  const report: ChildReport = { ms: performance.now() - start, maxRssBytes: process.resourceUsage().maxRSS * 1024, ...(fused !== undefined && { fused }) };
+  const report: ChildReport = { ms: performance.now() - start, maxRssBytes: peakRssBytes(), ...(fused !== undefined && { fused }) };
   process.stdout.write(JSON.stringify(report));
 }
 
@@ -119,7 +120,7 @@ const PYTHON_SCRIPT = [
   't = time.time()',
   'm = onnx.load(sys.argv[1], load_external_data=True)',
   "onnx.save(m, sys.argv[2], save_as_external_data=True, all_tensors_to_one_file=True, location=sys.argv[3], size_threshold=1024)",
-  'print((time.time() - t) * 1000, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)',
+  'print((time.time() - t) * 1000, int([l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM")][0]) * 1024)', // VmHWM: ru_maxrss also counts the parent at fork time
 ].join('\n');
 
 async function main(): Promise<void> {

@@ -38,9 +38,13 @@ export class SparseSource {
     return out;
   }
 
-  /** The payload at `offset` in pieces of at most `pieceBytes`, one reused buffer (write each before the next). */
-  *pieces(offset: number, length: number, pieceBytes = 8 << 20): Generator<Uint8Array> {
-    const buffer = new Uint8Array(Math.min(pieceBytes, length));
+  /**
+   * The payload at `offset` in pieces of at most 8 MiB, all in one scratch buffer shared by every
+   * source: consume (write) each piece before asking for the next. Sharing keeps a save of many
+   * weights from leaving a trail of buffers for the garbage collector.
+   */
+  *pieces(offset: number, length: number): Generator<Uint8Array> {
+    const buffer = scratch();
     for (let done = 0; done < length; ) {
       const n = Math.min(buffer.length, length - done);
       const piece = buffer.subarray(0, n);
@@ -63,6 +67,12 @@ export class SparseSource {
       done += n;
     }
   }
+}
+
+let scratchBuffer: Uint8Array | undefined;
+function scratch(): Uint8Array {
+  scratchBuffer ??= new Uint8Array(8 << 20);
+  return scratchBuffer;
 }
 
 const sources = new WeakMap<ArrayBufferLike, SparseSource>();
