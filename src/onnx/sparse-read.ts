@@ -168,7 +168,7 @@ function scanRawDataHoles(fd: number, size: number, minBytes: number): Map<numbe
       const field = Math.floor(tag / 8);
       const wire = tag & 7;
       pos = afterTag;
-      if (wire === 0) pos = window.varint(pos)[1];
+      if (wire === 0) pos = window.skipVarint(pos);
       else if (wire === 1) pos += 8;
       else if (wire === 5) pos += 4;
       else if (wire === 2) {
@@ -210,6 +210,12 @@ class FileWindow {
       this.end = pos + n;
     }
     return this.buffer[pos - this.start]!;
+  }
+
+  /** The position after the varint at `pos`, whatever its value (int64 -1 takes 10 bytes). */
+  skipVarint(pos: number): number {
+    for (let i = 0; i < 10; i++) if (this.byte(pos + i) < 0x80) return pos + i + 1;
+    throw new ScanAbort();
   }
 
   /** A varint at `pos` (up to 2^53) and the position after it. */

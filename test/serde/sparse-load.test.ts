@@ -22,7 +22,8 @@ function bigModel(): Model {
     const weight = g.addInitializer(Tensor.fromArray(DType.FLOAT, [1024, 1024], w), `w${i}`);
     x = g.addNode({ op: 'MatMul', inputs: [x, weight], name: `mm${i}` }).output();
   }
-  const relu = g.addNode({ op: 'Relu', inputs: [x], name: 'relu', outputs: ['y'], attributes: { note: attr.string('big') } });
+  // A negative int attribute is a 10-byte varint: the scan must step over it, not give up.
+  const relu = g.addNode({ op: 'Relu', inputs: [x], name: 'relu', outputs: ['y'], attributes: { note: attr.string('big'), marker: attr.int(-1) } });
   g.setOutputs([relu.output()]);
   return model;
 }
