@@ -13,6 +13,7 @@
  */
 
 import { peakRssBytes } from './lib/peak-rss.js';
+import { findFixture, timed } from './lib/run.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,15 +48,6 @@ const CHANNELS = 64;
 const TOKENS = 1360;
 const BIAS_DEPTH = 8;
 
-/** The fixture, searched upwards from this module (dist/bench or bench), then from the cwd. */
-function findFixture(relative: string): string {
-  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    for (let dir = start, up = 0; up < 5; up++, dir = dirname(dir)) {
-      if (existsSync(join(dir, relative))) return join(dir, relative);
-    }
-  }
-  return resolve(relative);
-}
 
 /** What the child reports. */
 interface ChildReport {
@@ -170,13 +162,6 @@ function buildModel(copies: number): ModelProto {
   };
 }
 
-function timed(command: string, args: string[]): { ms: number; stdout: string } {
-  const start = performance.now();
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 16 * MIB });
-  const ms = performance.now() - start;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return { ms, stdout: result.stdout };
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

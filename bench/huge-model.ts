@@ -13,6 +13,7 @@
  */
 
 import { peakRssBytes } from './lib/peak-rss.js';
+import { findFixture, timed } from './lib/run.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,15 +39,6 @@ const MIB = 2 ** 20;
 const SIDE = 4096;
 const FIXTURE = findFixture(join('test', 'fixtures', 'msda', 'enc_listshapes_op17', 'model.onnx'));
 
-/** The fixture, searched upwards from this module (dist/bench or bench), then from the cwd. */
-function findFixture(relative: string): string {
-  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    for (let dir = start, up = 0; up < 5; up++, dir = dirname(dir)) {
-      if (existsSync(join(dir, relative))) return join(dir, relative);
-    }
-  }
-  return resolve(relative);
-}
 
 /** What a child reports. */
 interface ChildReport {
@@ -107,13 +99,6 @@ function generate(dir: string, weights: number): { model: string; bytes: number 
   return { model: path, bytes: statSync(path).size + statSync(join(dir, 'huge.onnx.data')).size };
 }
 
-function timed(command: string, args: string[]): { ms: number; stdout: string } {
-  const start = performance.now();
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 16 * MIB });
-  const ms = performance.now() - start;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return { ms, stdout: result.stdout };
-}
 
 const PYTHON_SCRIPT = [
   'import sys, time, resource, onnx',

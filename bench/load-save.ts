@@ -13,6 +13,7 @@
  */
 
 import { peakRssBytes } from './lib/peak-rss.js';
+import { timed } from './lib/run.js';
 import { spawnSync } from 'node:child_process';
 import { loadModel, saveModel } from '../src/serde/index.js';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -99,13 +100,6 @@ function buildModel(sizeMiB: number): ModelProto {
   };
 }
 
-function timed(command: string, args: string[]): { ms: number; stdout: string } {
-  const start = performance.now();
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 16 * MIB });
-  const ms = performance.now() - start;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return { ms, stdout: result.stdout };
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
