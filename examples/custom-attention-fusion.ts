@@ -12,9 +12,9 @@
  * result is checked structurally and by a save/load round trip.
  */
 import {
-  type AttributeValue, type Captures, DType, Graph, Model, Tensor, type Value, applyRules, attr, attrInts, loadModel, loadModelFromBytes, modelToBytes, rule, saveModel,
+  type AttributeValue, type Captures, DType, Graph, Model, Tensor, type Value, applyRules, attr, attrInts, loadModel, loadModelFromBytes, modelToBytes, rule,
 } from '../src/index.js';
-import { type ExampleResult, countOps, isMain, printSummary } from './lib/support.js';
+import { type ExampleResult, finishExample, runAsScript } from './lib/support.js';
 
 /** The custom op the fusion emits. */
 export const FUSED_OP = { domain: 'com.example', op: 'ScaledDotProductAttention' } as const;
@@ -122,20 +122,7 @@ export async function main(argv: readonly string[] = []): Promise<ExampleResult>
   const nodesBefore = model.graph.nodeCount;
   const report = applyRules(model, [fuseAttention]);
   const verification = verifyStructure(model, report.rules[0]!.applied);
-  const result: ExampleResult = { nodesBefore, nodesAfter: model.graph.nodeCount, opsAfter: countOps(model), report, verification };
-  if (output) {
-    await saveModel(model, output);
-    result.saved = output;
-  }
-  return result;
+  return finishExample(model, nodesBefore, report, verification, output);
 }
 
-if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).then((result) => {
-    printSummary('custom-attention-fusion', result);
-    if (!result.verification.passed) process.exitCode = 1;
-  }).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
-}
+runAsScript(import.meta.url, 'custom-attention-fusion', main);

@@ -11,9 +11,9 @@
  * in onnxruntime on seeded random inputs.
  */
 import {
-  type Captures, DType, type Dim, Graph, Model, Tensor, type Value, applyRules, inferShapes, loadModel, rule, saveModel,
+  type Captures, DType, type Dim, Graph, Model, Tensor, type Value, applyRules, inferShapes, loadModel, rule,
 } from '../src/index.js';
-import { type ExampleResult, compareInOnnxruntime, countOps, isMain, printSummary } from './lib/support.js';
+import { type ExampleResult, compareInOnnxruntime, finishExample, runAsScript } from './lib/support.js';
 
 const GEMM_TYPES: ReadonlySet<number> = new Set([DType.FLOAT, DType.DOUBLE, DType.FLOAT16, DType.BFLOAT16]);
 
@@ -86,20 +86,7 @@ export async function main(argv: readonly string[] = []): Promise<ExampleResult>
   const nodesBefore = model.graph.nodeCount;
   const report = applyRules(model, [fuseMatMulAdd]);
   const verification = await compareInOnnxruntime(original, model, 1e-5);
-  const result: ExampleResult = { nodesBefore, nodesAfter: model.graph.nodeCount, opsAfter: countOps(model), report, verification };
-  if (output) {
-    await saveModel(model, output);
-    result.saved = output;
-  }
-  return result;
+  return finishExample(model, nodesBefore, report, verification, output);
 }
 
-if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).then((result) => {
-    printSummary('fuse-matmul-add', result);
-    if (!result.verification.passed) process.exitCode = 1;
-  }).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
-}
+runAsScript(import.meta.url, 'fuse-matmul-add', main);

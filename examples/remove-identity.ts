@@ -8,8 +8,8 @@
  * to a graph output: removing it would rename the input (the rewriter refuses and says why).
  * The result is checked in onnxruntime on seeded random inputs: the outputs must be bit-identical.
  */
-import { DType, Graph, Model, Tensor, applyRules, loadModel, rule, saveModel } from '../src/index.js';
-import { type ExampleResult, compareInOnnxruntime, countOps, isMain, printSummary } from './lib/support.js';
+import { DType, Graph, Model, Tensor, applyRules, loadModel, rule } from '../src/index.js';
+import { type ExampleResult, compareInOnnxruntime, finishExample, runAsScript } from './lib/support.js';
 
 /** `Identity(x)` → `x`. Graph output names are kept by the rewriter. */
 export const removeIdentity = rule({
@@ -47,20 +47,7 @@ export async function main(argv: readonly string[] = []): Promise<ExampleResult>
   const nodesBefore = model.graph.nodeCount;
   const report = applyRules(model, [removeIdentity]);
   const verification = await compareInOnnxruntime(original, model, 0);
-  const result: ExampleResult = { nodesBefore, nodesAfter: model.graph.nodeCount, opsAfter: countOps(model), report, verification };
-  if (output) {
-    await saveModel(model, output);
-    result.saved = output;
-  }
-  return result;
+  return finishExample(model, nodesBefore, report, verification, output);
 }
 
-if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).then((result) => {
-    printSummary('remove-identity', result);
-    if (!result.verification.passed) process.exitCode = 1;
-  }).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
-}
+runAsScript(import.meta.url, 'remove-identity', main);

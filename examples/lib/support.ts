@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { DType, type Model, type RewriteReport, modelToBytes } from '../../src/index.js';
+import { DType, type Model, type RewriteReport, modelToBytes, saveModel } from '../../src/index.js';
 
 /** Float32 inputs by name, with their dims. */
 export type Feeds = Map<string, { data: Float32Array; dims: number[] }>;
@@ -101,6 +101,33 @@ export async function compareInOnnxruntime(before: Model, after: Model, toleranc
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+}
+
+/** Builds an example's result after its rewrite and saves the model when `output` is given. */
+export async function finishExample(
+  model: Model, nodesBefore: number, report: RewriteReport, verification: ExampleResult['verification'], output: string | undefined,
+): Promise<ExampleResult> {
+  const result: ExampleResult = { nodesBefore, nodesAfter: model.graph.nodeCount, opsAfter: countOps(model), report, verification };
+  if (output) {
+    await saveModel(model, output);
+    result.saved = output;
+  }
+  return result;
+}
+
+/**
+ * When the example file is the script node was started with: runs `main` on the command line,
+ * prints the summary, and sets a failing exit code when verification failed or `main` threw.
+ */
+export function runAsScript(moduleUrl: string, title: string, main: (argv: string[]) => Promise<ExampleResult>): void {
+  if (!isMain(moduleUrl)) return;
+  main(process.argv.slice(2)).then((result) => {
+    printSummary(title, result);
+    if (!result.verification.passed) process.exitCode = 1;
+  }).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
 }
 
 /** A one-screen summary of an example run. */
