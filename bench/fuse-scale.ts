@@ -14,6 +14,7 @@
 
 import { peakRssBytes } from './lib/peak-rss.js';
 import { findFixture, timed } from './lib/run.js';
+import { seededRandom } from '../src/random.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,18 +78,6 @@ async function runChild(input: string, output: string): Promise<void> {
   process.stdout.write(JSON.stringify(out));
 }
 
-/** mulberry32: deterministic weights, so every run benchmarks the same file. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function int64Tensor(name: string, values: number[]): TensorProto {
   return { name, dims: [values.length], dataType: DataType.INT64, rawData: new Uint8Array(BigInt64Array.from(values, BigInt).buffer) };
 }
@@ -108,7 +97,7 @@ function buildModel(copies: number): ModelProto {
   const fixture = decodeModel(readModelBytes(FIXTURE), { file: FIXTURE });
   const graph = fixture.graph!;
   const inputNames = new Set((graph.input ?? []).map((i) => i.name!));
-  const random = rng(20240601);
+  const random = seededRandom(20240601); // the same weights every run
   const nodes: NodeProto[] = [];
   const initializers: TensorProto[] = [
     int64Tensor('glue/axes1', [1]),

@@ -24,5 +24,6 @@ export * from './pattern/index.js';
 export * from './plugins/index.js';
 export { fuseMsda, requireAllFused, MSDA_PLUGIN, type FuseMsdaOptions, type FuseMsdaReport, type MsdaSignature, type MsdaSiteReport } from './passes/fuse-msda/index.js';
 export { parseNpy, readNpy, formatNpy } from './io/npy.js';
+export { seededRandom } from './random.js';
 export { OnnxSurgeonError, formatError, type ErrorCode, type ErrorContext } from './errors.js';
 export * from './verify/index.js';

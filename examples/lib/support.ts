@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { DType, type Model, type RewriteReport, modelToBytes, saveModel } from '../../src/index.js';
+import { DType, type Model, type RewriteReport, modelToBytes, saveModel, seededRandom } from '../../src/index.js';
 
 /** Float32 inputs by name, with their dims. */
 export type Feeds = Map<string, { data: Float32Array; dims: number[] }>;
@@ -40,7 +40,7 @@ export function countOps(model: Model): Record<string, number> {
  * symbolic dim, a non-float input).
  */
 export function randomFeeds(model: Model, seed = 1): Feeds | string {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const feeds: Feeds = new Map();
   for (const input of model.graph.inputs) {
     if (input.initializer) continue;
@@ -143,14 +143,3 @@ export function printSummary(title: string, result: ExampleResult): void {
   if (result.saved) console.log(`  saved to ${result.saved}`);
 }
 
-/** A small deterministic PRNG so example runs are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -11,6 +11,7 @@ import { DType, type DTypeCode, type Dim, type Model, Tensor, type Value, dtypeN
 import { readNpy } from '../io/npy.js';
 import { type NamedTensors, readNpz } from '../io/npz.js';
 import { float32ToFloat16 } from '../plugins/half.js';
+import { seededRandom } from '../random.js';
 
 /** Sizes for symbolic dims: a dim_param name to a size, or an input name to its whole shape. */
 export type ShapeBindings = Readonly<Record<string, number | readonly number[]>>;
@@ -256,7 +257,7 @@ function checkBindingNames(inputs: readonly Value[], bindings: ShapeBindings): v
 
 function randomTensor(dtype: DTypeCode, dims: number[], seed: number, name: string): Tensor {
   const count = elementCount(dims);
-  const next = mulberry32(seed);
+  const next = seededRandom(seed);
   const [low, high] = RANDOM_FLOAT_RANGE;
   const uniform = (): number => low + (high - low) * next();
   const small = (): number => Math.floor(next() * RANDOM_INT_LIMIT);
@@ -290,18 +291,6 @@ function randomTensor(dtype: DTypeCode, dims: number[], seed: number, name: stri
         tensor: name, expected: 'a float, integer or bool input, or data given with --inputs',
       });
   }
-}
-
-/** mulberry32: a tiny, fast 32-bit PRNG; uniform in [0, 1). Reproducible across platforms. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** FNV-1a of the name: gives each input its own PRNG stream. */

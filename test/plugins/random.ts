@@ -1,16 +1,7 @@
 /** Small deterministic helpers for plugin tests (seeded, so failures reproduce). */
+import { seededRandom } from '../../src/random.js';
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Integer in [lo, hi] inclusive. */
 export function randomInt(random: () => number, lo: number, hi: number): number {

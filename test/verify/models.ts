@@ -1,18 +1,10 @@
 /** Small models built with the IR API for verification tests, and deterministic data for them. */
 import { DType, type Dim, Model, type Node, Tensor, type Value, attr } from '../../src/ir/index.js';
 import { msdaReference } from '../../src/plugins/index.js';
+import { seededRandom } from '../../src/random.js';
 
-/** mulberry32, uniform in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform in [0, 1), seeded (the project's one PRNG). */
+export const seeded = seededRandom;
 
 /** An empty model importing the ONNX domain at `opset`. */
 export function emptyModel(opset = 17): Model {
