@@ -13,7 +13,7 @@
  */
 
 import { peakRssBytes } from './lib/peak-rss.js';
-import { findFixture, timed } from './lib/run.js';
+import { findFixture, pythonLoadSave, timed } from './lib/run.js';
 import { seededRandom } from '../src/random.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -35,7 +35,6 @@ import {
 import { fuseMsda } from '../src/passes/fuse-msda/index.js';
 import { loadModel, saveModel } from '../src/serde/index.js';
 
-const PYTHON = '/usr/bin/python3';
 const MIB = 2 ** 20;
 const FIXTURE = findFixture(join('test', 'fixtures', 'msda', 'enc_listshapes_op17', 'model.onnx'));
 /** Feature maps of the fixture (name, H=W) and where each sits in `memory` [1, 1360, 64]. */
@@ -184,14 +183,8 @@ async function main(): Promise<void> {
     const report = JSON.parse(ours.stdout) as ChildReport;
     rmSync(fusedOut);
 
-    const script = [
-      'import sys, resource, onnx',
-      'm = onnx.load(sys.argv[1])',
-      'onnx.save(m, sys.argv[2])',
-      'print(int([l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM")][0]) * 1024)', // VmHWM: ru_maxrss also counts the parent at fork time
-    ].join('\n');
-    const py = timed(PYTHON, ['-c', script, source, join(dir, 'python.onnx')]);
-    const pythonRss = Number(py.stdout.trim());
+    const py = pythonLoadSave(source, join(dir, 'python.onnx'));
+    const pythonRss = py.maxRssBytes;
     rmSync(join(dir, 'python.onnx'));
 
     console.log(`fuse-msda: ${report.fused}/${report.sitesFound} sites fused, ${report.nodesBefore} -> ${report.nodesAfter} nodes`);

@@ -13,7 +13,7 @@
  */
 
 import { peakRssBytes } from './lib/peak-rss.js';
-import { timed } from './lib/run.js';
+import { pythonLoadSave, timed } from './lib/run.js';
 import { spawnSync } from 'node:child_process';
 import { loadModel, saveModel } from '../src/serde/index.js';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -134,14 +134,7 @@ async function main(): Promise<void> {
 
     let python: { ms: number; maxRssBytes: number } | undefined;
     if (existsSync(PYTHON)) {
-      const script = [
-        'import sys, resource, onnx',
-        'm = onnx.load(sys.argv[1])',
-        'onnx.save(m, sys.argv[2])',
-        'print(int([l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM")][0]) * 1024)', // VmHWM: ru_maxrss also counts the parent at fork time
-      ].join('\n');
-      const run = timed(PYTHON, ['-c', script, source, join(dir, 'python.onnx')]);
-      python = { ms: run.ms, maxRssBytes: Number(run.stdout.trim()) };
+      python = pythonLoadSave(source, join(dir, 'python.onnx'));
     }
 
     const mib = (bytes: number): string => `${(bytes / MIB).toFixed(0)} MiB`;

@@ -21,3 +21,15 @@ export function findFixture(relative: string): string {
   }
   return resolve(relative);
 }
+
+/** Python onnx (Debian's, an independent baseline) loading and saving a model; wall time and peak RSS (VmHWM). */
+export function pythonLoadSave(source: string, output: string): { ms: number; maxRssBytes: number } {
+  const script = [
+    'import sys, onnx',
+    'onnx.save(onnx.load(sys.argv[1]), sys.argv[2])',
+    // VmHWM, not ru_maxrss: on Linux ru_maxrss also counts the parent's memory at fork time.
+    'print(int([l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM")][0]) * 1024)',
+  ].join('\n');
+  const run = timed('/usr/bin/python3', ['-c', script, source, output]);
+  return { ms: run.ms, maxRssBytes: Number(run.stdout.trim()) };
+}
