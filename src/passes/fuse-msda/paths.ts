@@ -1,5 +1,5 @@
 import { DType, type Node, type Use, type Value } from '../../ir/index.js';
-import { float16ToFloat32 } from '../../plugins/half.js';
+import { tensorNumbers } from '../../pattern/constant.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { DimExpr } from '../../shape/dim-expr.js';
 import { type View, ViewError, identityView } from './view.js';
@@ -82,16 +82,10 @@ function scalarConstant(v: Value, facts: ShapeFacts): number | undefined {
   const t = facts.constant(v);
   if (!t || t.dims.some((d) => d !== 1)) return undefined;
   if (t.size !== 1) return undefined;
-  const raw = t.toNumbers()[0]!;
-  const n = t.dtype === DType.FLOAT16 ? float16ToFloat32(raw) : t.dtype === DType.BFLOAT16 ? undefined : raw;
-  return n !== undefined && Number.isFinite(n) ? n : undefined;
+  const n = tensorNumbers(t)[0]!;
+  return Number.isFinite(n) ? n : undefined;
 }
 
-/** The nearest value of `chains[0]` that every other chain also passes through. */
-export function commonAncestor(chains: readonly Value[][]): Value | undefined {
-  const others = chains.slice(1).map((c) => new Set(c));
-  return chains[0]!.find((v) => others.every((s) => s.has(v)));
-}
 
 /**
  * The forward steps from `root` to `target` along a backward chain (`chain[0]` is `target`).
