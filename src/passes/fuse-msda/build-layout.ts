@@ -2,8 +2,8 @@ import { type Value, attr } from '../../ir/index.js';
 import { DimExpr } from '../../shape/dim-expr.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import type { Emitter } from './emitter.js';
-import { type Atom, type View, ViewError, dimSize, identityView, offsetOf, sameDims } from './view.js';
-import { applyLayoutOp } from './view-ops.js';
+import { type Atom, type View, ViewError, dimSize, identityView, offsetOf, sameDims } from '../../layout/view.js';
+import { applyLayoutOp } from '../../layout/layout-ops.js';
 
 /** A root value, the names and sizes of its axes, and the layout wanted over them. */
 export interface LayoutRequest {

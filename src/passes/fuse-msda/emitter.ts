@@ -1,7 +1,7 @@
 import { DType, type Graph, type Node, Tensor, type Value, attr } from '../../ir/index.js';
 import { DimExpr } from '../../shape/dim-expr.js';
 import type { ShapeFacts } from '../../shape/facts.js';
-import { ViewError } from './view.js';
+import { ViewError } from '../../layout/view.js';
 
 /**
  * Creates the nodes and constants of one rewrite, remembering them so a rewrite that fails half

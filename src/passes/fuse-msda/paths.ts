@@ -2,8 +2,8 @@ import { DType, type Node, type Use, type Value } from '../../ir/index.js';
 import { tensorNumbers } from '../../pattern/constant.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { DimExpr } from '../../shape/dim-expr.js';
-import { type View, ViewError, identityView } from './view.js';
-import { applyLayoutOp, isLayoutOp, layoutDataInput } from './view-ops.js';
+import { type View, ViewError, identityView } from '../../layout/view.js';
+import { applyLayoutOp, isLayoutOp, layoutDataInput } from '../../layout/layout-ops.js';
 
 /** One step of a path: the node and which of its outputs carries the data onward. */
 export interface Step {

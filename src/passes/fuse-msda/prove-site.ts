@@ -2,14 +2,14 @@ import { DType, type DTypeCode, type Node, type Value } from '../../ir/index.js'
 import { DimExpr } from '../../shape/dim-expr.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { explain } from '../../pattern/index.js';
-import { type AtomPair, alignAtoms, piecesOf } from './align.js';
+import { type AtomPair, alignAtoms, piecesOf } from '../../layout/align.js';
 import { pluginGridSample, weightedSum } from './patterns.js';
 import type { Candidate } from './candidates.js';
 import {
   applySteps, backwardChain, dataUses, followSteps, forwardLayoutChain, rootAxes, stepsFrom,
 } from './paths.js';
-import { type Atom, type View, ViewError, concatView, dimSize, offsetOf, sameAtoms } from './view.js';
-import { isLayoutOp } from './view-ops.js';
+import { type Atom, type View, ViewError, concatView, dimSize, offsetOf, sameAtoms } from '../../layout/view.js';
+import { isLayoutOp } from '../../layout/layout-ops.js';
 
 /** A tensor the plugin reads, as a rearrangement of an existing value of the model. */
 export interface RootedView {

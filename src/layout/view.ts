@@ -1,4 +1,4 @@
-import { DimExpr } from '../../shape/dim-expr.js';
+import { DimExpr } from '../shape/dim-expr.js';
 
 /**
  * Layout views: "element i of this tensor is element f(i) of that root tensor", for tensors that

@@ -1,4 +1,4 @@
-import { DimExpr } from '../../shape/dim-expr.js';
+import { DimExpr } from '../shape/dim-expr.js';
 import { type Atom, ViewError, dimSize } from './view.js';
 
 /** A piece of a semantic axis paired with the piece of a root tensor axis that holds it. */

@@ -1,6 +1,6 @@
-import type { Node, Value } from '../../ir/index.js';
-import { DimExpr } from '../../shape/dim-expr.js';
-import type { ShapeFacts } from '../../shape/facts.js';
+import type { Node, Value } from '../ir/index.js';
+import { DimExpr } from '../shape/dim-expr.js';
+import type { ShapeFacts } from '../shape/facts.js';
 import {
   type View, ViewError, dimSize, reshapeView, selectView, sliceView, squeezeView, transposeView,
   unsqueezeView, viewShape,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { alignAtoms, piecesOf } from '../../src/passes/fuse-msda/align.js';
+import { alignAtoms, piecesOf } from '../../src/layout/align.js';
 import {
   ViewError, concatView, describeView, identityView, reshapeView, selectView, sliceView, transposeView, unsqueezeView, viewShape,
-} from '../../src/passes/fuse-msda/view.js';
+} from '../../src/layout/view.js';
 import { DimExpr } from '../../src/shape/dim-expr.js';
 
 const c = (n: number): DimExpr => DimExpr.const(n);
