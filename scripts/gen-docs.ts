@@ -32,7 +32,7 @@ export type GeneratedDocs = Map<string, string>;
 /** Generates every generated doc from the repository at `root`. */
 export async function generateDocs(root: string): Promise<GeneratedDocs> {
   const docs: GeneratedDocs = new Map();
-  docs.set('docs/cli.md', cliReference());
+  docs.set('docs/cli.md', await cliReference());
   const fuseMsdaDoc = readFileSync(path.join(root, 'docs/fuse-msda.md'), 'utf8');
   const sections = { 'support-table': await supportTable(root), 'plugin-contract': pluginContractTable() };
   docs.set('docs/fuse-msda.md', fillSections(fuseMsdaDoc, sections, 'docs/fuse-msda.md'));
@@ -60,8 +60,8 @@ export function fillSections(text: string, sections: Readonly<Record<string, str
 const HELP_WIDTH = 100;
 
 /** `docs/cli.md`: the program and every command, from their commander definitions. */
-export function cliReference(): string {
-  const program = createProgram({ stdout: process.stdout, stderr: process.stderr });
+export async function cliReference(): Promise<string> {
+  const program = await createProgram({ stdout: process.stdout, stderr: process.stderr });
   const lines = [
     '# CLI reference',
     '',

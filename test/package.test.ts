@@ -17,7 +17,6 @@ afterAll(() => {
 });
 
 function npm(args: string[], cwd: string): string {
-  // onnxruntime-node's install script downloads GPU binaries; .npmrc (copied) turns it off.
   return execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
 }
 
@@ -35,7 +34,6 @@ describe.runIf(enabled)('npm package', () => {
     app = join(work, 'app');
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-test-app', version: '1.0.0', private: true, type: 'module' }));
-    if (existsSync(join(repo, '.npmrc'))) copyFileSync(join(repo, '.npmrc'), join(app, '.npmrc'));
     npm(['install', join(work, packed[0]!.filename)], app);
     expect(existsSync(join(app, 'node_modules/onnx-surgeon/dist/src/index.js'))).toBe(true);
     // Production install: no dev dependency came along.

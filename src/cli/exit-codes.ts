@@ -6,7 +6,7 @@
  * | 0 | success |
  * | 1 | a check failed: verify found a mismatch, validation found violations, a build failed |
  * | 2 | usage error, unreadable or invalid input, file system error |
- * | 3 | the native toolchain (TensorRT, CUDA, a C++ compiler) is missing (`build`) |
+ * | 3 | something to install is missing: TensorRT, CUDA, a C++ compiler (`build`), onnxruntime-node (`verify`) |
  * | 70 | an unexpected internal error (a bug: rerun with `ONNX_SURGEON_DEBUG=1` and report it) |
  */
 import { OnnxSurgeonError } from '../errors.js';
@@ -20,7 +20,7 @@ export const EXIT = {
   checkFailed: 1,
   /** Bad arguments, unreadable or invalid input, file system errors. */
   usage: 2,
-  /** TensorRT, CUDA or a C++ compiler is missing. */
+  /** TensorRT, CUDA, a C++ compiler (`build`) or onnxruntime-node (`verify`) is missing. */
   toolchainMissing: 3,
   /** Unexpected internal error (BSD `EX_SOFTWARE`). */
   internal: 70,
@@ -30,7 +30,7 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** Exit-code table as printed in `--help` and the docs. */
-export const EXIT_CODES_HELP = `Exit status: 0 ok, 1 check failed, 2 usage/input/IO error, 3 TensorRT/CUDA/compiler missing,
+export const EXIT_CODES_HELP = `Exit status: 0 ok, 1 check failed, 2 usage/input/IO error, 3 TensorRT/CUDA/compiler/onnxruntime missing,
 70 unexpected error (rerun with ONNX_SURGEON_DEBUG=1 for a stack trace).`;
 
 /**

@@ -2,14 +2,11 @@
  * The `onnx-surgeon` command line: one commander program with one subcommand per file under
  * `commands/`. Used by `main.ts` (the bin) and by `scripts/gen-docs.ts` (the CLI reference is
  * generated from these definitions, so the docs cannot drift).
+ *
+ * A command's module is imported only when that command runs (every one for the top-level help):
+ * `fuse-msda` does not pay for verify's, inspect's or build's code at startup.
  */
 import { Command, CommanderError } from 'commander';
-import { buildCommand } from './commands/build.js';
-import { convertCommand } from './commands/convert.js';
-import { fuseMsdaCommand } from './commands/fuse-msda.js';
-import { inspectCommand } from './commands/inspect.js';
-import { validateCommand } from './commands/validate.js';
-import { verifyCommand } from './commands/verify.js';
 import { setupCommand } from './command-setup.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { type CommandIo, processIo } from './io.js';
@@ -28,24 +25,42 @@ Set ONNX_SURGEON_DEBUG=1 to get stack traces with errors.
 ${EXIT_CODES_HELP}
 `;
 
+type CommandFactory = (io: CommandIo) => Command;
+
+/** Every subcommand in help order, with the import of the module that defines it. */
+const COMMANDS: readonly (readonly [name: string, load: () => Promise<CommandFactory>])[] = [
+  ['fuse-msda', async () => (await import('./commands/fuse-msda.js')).fuseMsdaCommand],
+  ['verify', async () => (await import('./commands/verify.js')).verifyCommand],
+  ['inspect', async () => (await import('./commands/inspect.js')).inspectCommand],
+  ['validate', async () => (await import('./commands/validate.js')).validateCommand],
+  ['convert', async () => (await import('./commands/convert.js')).convertCommand],
+  ['build', async () => (await import('./commands/build.js')).buildCommand],
+];
+
 /**
- * Builds the whole program. `io` receives all output (tests pass their own streams).
+ * Builds the program with every subcommand, or with `only` that one (what a command line naming
+ * it needs). `io` receives all output (tests pass their own streams).
  *
  * @example
  * ```ts
- * await createProgram().parseAsync(process.argv);
+ * await (await createProgram()).parseAsync(process.argv);
  * ```
  */
-export function createProgram(io: CommandIo = processIo()): Command {
+export async function createProgram(io: CommandIo = processIo(), only?: string): Promise<Command> {
   const program = setupCommand(new Command('onnx-surgeon'), io)
     .description('ONNX graph surgery: fuse PyTorch multi-scale deformable attention into TensorRT\'s plugin, verify, inspect, build')
     .version(packageVersion(), '-V, --version', 'print the version')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(add --help for usage)');
-  for (const command of [fuseMsdaCommand(io), verifyCommand(io), inspectCommand(io), validateCommand(io), convertCommand(io), buildCommand(io)]) {
-    program.addCommand(command);
-  }
+  const wanted = COMMANDS.filter(([name]) => only === undefined || name === only);
+  for (const factory of await Promise.all(wanted.map(([, load]) => load()))) program.addCommand(factory(io));
   return program;
+}
+
+/** The subcommand `argv` runs, when its first word names one; else undefined (help, a typo). */
+function commandOf(argv: readonly string[]): string | undefined {
+  const first = argv[0];
+  return COMMANDS.some(([name]) => name === first) ? first : undefined;
 }
 
 /**
@@ -63,7 +78,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo(
   const previous = process.exitCode;
   process.exitCode = undefined;
   try {
-    await createProgram(io).parseAsync([...argv], { from: 'user' });
+    await (await createProgram(io, commandOf(argv))).parseAsync([...argv], { from: 'user' });
     return Number(process.exitCode ?? EXIT.ok);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;

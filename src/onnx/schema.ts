@@ -1,16 +1,12 @@
 /**
- * Loads `schemas/onnx.proto` with protobufjs and compiles its reflection into small descriptors the
- * codec walks (one array lookup per field on the hot path instead of protobufjs objects).
- *
- * The schema text is read at run time, found by walking up from this module's folder, so the same
- * code works from TypeScript sources (vitest: `src/onnx/`) and from compiled `dist/src/onnx/`.
+ * The ONNX schema as the codec walks it: small descriptors (one array lookup per field on the hot
+ * path instead of protobufjs objects), linked once on first use from `schema-data.ts`, which
+ * `scripts/gen-schema.ts` compiles from `schemas/onnx.proto` with protobufjs. Nothing parses
+ * .proto text at run time, and protobufjs is not a run-time dependency.
  */
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
 import { OnnxSurgeonError } from '../errors.js';
+import { ONNX_MESSAGES } from './schema-data.js';
 import { WireType } from './wire-reader.js';
 
 /** Protobuf scalar types the codec handles (`enum` decodes like int32). */
@@ -31,6 +27,29 @@ export type ScalarKind =
   | 'enum'
   | 'string'
   | 'bytes';
+
+/** One field as `schema-data.ts` stores it (what the .proto says; wire details are derived). */
+export interface FieldData {
+  readonly number: number;
+  /** Object key (protobufjs camelCase). */
+  readonly name: string;
+  readonly kind: ScalarKind | 'message';
+  readonly repeated: boolean;
+  /** Declared `[packed = true]`. */
+  readonly packed: boolean;
+  /** Full name of the field's message type, for `kind === 'message'`. */
+  readonly messageType?: string;
+  /** Names of the other members of this field's oneof. */
+  readonly oneofSiblings: readonly string[];
+}
+
+/** One message as `schema-data.ts` stores it. */
+export interface MessageData {
+  /** Fully qualified name without leading dot, e.g. `onnx.TensorProto`. */
+  readonly fullName: string;
+  /** Fields sorted by number. */
+  readonly fields: readonly FieldData[];
+}
 
 /** One field of a message, as the codec needs it. */
 export interface FieldDescriptor {
@@ -92,14 +111,19 @@ const WIRE_TYPE_OF: Record<ScalarKind, number> = {
   bytes: WireType.LENGTH_DELIMITED,
 };
 
+/** True for the protobuf scalar types the codec handles. */
+export function isScalarKind(kind: string): kind is ScalarKind {
+  return Object.hasOwn(WIRE_TYPE_OF, kind);
+}
+
 /** Typed-array element types the codec supports for `[packed = true]` fields. */
 const TYPED_ARRAY_KINDS: ReadonlySet<string> = new Set(['float', 'double', 'int32', 'int64', 'uint64']);
 
 let cached: CompiledSchema | undefined;
 
-/** The compiled ONNX schema (loaded once, on first use). */
+/** The compiled ONNX schema (linked once, on first use). */
 export function onnxSchema(): CompiledSchema {
-  cached ??= compileSchema(readFileSync(findSchemaFile(), 'utf8'));
+  cached ??= linkSchema(ONNX_MESSAGES);
   return cached;
 }
 
@@ -116,74 +140,37 @@ export function messageDescriptor(typeName: string): MessageDescriptor {
   return found;
 }
 
-/** Path of `schemas/onnx.proto`, searched upwards from this module's folder. */
-export function findSchemaFile(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let level = 0; level < 6; level++) {
-    const candidate = join(dir, 'schemas', 'onnx.proto');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new OnnxSurgeonError('internal', 'schemas/onnx.proto not found above the onnx codec module', {
-    file: fileURLToPath(import.meta.url),
-  });
-}
-
-/** Compiles protobuf source text into codec descriptors. Exported for tests. */
-export function compileSchema(protoSource: string): CompiledSchema {
-  const root = protobuf.parse(protoSource, { keepCase: false }).root;
-  root.resolveAll();
-  const types: protobuf.Type[] = [];
-  collectTypes(root, types);
-
+/** Turns stored message data into codec descriptors: wire types, packing, field lookup, message links. */
+export function linkSchema(data: readonly MessageData[]): CompiledSchema {
   const messages = new Map<string, MessageDescriptor>();
   const pending: { field: FieldDescriptor; typeName: string }[] = [];
-  for (const type of types) {
-    const fullName = type.fullName.replace(/^\./, '');
-    const packageName = 'onnx.';
+  const packageName = 'onnx.';
+  for (const message of data) {
+    const { fullName } = message;
     const displayName = fullName.startsWith(packageName) ? fullName.slice(packageName.length) : fullName;
-    const fields: FieldDescriptor[] = [];
-    for (const field of [...type.fieldsArray].sort((a, b) => a.id - b.id)) {
-      const resolved = field.resolvedType;
-      const isMessage = resolved instanceof protobuf.Type;
-      const kind: ScalarKind | 'message' = isMessage
-        ? 'message'
-        : resolved instanceof protobuf.Enum
-          ? 'enum'
-          : (field.type as ScalarKind);
-      if (kind !== 'message' && !(kind in WIRE_TYPE_OF)) {
-        throw new OnnxSurgeonError('internal', `unsupported field type '${field.type}' in ${fullName}.${field.name}`);
-      }
-      const wireType = kind === 'message' ? WireType.LENGTH_DELIMITED : WIRE_TYPE_OF[kind];
-      const packable = field.repeated && kind !== 'message' && wireType !== WireType.LENGTH_DELIMITED;
-      const typedArray = packable && field.packed && TYPED_ARRAY_KINDS.has(kind);
-      const oneofSiblings = field.partOf ? field.partOf.fieldsArray.filter((f) => f !== field).map((f) => f.name) : [];
+    const fields = message.fields.map((field): FieldDescriptor => {
+      const wireType = field.kind === 'message' ? WireType.LENGTH_DELIMITED : WIRE_TYPE_OF[field.kind];
+      const packable = field.repeated && field.kind !== 'message' && wireType !== WireType.LENGTH_DELIMITED;
       const descriptor: FieldDescriptor = {
-        number: field.id,
+        number: field.number,
         name: field.name,
-        kind,
+        kind: field.kind,
         repeated: field.repeated,
         wireType,
         packable,
-        typedArray,
-        oneofSiblings,
+        typedArray: packable && field.packed && TYPED_ARRAY_KINDS.has(field.kind),
+        oneofSiblings: field.oneofSiblings,
       };
-      if (isMessage) pending.push({ field: descriptor, typeName: resolved.fullName.replace(/^\./, '') });
-      fields.push(descriptor);
-    }
+      if (field.messageType !== undefined) pending.push({ field: descriptor, typeName: field.messageType });
+      return descriptor;
+    });
     const byNumber: (FieldDescriptor | undefined)[] = [];
     for (const f of fields) byNumber[f.number] = f;
     messages.set(fullName, { fullName, displayName, fields, byNumber });
   }
-  for (const { field, typeName } of pending) field.messageType = messages.get(typeName);
-  return { messages };
-}
-
-function collectTypes(namespace: protobuf.NamespaceBase, out: protobuf.Type[]): void {
-  for (const nested of namespace.nestedArray) {
-    if (nested instanceof protobuf.Type) out.push(nested);
-    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) collectTypes(nested, out);
+  for (const { field, typeName } of pending) {
+    field.messageType = messages.get(typeName);
+    if (!field.messageType) throw new OnnxSurgeonError('internal', `schema: field ${field.name} names unknown message type '${typeName}'`);
   }
+  return { messages };
 }

@@ -1,16 +1,17 @@
 /**
- * The one failure that is not about the model: the machine lacks TensorRT, CUDA or a C++
- * compiler. Kept apart from other `native` errors because the CLI gives it its own exit code (3),
- * so scripts can tell "install something" from "this model does not build".
+ * The one failure that is not about the model: the machine lacks TensorRT, CUDA, a C++ compiler
+ * or onnxruntime-node (an optional peer dependency that only `verify` needs). Kept apart from
+ * other `native` errors because the CLI gives it its own exit code (3), so scripts can tell
+ * "install something" from "this model does not build".
  */
 import { type ErrorContext, OnnxSurgeonError } from '../errors.js';
 
 /** What is missing. */
-export type MissingComponent = 'tensorrt' | 'cuda' | 'compiler' | 'platform';
+export type MissingComponent = 'tensorrt' | 'cuda' | 'compiler' | 'platform' | 'onnxruntime';
 
 /**
- * TensorRT, CUDA or a compiler could not be found (or found incomplete). The message names the
- * file that was missing, where it was looked for, and how to fix it.
+ * TensorRT, CUDA, a compiler or onnxruntime-node could not be found (or found incomplete). The
+ * message names what was missing, where it was looked for, and how to fix it.
  *
  * @example
  * ```ts

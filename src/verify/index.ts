@@ -12,6 +12,7 @@ import type { ExpandReport } from '../plugins/index.js';
 import { loadModel } from '../serde/index.js';
 import { DEFAULT_TOLERANCES, type OutputComparison, type Tolerances, compareOutput, missingOutput } from './compare.js';
 import { type InputSummary, type ShapeBindings, checkInputs, randomInputs, readTensors, requiredInputs, summarizeInputs, toTensorMap } from './inputs.js';
+import { loadOnnxRuntime } from './onnxruntime.js';
 import { firstLine, runModel } from './run.js';
 
 export { DEFAULT_TOLERANCES, RELATIVE_ERROR_FLOOR, compareOutput, missingOutput, toFloat64, type ErrorStats, type OutputComparison, type TensorSummary, type Tolerances } from './compare.js';
@@ -103,8 +104,8 @@ export interface VerifyReport {
  * every output under `|rewritten - reference| <= atol + rtol * |reference|`. Plugin nodes (e.g.
  * `MultiscaleDeformableAttnPlugin_TRT`) are expanded into standard ops on private copies; the
  * models passed in are not changed. Bad arguments and unreadable files throw
- * `OnnxSurgeonError` ('usage', 'io', 'decode'); everything about the models themselves is in
- * the report.
+ * `OnnxSurgeonError` ('usage', 'io', 'decode'), a missing onnxruntime-node (an optional peer
+ * dependency) `ToolchainMissingError`; everything about the models themselves is in the report.
  *
  * @example
  * ```ts
@@ -133,6 +134,8 @@ export async function verifyRewrite(original: Model | string, rewritten: Model |
     // Goldens belong to the inputs they were computed from; random inputs would compare noise.
     throw new OnnxSurgeonError('usage', 'expected outputs need the inputs they were computed from', { expected: '--inputs DIR|FILE.npz with --expected' });
   }
+  // Without onnxruntime nothing can be verified: say how to install it before reading any model.
+  await loadOnnxRuntime();
 
   const originalModel = typeof original === 'string' ? await loadModel(original) : original;
   const rewrittenModel = typeof rewritten === 'string' ? await loadModel(rewritten) : rewritten;

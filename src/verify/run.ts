@@ -3,12 +3,13 @@
  * (the caller's model is never touched), with every registered custom op (TensorRT plugin nodes)
  * expanded into standard ONNX ops first, and with results handed back as IR tensors.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { OnnxSurgeonError } from '../errors.js';
 import { DType, type DTypeCode, type Graph, type Model, Tensor, type TensorArray, dtypeName } from '../ir/index.js';
 import { type ExpandReport, customOpFor, expandCustomOps } from '../plugins/index.js';
 import { float32ArrayToFloat16 } from '../plugins/half.js';
 import { loadModelFromBytes, modelToBytes } from '../serde/index.js';
+import { type OnnxRuntime, loadOnnxRuntime } from './onnxruntime.js';
 
 /** What one run produced. */
 export interface RunResult {
@@ -49,6 +50,7 @@ const FROM_ORT: Record<string, DTypeCode> = Object.fromEntries(Object.entries(OR
  */
 export async function runModel(model: Model, feeds: ReadonlyMap<string, Tensor>, options: RunOptions = {}): Promise<RunResult> {
   const label = options.label ?? 'model';
+  const runtime = await loadOnnxRuntime();
   const started = performance.now();
   let bytes: Uint8Array;
   let expanded: ExpandReport = { expanded: 0, byOp: {} };
@@ -64,7 +66,7 @@ export async function runModel(model: Model, feeds: ReadonlyMap<string, Tensor>,
   let session: ort.InferenceSession;
   try {
     // Warnings (e.g. declared vs actual output shapes) would interleave with our report: errors only.
-    session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+    session = await runtime.InferenceSession.create(bytes, { logSeverityLevel: 3 });
   } catch (error) {
     throw runtimeError(label, error);
   }
@@ -78,7 +80,7 @@ export async function runModel(model: Model, feeds: ReadonlyMap<string, Tensor>,
       if (!tensor) {
         throw new OnnxSurgeonError('usage', `${label} model needs input '${name}', which the given inputs lack`, { tensor: name });
       }
-      ortFeeds[name] = toOrtTensor(tensor, name);
+      ortFeeds[name] = toOrtTensor(runtime, tensor, name);
     }
     const runStarted = performance.now();
     let results: ort.InferenceSession.ReturnType;
@@ -112,12 +114,12 @@ function hasCustomOps(graph: Graph): boolean {
   return false;
 }
 
-function toOrtTensor(tensor: Tensor, name: string): ort.Tensor {
+function toOrtTensor(runtime: OnnxRuntime, tensor: Tensor, name: string): ort.Tensor {
   const type = ORT_TYPES[tensor.dtype];
   if (!type) {
     throw new OnnxSurgeonError('usage', `onnxruntime-node cannot take ${dtypeName(tensor.dtype)} input data`, { tensor: name });
   }
-  return new ort.Tensor(type, tensor.data() as ort.Tensor.DataTypeMap[typeof type], [...tensor.dims]);
+  return new runtime.Tensor(type, tensor.data() as ort.Tensor.DataTypeMap[typeof type], [...tensor.dims]);
 }
 
 function fromOrtTensor(value: ort.Tensor, name: string): Tensor {

@@ -19,7 +19,7 @@ import {
   type SimpleShardedDimProto,
   type TensorProto,
 } from '../../src/onnx/index.js';
-import { findSchemaFile } from '../../src/onnx/schema.js';
+import { findSchemaFile } from '../../scripts/gen-schema.js';
 import { bytesOf, floatField, lengthField, tag, varint, varintField } from './wire-bytes.js';
 
 const INT64_MAX = 2n ** 63n - 1n;

@@ -2,11 +2,12 @@
  * `onnx-surgeon verify ORIGINAL REWRITTEN`: argument parsing and printing around
  * {@link verifyRewrite}. Exit codes: 0 every output within tolerance, 1 a mismatch (numbers,
  * shapes, or the rewritten model does not run), 2 nothing could be verified (no reference, an
- * output on one side only) or a usage/IO error.
+ * output on one side only) or a usage/IO error, 3 onnxruntime-node is not installed.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type ReferenceChoice, type ShapeBindings, type VerifyOptions, type VerifyReport, parseShapeBinding, verifyRewrite } from '../../verify/index.js';
 import type { OutputComparison } from '../../verify/compare.js';
+import { ONNXRUNTIME_INSTALL_COMMAND } from '../../verify/onnxruntime.js';
 import { setupCommand } from '../command-setup.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { type CommandIo, processIo } from '../io.js';
@@ -57,7 +58,8 @@ into standard ONNX ops first, so TensorRT is not needed. An element passes when
 are NaN and --nan-equal is given; outputs of different shapes never pass.
 
 Exit status for verify: 0 pass, 1 mismatch (or the rewritten model does not run), 2 nothing to compare
-against, an output on one side only, or a usage/IO error.
+against, an output on one side only, or a usage/IO error, 3 onnxruntime-node is not installed (it is an
+optional peer dependency: ${ONNXRUNTIME_INSTALL_COMMAND}).
 ${EXIT_CODES_HELP}
 `;
 
