@@ -5,28 +5,32 @@ import { Node } from './node.js';
 import { NameScope } from './names.js';
 import { topologicalOrder } from './toposort.js';
 import type { Tensor } from './tensor.js';
-import type { TensorType } from './types.js';
+import type { DTypeCode, Dim, TensorType } from './types.js';
 import { Value } from './value.js';
 
-/** What {@link Graph.addNode} needs to create a node. */
+/**
+ * What {@link Graph.addNode} needs to create a node. Optional fields may also be given as
+ * `undefined` (so `{ name: maybeName, outputTypes: [{ dtype, shape: x.type?.shape }] }` compiles
+ * under `exactOptionalPropertyTypes`).
+ */
 export interface NodeSpec {
   /** Operator type. */
   op: string;
   /** Operator domain (default `''`, the ONNX domain). */
-  domain?: string;
+  domain?: string | undefined;
   /** Input values (`undefined` for an omitted optional input). */
-  inputs?: readonly (Value | undefined)[];
+  inputs?: readonly (Value | undefined)[] | undefined;
   /**
    * Output names, or a count of outputs to create with names derived from the node name. Names
    * are made unique in the model if taken.
    */
-  outputs?: readonly string[] | number;
-  /** Output types, by position. */
-  outputTypes?: readonly (TensorType | undefined)[];
+  outputs?: readonly string[] | number | undefined;
+  /** Output types, by position; a `shape` of `undefined` means the rank is unknown. */
+  outputTypes?: readonly ({ dtype: DTypeCode; shape?: Dim[] | undefined } | undefined)[] | undefined;
   /** Attributes by name. */
-  attributes?: Record<string, AttributeValue>;
+  attributes?: Record<string, AttributeValue> | undefined;
   /** Node name (made unique); defaults to `<op>_<n>`. */
-  name?: string;
+  name?: string | undefined;
 }
 
 /**

@@ -3,6 +3,7 @@
  * (`op.Mul(op.Sub(x, 1), op.any('scale'))`), in the style of onnxscript's rewriter.
  */
 import { OnnxSurgeonError } from '../errors.js';
+import type { OnnxOpType } from './onnx-op-types.js';
 import {
   AnyValuePattern, type AttributePredicate, ConstantPattern, type InputPattern, type LeafKind, NodeOutputPattern, NodePattern,
   OneOfPattern, OptionalPattern, Pattern, type PatternScope, RepeatPattern, type TensorPredicate, type ValuePattern as ValuePatternT,
@@ -139,7 +140,9 @@ export interface PatternHelpers {
  * pattern((op, q, k, v) => op.MatMul(op.Softmax(op.MatMul(q, op.Transpose(k))), v));
  * ```
  */
-export type PatternOps = PatternHelpers & { readonly [opType: `${Uppercase<string>}${string}`]: PatternOpFunction };
+export type PatternOps = PatternHelpers
+  & { readonly [opType in OnnxOpType]: PatternOpFunction }
+  & { readonly [opType: `${Uppercase<string>}${string}`]: PatternOpFunction };
 
 /**
  * Options of {@link pattern}.

@@ -5,6 +5,7 @@
  */
 import { OnnxSurgeonError } from '../errors.js';
 import { type AttributeValue, type Graph, type Model, type Node, type NodeSpec, Tensor, Value, attr } from '../ir/index.js';
+import type { OnnxOpType } from './onnx-op-types.js';
 
 /**
  * An attribute in a replacement: an IR {@link AttributeValue} (`attr.float(1)`), or a plain value
@@ -57,7 +58,8 @@ export type ReplacementOpFunction = (...args: (Value | undefined | ReplacementNo
   * const y = b.op.Relu(b.op.Add(m.value('x'), m.value('bias')));
   * ```
  */
-export type ReplacementOps = { readonly [opType: `${Uppercase<string>}${string}`]: ReplacementOpFunction };
+export type ReplacementOps = { readonly [opType in OnnxOpType]: ReplacementOpFunction }
+  & { readonly [opType: `${Uppercase<string>}${string}`]: ReplacementOpFunction };
 
 /**
  * The builder handed to a rule's `replace`. New nodes are appended to the graph (the rewriter
