@@ -26,6 +26,11 @@ export class Node {
   serdeOrigin?: unknown;
   /** Attributes by name, in model order. */
   readonly attributes = new Map<string, Attribute>();
+  /**
+   * Names the model gave more than one attribute (the last one is in {@link attributes}). ONNX
+   * forbids this and onnxruntime refuses such a node, so no pass may pick a meaning for it.
+   */
+  repeatedAttributes?: string[];
   /** @internal */ _inputs: (Value | undefined)[] = [];
   /** @internal */ _outputs: Value[] = [];
   /** @internal */ _graph: Graph | undefined;

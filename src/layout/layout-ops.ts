@@ -1,6 +1,7 @@
 import type { Node, Value } from '../ir/index.js';
 import { DimExpr } from '../shape/dim-expr.js';
 import type { ShapeFacts } from '../shape/facts.js';
+import { normalizeAxisOf, readAxes, readSplitSizes, resolveReshape, resolveSliceBound } from '../shape/op-args.js';
 import {
   type View, ViewError, dimSize, reshapeView, selectView, sliceView, squeezeView, transposeView,
   unsqueezeView, viewShape,
@@ -33,13 +34,12 @@ function splitSequenceOf(node: Node): Node | undefined {
   return producer?.opType === 'SplitToSequence' && producer.domain === '' ? producer : undefined;
 }
 
-/** Maps the view of `node`'s input 0 to the view of its output `outputIndex`. */
-export function applyLayoutOp(node: Node, outputIndex: number, input: View, facts: ShapeFacts): View {
+/** Maps the view of `node`'s input 0 to the view of its output `outputIndex` (`opset`: the model's, to hold each node to its opset's form). */
+export function applyLayoutOp(node: Node, outputIndex: number, input: View, facts: ShapeFacts, opset?: number): View {
   const rank = input.dims.length;
-  const norm = (a: number, r = rank): number => (a < 0 ? a + r : a);
+  const valuesOf = (v: Value): DimExpr[] | undefined => facts.values(v);
   switch (node.opType) {
     case 'Identity':
-    case 'Cast': // element type only; the pass accounts for types separately
       return input;
     case 'Transpose': {
       const perm = node.attrInts('perm') ?? [...Array(rank).keys()].reverse();
@@ -47,41 +47,28 @@ export function applyLayoutOp(node: Node, outputIndex: number, input: View, fact
     }
     case 'Reshape': {
       const target = intValues(node, 1, facts, 'reshape target');
-      return reshapeView(input, resolveReshape(viewShape(input), target, node.attrNumber('allowzero', 0) === 1));
+      return reshapeView(input, orFail(resolveReshape(viewShape(input), target, node.attrNumber('allowzero', 0) === 1)));
     }
     case 'Flatten': {
-      const axis = norm(node.attrNumber('axis', 1));
-      if (axis < 0 || axis > rank) throw new ViewError(`'${node.label}' flattens at axis ${axis} of a rank-${rank} tensor`);
+      const raw = node.attrNumber('axis', 1);
+      const axis = raw < 0 ? raw + rank : raw;
+      if (axis < 0 || axis > rank) throw new ViewError(`'${node.label}' flattens at axis ${raw} of a rank-${rank} tensor`);
       const shape = viewShape(input);
       return reshapeView(input, [product(shape.slice(0, axis)), product(shape.slice(axis))]);
     }
     case 'Unsqueeze': {
-      const axes = node.inputs[1] ? intValues(node, 1, facts, 'unsqueeze axes') : node.attrInts('axes')?.map((a) => DimExpr.const(a));
+      const axes = orFail(readAxes(node, valuesOf, opset));
       if (!axes) throw new ViewError(`'${node.label}' has no axes`);
-      return unsqueezeView(input, axes.map((a) => constInt(a, node, 'unsqueeze axis')));
+      return unsqueezeView(input, axes);
     }
-    case 'Squeeze': {
-      const axes = node.inputs[1] ? intValues(node, 1, facts, 'squeeze axes') : node.attrInts('axes')?.map((a) => DimExpr.const(a));
-      return squeezeView(input, axes?.map((a) => constInt(a, node, 'squeeze axis')));
-    }
-    case 'Gather': {
-      const axis = norm(node.attrNumber('axis', 0));
-      if (axis < 0 || axis >= rank) throw new ViewError(`'${node.label}' gathers along axis ${axis} of a rank-${rank} tensor`);
-      const index = facts.values(node.input(1));
-      const indexShape = facts.shape(node.input(1));
-      if (!index || index.length !== 1 || !indexShape) throw new ViewError(`'${node.label}' gathers with indices that are not one known number`);
-      const size = dimSize(input.dims[axis] ?? []);
-      let i = index[0]!;
-      const c = i.constValue();
-      if (c !== undefined && c < 0) i = size.add(c);
-      if (indexShape.length === 0) return selectView(input, axis, i);
-      if (indexShape.length === 1) return sliceView(input, axis, i, DimExpr.const(1));
-      throw new ViewError(`'${node.label}' gathers with a rank-${indexShape.length} index`);
-    }
+    case 'Squeeze':
+      return squeezeView(input, orFail(readAxes(node, valuesOf, opset)));
+    case 'Gather':
+      return applyGather(node, input, facts);
     case 'Slice':
-      return applySlice(node, input, facts);
+      return applySlice(node, input, facts, opset);
     case 'Split':
-      return applySplit(node, outputIndex, input, facts);
+      return applySplit(node, outputIndex, input, facts, opset);
     case 'SequenceAt':
       return applySplitToSequenceAt(node, input, facts);
     default:
@@ -89,43 +76,76 @@ export function applyLayoutOp(node: Node, outputIndex: number, input: View, fact
   }
 }
 
-function applySlice(node: Node, input: View, facts: ShapeFacts): View {
+function orFail<T>(result: T | string): T {
+  if (typeof result === 'string') throw new ViewError(result);
+  return result;
+}
+
+function applyGather(node: Node, input: View, facts: ShapeFacts): View {
   const rank = input.dims.length;
-  const fromAttrs = !node.inputs[1];
+  const axis = normalizeAxisOf(node.attrNumber('axis', 0), rank);
+  if (axis === undefined) throw new ViewError(`'${node.label}' gathers along axis ${node.attrNumber('axis', 0)} of a rank-${rank} tensor`);
+  const index = facts.values(node.input(1));
+  const indexShape = facts.shape(node.input(1));
+  if (!index || index.length !== 1 || !indexShape) throw new ViewError(`'${node.label}' gathers with indices that are not one known number`);
+  const size = dimSize(input.dims[axis] ?? []);
+  let i = index[0]!;
+  const c = i.constValue();
+  if (c !== undefined && c < 0) i = size.add(c);
+  // Out-of-range indices are an error in onnxruntime, never a clamp: prove the index is inside.
+  if (!i.isNonNegative() || !size.sub(i).sub(1).isNonNegative()) throw new ViewError(`'${node.label}' gathers index ${String(index[0])}, not provably inside a dimension of size ${String(size)}`);
+  if (indexShape.length === 0) return selectView(input, axis, i);
+  if (indexShape.length === 1) return sliceView(input, axis, i, DimExpr.const(1));
+  throw new ViewError(`'${node.label}' gathers with a rank-${indexShape.length} index`);
+}
+
+function applySlice(node: Node, input: View, facts: ShapeFacts, opset?: number): View {
+  const rank = input.dims.length;
+  // Slice-1..9 carries starts/ends/axes as attributes, Slice-10+ as inputs.
+  const fromAttrs = opset !== undefined ? opset < 10 : !node.inputs[1];
+  if (fromAttrs && node.inputs.length > 1) throw new ViewError(`'${node.label}' reads its bounds from inputs, which Slice does not do before opset 10`);
+  if (!fromAttrs && (node.attr('starts') || node.attr('ends') || node.attr('axes'))) throw new ViewError(`'${node.label}' has bound attributes, which Slice does not have from opset 10`);
   const starts = fromAttrs ? node.attrInts('starts')?.map((n) => DimExpr.const(n)) : intValues(node, 1, facts, 'slice starts');
   const ends = fromAttrs ? node.attrInts('ends')?.map((n) => DimExpr.const(n)) : intValues(node, 2, facts, 'slice ends');
-  if (!starts || !ends) throw new ViewError(`'${node.label}' has unknown starts/ends`);
+  if (!starts || !ends || starts.length !== ends.length) throw new ViewError(`'${node.label}' has unknown or mismatched starts/ends`);
   const axes = fromAttrs
     ? node.attrInts('axes') ?? starts.map((_, i) => i)
     : node.inputs[3] ? intValues(node, 3, facts, 'slice axes').map((a) => constInt(a, node, 'slice axis')) : starts.map((_, i) => i);
   const steps = !fromAttrs && node.inputs[4] ? intValues(node, 4, facts, 'slice steps').map((s) => constInt(s, node, 'slice step')) : starts.map(() => 1);
+  if (axes.length !== starts.length || steps.length !== starts.length) throw new ViewError(`'${node.label}' has ${starts.length} starts but ${axes.length} axes and ${steps.length} steps`);
+  const normalized = axes.map((a) => normalizeAxisOf(a, rank));
+  if (normalized.some((a) => a === undefined) || new Set(normalized).size !== normalized.length) throw new ViewError(`'${node.label}' slices axes [${axes.join(', ')}], repeated or out of range for rank ${rank}`);
   let view = input;
-  axes.forEach((rawAxis, k) => {
-    const axis = rawAxis < 0 ? rawAxis + rank : rawAxis;
+  normalized.forEach((axis, k) => {
     if (steps[k] !== 1) throw new ViewError(`'${node.label}' slices with step ${steps[k]}`);
-    const size = dimSize(view.dims[axis] ?? []);
-    const start = clampBound(starts[k]!, size);
-    const end = clampBound(ends[k]!, size);
-    view = sliceView(view, axis, start, end.sub(start));
+    const size = dimSize(view.dims[axis!] ?? []);
+    const start = orFail(resolveSliceBound(starts[k]!, size));
+    const end = orFail(resolveSliceBound(ends[k]!, size));
+    const length = end.sub(start);
+    // An empty range (end before start) is clamped to 0 elements by ONNX; nothing MSDA writes.
+    if (!length.isNonNegative()) throw new ViewError(`'${node.label}' slices [${String(start)}, ${String(end)}), not provably a non-empty range`);
+    view = sliceView(view, axis!, start, length);
   });
   return view;
 }
 
-function applySplit(node: Node, outputIndex: number, input: View, facts: ShapeFacts): View {
+function applySplit(node: Node, outputIndex: number, input: View, facts: ShapeFacts, opset?: number): View {
   const rank = input.dims.length;
-  const rawAxis = node.attrNumber('axis', 0);
-  const axis = rawAxis < 0 ? rawAxis + rank : rawAxis;
+  const axis = normalizeAxisOf(node.attrNumber('axis', 0), rank);
+  if (axis === undefined) throw new ViewError(`'${node.label}' splits axis ${node.attrNumber('axis', 0)} of a rank-${rank} tensor`);
   const total = dimSize(input.dims[axis] ?? []);
+  const given = orFail(readSplitSizes(node, (v) => facts.values(v), opset));
   let sizes: DimExpr[];
-  if (node.inputs[1]) sizes = intValues(node, 1, facts, 'split sizes');
-  else if (node.attrInts('split')) sizes = node.attrInts('split')!.map((n) => DimExpr.const(n));
+  if (given) sizes = given;
   else {
-    const parts = node.outputs.length;
+    const parts = node.attr('num_outputs') ? node.attrNumber('num_outputs', node.outputs.length) : node.outputs.length;
     const each = total.divExact(parts);
-    if (!each) throw new ViewError(`'${node.label}' splits ${String(total)} into ${parts} unequal parts`);
+    if (!each || parts !== node.outputs.length) throw new ViewError(`'${node.label}' splits ${String(total)} into ${parts} parts that are not provably equal`);
     sizes = Array.from({ length: parts }, () => each);
   }
-  if (sizes.length <= outputIndex) throw new ViewError(`'${node.label}' has ${sizes.length} split sizes for output ${outputIndex}`);
+  if (sizes.length !== node.outputs.length) throw new ViewError(`'${node.label}' has ${sizes.length} split sizes for ${node.outputs.length} outputs`);
+  // onnxruntime refuses sizes that do not add up to the axis; they must provably do.
+  if (!sizes.reduce<DimExpr>((a, b) => a.add(b), DimExpr.const(0)).equals(total)) throw new ViewError(`the split sizes of '${node.label}' do not provably add up to ${String(total)}`);
   let start = DimExpr.const(0);
   for (let k = 0; k < outputIndex; k++) start = start.add(sizes[k]!);
   return sliceView(input, axis, start, sizes[outputIndex]!);
@@ -138,61 +158,34 @@ function applySplitToSequenceAt(node: Node, input: View, facts: ShapeFacts): Vie
   const k = index?.length === 1 ? index[0]!.constValue() : undefined;
   if (k === undefined) throw new ViewError(`'${node.label}' picks a sequence element that is not a constant`);
   const rank = input.dims.length;
-  const rawAxis = split.attrNumber('axis', 0);
-  const axis = rawAxis < 0 ? rawAxis + rank : rawAxis;
+  const axis = normalizeAxisOf(split.attrNumber('axis', 0), rank);
+  if (axis === undefined) throw new ViewError(`'${split.label}' splits axis ${split.attrNumber('axis', 0)} of a rank-${rank} tensor`);
   const total = dimSize(input.dims[axis] ?? []);
   const sizesValue = split.inputs[1];
-  const given = sizesValue ? facts.values(sizesValue) : undefined;
-  const givenShape = sizesValue ? facts.shape(sizesValue) : undefined;
-  let sizes: DimExpr[];
   if (!sizesValue) {
     // No split input: chunks of 1 (keepdims decides whether the axis stays).
-    sizes = [];
     const n = total.constValue();
     if (n === undefined) throw new ViewError(`'${split.label}' splits a symbolic axis into single elements`);
-    for (let i = 0; i < n; i++) sizes.push(DimExpr.const(1));
-    const block = sliceView(input, axis, DimExpr.const(k < 0 ? n + k : k), DimExpr.const(1));
+    const at = k < 0 ? n + k : k;
+    if (at < 0 || at >= n) throw new ViewError(`'${node.label}' picks element ${k} of ${n}`);
+    const block = sliceView(input, axis, DimExpr.const(at), DimExpr.const(1));
     return split.attrNumber('keepdims', 1) === 1 ? block : squeezeView(block, [axis]);
   }
-  if (!given) throw new ViewError(`the split sizes of '${split.label}' are not known`);
-  if (givenShape?.length === 0) {
-    // A scalar split: equal chunks of that size (the last may be shorter).
+  const given = facts.values(sizesValue);
+  const givenShape = facts.shape(sizesValue);
+  if (!given || !givenShape) throw new ViewError(`the split sizes of '${split.label}' are not known`);
+  if (givenShape.length === 0) {
+    // A scalar split: equal chunks of that size (the last may be shorter: sliceView proves it is not).
     const chunk = given[0]!;
+    if (k < 0) throw new ViewError(`'${node.label}' picks chunk ${k} from the end of an equal-chunk split`);
     return sliceView(input, axis, chunk.mul(k), chunk);
   }
-  sizes = given;
-  const at = k < 0 ? sizes.length + k : k;
+  if (!given.reduce<DimExpr>((a, b) => a.add(b), DimExpr.const(0)).equals(total)) throw new ViewError(`the split sizes of '${split.label}' do not provably add up to ${String(total)}`);
+  const at = k < 0 ? given.length + k : k;
+  if (at < 0 || at >= given.length) throw new ViewError(`'${node.label}' picks element ${k} of ${given.length}`);
   let start = DimExpr.const(0);
-  for (let i = 0; i < at; i++) start = start.add(sizes[i]!);
-  return sliceView(input, axis, start, sizes[at]!);
-}
-
-/** Reshape's 0 (copy) and -1 (infer) resolved against the input shape. */
-function resolveReshape(inputShape: DimExpr[], target: DimExpr[], allowZero: boolean): DimExpr[] {
-  const dims = target.map((t, i) => {
-    if (allowZero || t.constValue() !== 0) return t;
-    const copied = inputShape[i];
-    if (!copied) throw new ViewError(`reshape target [${target.join(', ')}] copies dim ${i} of a rank-${inputShape.length} input`);
-    return copied;
-  });
-  const inferAt = dims.findIndex((d) => d.constValue() === -1);
-  if (inferAt < 0) return dims;
-  const known = product(dims.filter((_, i) => i !== inferAt));
-  const inferred = product(inputShape).divExact(known);
-  if (!inferred) throw new ViewError(`cannot infer -1 in reshape of [${inputShape.join(', ')}] to [${target.join(', ')}]`);
-  dims[inferAt] = inferred;
-  return dims;
-}
-
-function clampBound(bound: DimExpr, size: DimExpr): DimExpr {
-  const c = bound.constValue();
-  if (c === undefined) return bound;
-  if (c < 0) return size.add(c);
-  const s = size.constValue();
-  if (s !== undefined && c > s) return size;
-  // INT64_MAX-style "to the end" on a symbolic size.
-  if (s === undefined && c >= 2 ** 31) return size;
-  return bound;
+  for (let i = 0; i < at; i++) start = start.add(given[i]!);
+  return sliceView(input, axis, start, given[at]!);
 }
 
 function product(dims: readonly DimExpr[]): DimExpr {

@@ -101,17 +101,34 @@ export function reshapeView(view: View, shape: readonly DimExpr[]): View {
   return { dims, offsets: view.offsets };
 }
 
-/** Restricts dimension `axis` to `[start, start + length)` (step 1). */
+/**
+ * Restricts dimension `axis` to `[start, start + length)` (step 1). The range must provably lie
+ * inside the dimension for every value of the symbols: ONNX would clamp it otherwise, and a
+ * clamped range reads other elements than the one written.
+ */
 export function sliceView(view: View, axis: number, start: DimExpr, length: DimExpr): View {
   const dim = view.dims[axis];
   if (!dim) throw new ViewError(`slice axis ${axis} out of range for rank ${view.dims.length}`);
-  if (start.constValue() === 0 && length.equals(dimSize(dim))) return view;
+  const size = dimSize(dim);
+  if (!start.isNonNegative() || !length.isNonNegative() || !size.sub(start).sub(length).isNonNegative()) {
+    throw new ViewError(`the range [${String(start)}, ${String(start.add(length))}) is not provably inside a dimension of size ${String(size)}`);
+  }
+  if (start.constValue() === 0 && length.equals(size)) return view;
   if (dim.length !== 1) throw new ViewError(`slice of a dimension made of ${dim.length} merged axes`);
   const atom = dim[0]!;
   const offsets = new Map(view.offsets);
   offsets.set(atom.axis, offsetOf(view, atom.axis).add(start.mul(atom.stride)));
   const dims = view.dims.map((d, i) => (i === axis ? (isOne(length) ? [] : [{ ...atom, size: length }]) : d));
   return { dims, offsets };
+}
+
+/**
+ * The view of an elementwise result whose other operand has `rank` dims, all of size 1: numpy
+ * broadcasting prepends size-1 dims when that operand has the higher rank.
+ */
+export function broadcastView(view: View, rank: number): View {
+  if (rank <= view.dims.length) return view;
+  return { dims: [...Array.from({ length: rank - view.dims.length }, () => []), ...view.dims], offsets: view.offsets };
 }
 
 /** Picks index `index` of dimension `axis` and removes the dimension (Gather with a scalar index). */

@@ -121,6 +121,7 @@ function fillGraph(graph: Graph, proto: GraphProto, options: FromProtoOptions): 
     node.serdeOrigin = n;
     for (const a of n.attribute ?? []) {
       const attribute = attributeFromProto(a, graph, options, node.label);
+      if (node.attributes.has(attribute.name)) (node.repeatedAttributes ??= []).push(attribute.name);
       node.attributes.set(attribute.name, attribute);
     }
     (n.input ?? []).forEach((name, k) => {

@@ -84,9 +84,9 @@ describe('fuse-msda on real PyTorch exports', () => {
 describe('fuse-msda leaves what is not the plugin math alone', () => {
   const base = positive.find((f) => f.name === 'enc_listshapes_dynamo_op18') ?? positive[0]!;
   const variants: [string, (n: import('../../src/ir/index.js').Node) => void, RegExp][] = [
-    ['align_corners=1', (n) => n.setAttr('align_corners', attr.int(1)), /attribute 'align_corners' of .* is 1; the plugin samples with align_corners=0/],
-    ['padding_mode=border', (n) => n.setAttr('padding_mode', attr.string('border')), /attribute 'padding_mode' of .* is 'border'; the plugin pads with zeros/],
-    ['mode=nearest', (n) => n.setAttr('mode', attr.string('nearest')), /attribute 'mode' of .* is 'nearest'; the plugin interpolates bilinearly/],
+    ['align_corners=1', (n) => n.setAttr('align_corners', attr.int(1)), /samples with align_corners=1; the plugin samples with align_corners=0 \(re-export with align_corners=False\)/],
+    ['padding_mode=border', (n) => n.setAttr('padding_mode', attr.string('border')), /pads with 'border'; the plugin reads zeros outside the feature map \(re-export with padding_mode='zeros'\)/],
+    ['mode=nearest', (n) => n.setAttr('mode', attr.string('nearest')), /samples with mode 'nearest'; the plugin interpolates bilinearly \(re-export with mode='bilinear'\)/],
   ];
   for (const [label, edit, reason] of variants) {
     it(`skips a site whose GridSample uses ${label}, with the reason`, async () => {
@@ -128,7 +128,7 @@ describe('fuse-msda leaves what is not the plugin math alone', () => {
     const report = fuseMsda(model);
     const site = report.sites.find((s) => s.gridSamples.includes(grid.label))!;
     expect(site.status).toBe('skipped');
-    expect(site.reason).toMatch(/expected 2\*loc-1/);
+    expect(site.reason).toMatch(/'node_sub' computes x - 0.5 on the sampling grid; the plugin's grid is exactly 2\*loc-1/);
   });
 
   it('skips a site when an inner tensor is also a graph output', async () => {

@@ -1,12 +1,15 @@
 import type { Graph, Node, Value } from '../../ir/index.js';
-import { type Step, backwardChain, forwardLayoutChain, stepsFrom } from './paths.js';
+import { isOnnxDomain } from '../../shape/constant.js';
 import type { ShapeFacts } from '../../shape/facts.js';
+import { type Step, backwardChain, forwardLayoutChain, stepsFromIndex } from './paths.js';
 
 /** One level of a candidate site: its GridSample and the layout steps to the stack point. */
 export interface CandidateLevel {
   readonly gridSample: Node;
   /** Layout steps from the GridSample output to the stack input (or to the site's Mul when L = 1). */
   readonly steps: Step[];
+  /** The value those steps end at. */
+  readonly end: Value;
 }
 
 /**
@@ -28,18 +31,27 @@ export interface Stray {
   readonly reason: string;
 }
 
-/** Groups the graph's GridSample nodes into candidate MSDA sites, in graph order. */
-export function findCandidates(graph: Graph, facts: ShapeFacts): { candidates: Candidate[]; strays: Stray[] } {
+/** GridSample in the ONNX domain, or onnxruntime's contrib op of the same math. */
+export function isGridSample(node: Node): boolean {
+  return node.opType === 'GridSample' && (isOnnxDomain(node.domain) || node.domain === 'com.microsoft');
+}
+
+/**
+ * Groups the graph's GridSample nodes into candidate MSDA sites, in graph order. `live` is the set
+ * of nodes some output depends on: dead readers (an optimizer's leftovers) are not uses.
+ */
+export function findCandidates(graph: Graph, facts: ShapeFacts, live: ReadonlySet<Node>): { candidates: Candidate[]; strays: Stray[] } {
   const byStack = new Map<Node, Candidate>();
   const candidates: Candidate[] = [];
   const strays: Stray[] = [];
   const grouped = new Set<Node>();
   for (const node of graph.nodesIter()) {
-    if (node.opType !== 'GridSample' || grouped.has(node) || !isOnnx(node)) continue;
-    // Grouping looks through graph outputs; whether the site can go is decided after the rewrite.
-    const { end, steps } = forwardLayoutChain(node.output(0), { throughGraphOutputs: true });
-    const use = end.uses.length === 1 ? end.uses[0]! : undefined;
-    if (use && use.node.opType === 'Concat' && isOnnx(use.node)) {
+    if (!isGridSample(node) || grouped.has(node) || !live.has(node)) continue;
+    // Grouping looks through graph outputs; whether the site can go is decided after the proof.
+    const { end, steps } = forwardLayoutChain(node.output(0), live, { throughGraphOutputs: true });
+    const liveUses = end.uses.filter((u) => live.has(u.node));
+    const use = liveUses.length === 1 ? liveUses[0]! : undefined;
+    if (use && use.node.opType === 'Concat' && isOnnxDomain(use.node.domain)) {
       const stack = use.node;
       if (byStack.has(stack)) continue;
       const levels: CandidateLevel[] = [];
@@ -59,21 +71,17 @@ export function findCandidates(graph: Graph, facts: ShapeFacts): { candidates: C
       candidates.push(candidate);
     } else {
       grouped.add(node);
-      candidates.push({ levels: [{ gridSample: node, steps }], stack: undefined, anchor: node.label });
+      candidates.push({ levels: [{ gridSample: node, steps, end }], stack: undefined, anchor: node.label });
     }
   }
   return { candidates, strays };
 }
 
-/** The GridSample feeding `value` through single-use layout ops, with the forward steps. */
+/** The GridSample feeding `value` through layout ops, with the forward steps. */
 function levelFeeding(value: Value, facts: ShapeFacts): CandidateLevel | undefined {
-  const chain = backwardChain(value, facts, false);
-  const source = chain[chain.length - 1]!;
+  const chain = backwardChain(value, facts, { casts: false, arithmetic: false });
+  const source = chain.values[chain.values.length - 1]!;
   const producer = source.producer;
-  if (!producer || producer.opType !== 'GridSample' || !isOnnx(producer)) return undefined;
-  return { gridSample: producer, steps: stepsFrom(source, chain) };
-}
-
-function isOnnx(node: Node): boolean {
-  return node.domain === '' || node.domain === 'ai.onnx';
+  if (!producer || !isGridSample(producer)) return undefined;
+  return { gridSample: producer, steps: stepsFromIndex(chain, chain.values.length - 1), end: value };
 }

@@ -39,7 +39,10 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
   const nodesBefore = graph.nodeCount;
   const alreadyFused = countPlugins(graph);
   const facts = inferShapes(graph);
-  const { candidates, strays } = findCandidates(graph, facts);
+  const live = liveNodes(graph);
+  // GridSample exists from opset 16; a model without an ONNX opset import cannot hold one.
+  const context = { facts, opset: model.onnxOpset ?? 0, live };
+  const { candidates, strays } = findCandidates(graph, facts, live);
   const sites: MsdaSiteReport[] = strays.map((s) => ({
     name: s.gridSample.label, status: 'skipped', reason: s.reason, gridSamples: [s.gridSample.label],
   }));
@@ -48,7 +51,7 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
   candidates.forEach((candidate, i) => {
     const gridSamples = candidate.levels.map((l) => l.gridSample.label);
     const name = siteName(candidate.levels.map((l) => l.gridSample), candidate.anchor);
-    const proof = proveSite(candidate, facts);
+    const proof = proveSite(candidate, context);
     if (proof.ok) {
       const report: MsdaSiteReport = { name, status: 'fused', gridSamples, signature: signatureOf(proof.site) };
       sites.push(report);
@@ -76,12 +79,12 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
     // A site is only gone if nothing else still reads its insides; otherwise take the rewrite back.
     // Each new node must also meet the plugin's contract (symbol names aside: the proof compared
     // sizes symbolically already, while value_info written by exporters may name them differently).
-    const live = liveNodes(graph);
+    const liveAfter = liveNodes(graph);
     for (const { rewrite, report } of applied) {
       const violations = validateMsdaNode(rewrite.plugin, { symbolicDims: 'ignore' });
-      if (rewrite.site.coreNodes.some((n) => live.has(n))) {
+      if (rewrite.site.coreNodes.some((n) => liveAfter.has(n))) {
         revertRewrite(graph, rewrite);
-        markSkipped(report, escapeReason(rewrite.site, live));
+        markSkipped(report, escapeReason(rewrite.site, liveAfter));
       } else if (violations.length) {
         revertRewrite(graph, rewrite);
         markSkipped(report, `the plugin node would break its contract: ${violations.map((v) => v.message).join('; ')}`);
@@ -189,6 +192,7 @@ function signatureOf(site: MsdaSite): MsdaSignature {
     levelStartIndex: site.levelStarts.map(s),
     dtype: site.dtype === 10 ? 'float16' : 'float32',
     locationsCast: site.locationsDtype !== site.dtype,
+    valueCast: site.valueDtype !== site.dtype,
   };
 }
 

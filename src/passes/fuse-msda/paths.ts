@@ -1,162 +1,152 @@
-import { DType, type Node, type Use, type Value } from '../../ir/index.js';
+import type { DTypeCode, Node, Use, Value } from '../../ir/index.js';
+import { isOnnxDomain } from '../../shape/constant.js';
 import { tensorNumbers } from '../../pattern/constant.js';
 import type { ShapeFacts } from '../../shape/facts.js';
-import { DimExpr } from '../../shape/dim-expr.js';
-import { type View, ViewError, identityView } from '../../layout/view.js';
+import { type View, ViewError, broadcastView, identityView } from '../../layout/view.js';
 import { applyLayoutOp, isLayoutOp, layoutDataInput } from '../../layout/layout-ops.js';
-
-/** One step of a path: the node and which of its outputs carries the data onward. */
-export interface Step {
-  readonly node: Node;
-  readonly outputIndex: number;
-}
-
-/** An affine map `scale * x + shift` on element values. */
-export interface Affine {
-  readonly scale: number;
-  readonly shift: number;
-}
-
-export const IDENTITY_AFFINE: Affine = { scale: 1, shift: 0 };
+import { DimExpr } from '../../shape/dim-expr.js';
 
 /**
- * Walks backward from `value` through layout operations (and, when `throughAffine`, elementwise
- * ops with one scalar-constant operand) and returns the values passed, nearest first, ending at
- * the first value produced otherwise.
+ * Paths: the chains of nodes between a tensor the plugin reads (a root) and the place the site
+ * uses it. A step is a layout op (moves elements), a Cast (may change values: the proof decides),
+ * or an elementwise op with one scalar constant (the `2*loc - 1` of the sampling grid).
  */
-export function backwardChain(value: Value, facts: ShapeFacts, throughAffine: boolean): Value[] {
-  const chain = [value];
-  const seen = new Set(chain);
+export type Step =
+  | { readonly kind: 'layout'; readonly node: Node; readonly outputIndex: number }
+  | { readonly kind: 'cast'; readonly node: Node; readonly to: DTypeCode }
+  | { readonly kind: 'scalar'; readonly node: Node; readonly op: ScalarOp; readonly constant: number; readonly constantRank: number; readonly dataFirst: boolean }
+  | { readonly kind: 'double'; readonly node: Node };
+
+/** Elementwise ops with one scalar-constant operand. */
+export type ScalarOp = 'Mul' | 'Add' | 'Sub' | 'Div';
+
+/** A backward walk: `values[0]` is where it started, `steps[i]` makes `values[i]` from `values[i + 1]`. */
+export interface Chain {
+  readonly values: readonly Value[];
+  readonly steps: readonly Step[];
+}
+
+/** What a backward walk may pass through besides layout ops. */
+export interface WalkOptions {
+  /** Look through Casts (the proof then checks that each one keeps every value). */
+  readonly casts: boolean;
+  /** Look through scalar Mul/Add/Sub/Div and Add(x, x). */
+  readonly arithmetic: boolean;
+}
+
+/** Walks backward from `value` for as long as each producer is a step of the allowed kinds. */
+export function backwardChain(value: Value, facts: ShapeFacts, options: WalkOptions): Chain {
+  const values: Value[] = [value];
+  const steps: Step[] = [];
+  const seen = new Set<Value>(values);
   for (let v = value; ; ) {
-    const p = v.producer;
-    if (!p) return chain;
-    let next: Value | undefined;
-    if (isLayoutOp(p)) next = layoutDataInput(p);
-    else if (throughAffine && isFloatCast(p, facts)) next = p.inputs[0];
-    else if (throughAffine) next = affineStep(p, facts)?.data;
-    // A cycle (only a graph built through the API can have one; loading refuses them) ends the walk.
-    if (!next || seen.has(next)) return chain;
-    seen.add(next);
-    chain.push(next);
-    v = next;
+    const found = v.producer ? stepInto(v, facts, options) : undefined;
+    // A cycle (a graph built through the API can have one) ends the walk.
+    if (!found || seen.has(found.input)) return { values, steps };
+    seen.add(found.input);
+    values.push(found.input);
+    steps.push(found.step);
+    v = found.input;
   }
 }
 
-/**
- * A Cast between float types. On the locations path it only rounds (exporters cast the float64
- * grid of TorchScript exports to float32, or the other way round); the plugin gets the value's
- * type either way.
- */
-export function isFloatCast(node: Node, facts: ShapeFacts): boolean {
-  if (node.opType !== 'Cast' || (node.domain !== '' && node.domain !== 'ai.onnx')) return false;
-  const floats: number[] = [DType.FLOAT, DType.FLOAT16, DType.DOUBLE];
-  const from = node.inputs[0] ? facts.dtype(node.inputs[0]) : undefined;
-  return floats.includes(node.attrNumber('to', 0)) && from !== undefined && floats.includes(from);
+function stepInto(v: Value, facts: ShapeFacts, options: WalkOptions): { step: Step; input: Value } | undefined {
+  const node = v.producer!;
+  if (isLayoutOp(node)) {
+    const input = layoutDataInput(node);
+    return input ? { step: { kind: 'layout', node, outputIndex: v.outputIndex }, input } : undefined;
+  }
+  if (!isOnnxDomain(node.domain) || node.outputs.length !== 1) return undefined;
+  if (options.casts && node.opType === 'Cast') {
+    const to = node.attrNumber('to', -1);
+    const input = node.inputs[0];
+    return input && node.inputs.length === 1 ? { step: { kind: 'cast', node, to }, input } : undefined;
+  }
+  if (!options.arithmetic) return undefined;
+  return arithmeticStep(node, facts);
 }
 
-/** The data operand of an elementwise op with one scalar constant operand, and its effect. */
-export function affineStep(node: Node, facts: ShapeFacts): { data: Value; apply: (a: Affine) => Affine } | undefined {
-  if (node.domain !== '' && node.domain !== 'ai.onnx') return undefined;
+function arithmeticStep(node: Node, facts: ShapeFacts): { step: Step; input: Value } | undefined {
   if (!['Mul', 'Add', 'Sub', 'Div'].includes(node.opType) || node.inputs.length !== 2) return undefined;
   const [a, b] = node.inputs;
   if (!a || !b) return undefined;
+  if (a === b && node.opType === 'Add') return { step: { kind: 'double', node }, input: a };
   const ca = scalarConstant(a, facts);
   const cb = scalarConstant(b, facts);
   if ((ca === undefined) === (cb === undefined)) return undefined;
-  const c = (ca ?? cb)!;
   const dataFirst = cb !== undefined;
-  const data = dataFirst ? a : b;
-  switch (node.opType) {
-    case 'Mul': return { data, apply: (f) => ({ scale: f.scale * c, shift: f.shift * c }) };
-    case 'Add': return { data, apply: (f) => ({ scale: f.scale, shift: f.shift + c }) };
-    case 'Sub': return dataFirst
-      ? { data, apply: (f) => ({ scale: f.scale, shift: f.shift - c }) }
-      : { data, apply: (f) => ({ scale: -f.scale, shift: c - f.shift }) };
-    case 'Div': return dataFirst ? { data, apply: (f) => ({ scale: f.scale / c, shift: f.shift / c }) } : undefined;
-    default: return undefined;
-  }
+  const constant = (ca ?? cb)!;
+  const step: Step = { kind: 'scalar', node, op: node.opType as ScalarOp, constant: constant.value, constantRank: constant.rank, dataFirst };
+  return { step, input: dataFirst ? a : b };
 }
 
-/** A constant tensor whose elements are all one number and whose dims are all 1 (broadcasts as a scalar). */
-function scalarConstant(v: Value, facts: ShapeFacts): number | undefined {
+/** A constant whose dims are all 1: it broadcasts as one number (and may raise the rank). */
+function scalarConstant(v: Value, facts: ShapeFacts): { value: number; rank: number } | undefined {
   const t = facts.constant(v);
-  if (!t || t.dims.some((d) => d !== 1)) return undefined;
-  if (t.size !== 1) return undefined;
-  const n = tensorNumbers(t)[0]!;
-  return Number.isFinite(n) ? n : undefined;
+  if (!t || t.size !== 1 || t.dims.some((d) => d !== 1)) return undefined;
+  return { value: tensorNumbers(t)[0]!, rank: t.dims.length };
 }
 
+/** The forward steps from `chain.values[at]` to `chain.values[0]`. */
+export function stepsFromIndex(chain: Chain, at: number): Step[] {
+  return chain.steps.slice(0, at).reverse();
+}
 
-/**
- * The forward steps from `root` to `target` along a backward chain (`chain[0]` is `target`).
- * Each step is the producer of the next value, with the output slot it writes.
- */
-export function stepsFrom(root: Value, chain: readonly Value[]): Step[] {
-  const at = chain.indexOf(root);
+/** The forward steps from `root` (a value on the chain) to the chain's start. */
+export function stepsFrom(root: Value, chain: Chain): Step[] {
+  const at = chain.values.indexOf(root);
   if (at < 0) throw new ViewError(`'${root.name}' is not on the path`);
-  const steps: Step[] = [];
-  for (let i = at - 1; i >= 0; i--) {
-    const v = chain[i]!;
-    steps.push({ node: v.producer!, outputIndex: v.outputIndex });
-  }
-  return steps;
+  return stepsFromIndex(chain, at);
 }
 
-/** Root axis labels of a value: `<tag>:<axis>`. */
+/** Maps a view through one step: layout ops move elements, broadcasting may add leading dims. */
+export function applyStep(view: View, step: Step, facts: ShapeFacts, opset?: number): View {
+  switch (step.kind) {
+    case 'layout': return applyLayoutOp(step.node, step.outputIndex, view, facts, opset);
+    case 'scalar': return broadcastView(view, step.constantRank);
+    default: return view;
+  }
+}
+
+/** Root axis labels of a value: `<tag>:<axis>`, with the inferred sizes. */
 export function rootAxes(tag: string, value: Value, facts: ShapeFacts): { axis: string; size: DimExpr }[] {
   const shape = facts.shape(value);
   if (!shape) throw new ViewError(`the shape of '${value.name}' is unknown`);
   return shape.map((size, i) => ({ axis: `${tag}:${i}`, size }));
 }
 
-/**
- * Follows `steps` from `root`, mapping the view through every layout op and accumulating the
- * affine map of the elementwise steps.
- */
-export function followSteps(root: Value, tag: string, steps: readonly Step[], facts: ShapeFacts): { view: View; affine: Affine } {
-  let view = identityView(rootAxes(tag, root, facts));
-  let affine = IDENTITY_AFFINE;
-  for (const { node, outputIndex } of steps) {
-    if (isLayoutOp(node)) view = applyLayoutOp(node, outputIndex, view, facts);
-    else if (isFloatCast(node, facts)) continue;
-    else {
-      const step = affineStep(node, facts);
-      if (!step) throw new ViewError(`'${node.label}' (${node.opType}) is neither a layout op nor a scalar affine op`);
-      affine = step.apply(affine);
-    }
-  }
-  return { view, affine };
+/** The identity view of a root tensor. */
+export function rootView(tag: string, root: Value, facts: ShapeFacts): View {
+  return identityView(rootAxes(tag, root, facts));
 }
 
-/** Continues a view forward from a value through a chain of single-use layout ops (to where the site ends). */
-export function forwardLayoutChain(start: Value, options: { throughGraphOutputs?: boolean; throughCasts?: boolean } = {}): { end: Value; steps: Step[] } {
+/** Values on every chain, furthest from the site first: the places the chains could start from. */
+export function sharedValues(chains: readonly Chain[]): Value[] {
+  const others = chains.slice(1).map((c) => new Set(c.values));
+  return [...chains[0]!.values].reverse().filter((v) => others.every((o) => o.has(v)));
+}
+
+/**
+ * Uses of a value other than reads of its shape (exporters compute reshape targets from
+ * `Shape(x)` of the very tensors being reshaped; those reads die with the site) and other than
+ * reads by nodes nothing depends on (optimizers leave dead nodes behind).
+ */
+export function dataUses(v: Value, live: ReadonlySet<Node>): Use[] {
+  return v.uses.filter((u) => u.node.opType !== 'Shape' && u.node.opType !== 'Size' && live.has(u.node));
+}
+
+/** A single-use chain of layout ops forward from `start` (how samples reach the stack and the Mul). */
+export function forwardLayoutChain(start: Value, live: ReadonlySet<Node>, options: { throughGraphOutputs?: boolean } = {}): { end: Value; steps: Step[] } {
   const steps: Step[] = [];
   const seen = new Set<Value>();
   let v = start;
   for (;;) {
-    const uses = dataUses(v);
+    const uses = dataUses(v, live);
     if ((v.isGraphOutput && !options.throughGraphOutputs) || uses.length !== 1 || seen.has(v)) return { end: v, steps };
     seen.add(v);
     const { node, index } = uses[0]!;
-    const castOk = options.throughCasts && node.opType === 'Cast' && node.domain === '';
-    if (index !== 0 || !(isLayoutOp(node) || castOk) || node.outputs.length !== 1) return { end: v, steps };
-    steps.push({ node, outputIndex: 0 });
+    if (index !== 0 || !isLayoutOp(node) || node.outputs.length !== 1) return { end: v, steps };
+    steps.push({ kind: 'layout', node, outputIndex: 0 });
     v = node.output(0);
   }
 }
-
-/**
- * Uses of a value other than reads of its shape: exporters compute reshape targets from
- * `Shape(x)` of the very tensors being reshaped, and those reads die with the site.
- */
-export function dataUses(v: Value): Use[] {
-  return v.uses.filter((u) => u.node.opType !== 'Shape' && u.node.opType !== 'Size');
-}
-
-/** Applies forward steps to an existing view. */
-export function applySteps(view: View, steps: readonly Step[], facts: ShapeFacts): View {
-  let out = view;
-  for (const { node, outputIndex } of steps) out = applyLayoutOp(node, outputIndex, out, facts);
-  return out;
-}
-

@@ -25,8 +25,10 @@ export interface MsdaSignature {
   levelStartIndex: string[];
   /** Element type of value, locations, weights and output. */
   dtype: 'float32' | 'float16';
-  /** True when the sampling locations are cast (TorchScript exports compute them in float64). */
+  /** True when the plugin reads the sampling locations through a widening Cast (they are computed in a narrower type). */
   locationsCast: boolean;
+  /** True when the plugin reads the value through a widening Cast (mixed-precision exports keep it in float16). */
+  valueCast: boolean;
 }
 
 /** One candidate site and what happened to it. */

@@ -34,13 +34,12 @@ export function rewriteSite(graph: Graph, site: MsdaSite, facts: ShapeFacts, sou
   const emitter = new Emitter(graph, prefix, sources);
   try {
     const { N, S, M, D, Lq, L, P } = site.sizes;
-    const value = buildLayout(site.value, emitter, facts, 'msda_value');
-    let locations = buildLayout(site.locations, emitter, facts, 'msda_sampling_locations');
-    if (site.locationsDtype !== site.dtype) {
-      // TorchScript exports compute the grid in float64; the plugin wants the value's type.
-      locations = emitter.node('Cast', [locations], 'msda_sampling_locations_cast', { to: attr.int(site.dtype) });
-    }
-    const weights = buildLayout(site.weights, emitter, facts, 'msda_attention_weights');
+    // The proof showed each root's type holds every value of the plugin's type's subset, so these
+    // Casts widen (a mixed-precision export keeps the value in float16 and samples in float32).
+    const widen = (input: Value, from: number, name: string): Value => (from === site.dtype ? input : emitter.node('Cast', [input], name, { to: attr.int(site.dtype) }));
+    const value = widen(buildLayout(site.value, emitter, facts, 'msda_value'), site.valueDtype, 'msda_value_cast');
+    const locations = widen(buildLayout(site.locations, emitter, facts, 'msda_sampling_locations'), site.locationsDtype, 'msda_sampling_locations_cast');
+    const weights = widen(buildLayout(site.weights, emitter, facts, 'msda_attention_weights'), site.weightsDtype, 'msda_attention_weights_cast');
     const spatialShapes = toInt32(emitter, site.spatialShapes.flat(), [L, 2], 'msda_spatial_shapes');
     const levelStart = levelStartIndex(emitter, site);
     const plugin = emitter.customNode(MSDA_PLUGIN.opType, MSDA_PLUGIN.domain, [value, spatialShapes, levelStart, locations, weights], 'MultiscaleDeformableAttn', {

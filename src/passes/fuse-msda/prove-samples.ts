@@ -1,0 +1,132 @@
+import { type DTypeCode, type Node, type Value, dtypeName } from '../../ir/index.js';
+import { type AtomPair, alignAtoms, piecesOf } from '../../layout/align.js';
+import { type Atom, type View, ViewError, concatView, dimSize } from '../../layout/view.js';
+import { isOnnxDomain } from '../../shape/constant.js';
+import { DimExpr } from '../../shape/dim-expr.js';
+import type { Candidate } from './candidates.js';
+import { checkAttributes } from './node-checks.js';
+import { backwardChain, dataUses, forwardLayoutChain, rootAxes, rootView } from './paths.js';
+import { type ProofContext, ONE, type RootedView, addNodes, chooseRoot, follow, semanticAxis } from './proof-context.js';
+import type { ValueProof } from './prove-value.js';
+import { exactTypeAlong } from './value-types.js';
+
+/** The samples at the weighting Mul, and the Mul. */
+export interface SamplesProof {
+  readonly mul: Node;
+  /** The samples as the Mul reads them, over semantic axes n, m, d, q, l, p. */
+  readonly view: View;
+  /** The Mul's other operand. */
+  readonly weightsInput: Value;
+  /** The stack (Concat) of the levels, when there is one. */
+  readonly stack: Node | undefined;
+  readonly nodes: Node[];
+}
+
+/**
+ * Stage 3. GridSample of level l gives `[n*m, d, q, p]` of a virtual `[l, n, m, d, q, p]`
+ * tensor; its output is followed through layout ops, the stack of the levels and more layout ops
+ * to a Mul, whose other operand is then the attention weights.
+ */
+export function proveSamples(candidate: Candidate, value: ValueProof, Lq: DimExpr, P: DimExpr, context: ProofContext): SamplesProof {
+  const { facts } = context;
+  const nodes = new Set<Node>();
+  const start = (l: number): View => ({
+    dims: [value.semanticBatch, semanticAxis('d', value.D), semanticAxis('q', Lq), semanticAxis('p', P)],
+    offsets: new Map([['l', DimExpr.const(l)]]),
+  });
+  const perLevel = candidate.levels.map((level, l) => {
+    addNodes(nodes, level.steps);
+    return follow(start(l), level.steps, context);
+  });
+  let stacked: View;
+  let afterStack: Value;
+  if (candidate.stack) {
+    const stack = candidate.stack;
+    checkAttributes(stack);
+    if (!stack.attr('axis')) throw new ViewError(`'${stack.label}' has no axis attribute, which Concat requires`);
+    nodes.add(stack);
+    const rank = perLevel[0]!.dims.length;
+    const axisAttr = stack.attrNumber('axis', 0);
+    const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+    if (axis < 0 || axis >= rank) throw new ViewError(`'${stack.label}' concatenates along axis ${axisAttr} of rank-${rank} tensors`);
+    stacked = concatView(perLevel, axis, 'l', ONE);
+    afterStack = stack.output(0);
+  } else {
+    stacked = perLevel[0]!;
+    afterStack = candidate.levels[0]!.end;
+  }
+  const toMul = forwardLayoutChain(afterStack, context.live, { throughGraphOutputs: true });
+  addNodes(nodes, toMul.steps);
+  const view = follow(stacked, toMul.steps, context);
+  const uses = dataUses(toMul.end, context.live);
+  const use = uses.length === 1 ? uses[0]! : undefined;
+  const mul = use?.node;
+  if (!mul || mul.opType !== 'Mul' || !isOnnxDomain(mul.domain) || mul.inputs.length !== 2) {
+    throw new ViewError(`the stacked samples ('${toMul.end.name}') are not multiplied by attention weights${uses.length > 1 ? ` (they have ${uses.length} readers)` : ''}`);
+  }
+  checkAttributes(mul);
+  nodes.add(mul);
+  return { mul, view, weightsInput: mul.input(1 - use!.index), stack: candidate.stack, nodes: [...nodes] };
+}
+
+/** What the weights stage proves: the attention weights `[N, Lq, M, L, P]`. */
+export interface WeightsProof {
+  readonly weights: RootedView;
+  readonly rootType: DTypeCode;
+  /** The Mul's view after broadcasting (samples side), for the sum. */
+  readonly productDims: Atom[][];
+  readonly nodes: Node[];
+}
+
+/**
+ * Stage 4. The weights are broadcast over the channels d only and otherwise indexed exactly like
+ * the samples: element (n, q, m, l, p) of the plugin's weights is the one the Mul multiplies with
+ * the samples of (n, q, m, l, p).
+ */
+export function proveWeights(samples: SamplesProof, value: ValueProof, sizes: { Lq: DimExpr; L: number; P: DimExpr }, context: ProofContext): WeightsProof {
+  const { facts } = context;
+  const chain = backwardChain(samples.weightsInput, facts, { casts: true, arithmetic: false });
+  const { root, result } = chooseRoot([chain], 'attention weights', (candidate, [steps]) => {
+    const rootType = facts.dtype(candidate);
+    if (rootType === undefined) throw new ViewError(`the element type of '${candidate.name}' is unknown`);
+    const atMul = exactTypeAlong(rootType, steps!, 'the attention weights');
+    if (atMul !== value.sampleType) throw new ViewError(`the attention weights are ${dtypeName(atMul)} at '${samples.mul.label}' but the samples are ${dtypeName(value.sampleType)}`);
+    return { rootType, steps: steps!, view: follow(rootView('w', candidate, facts), steps!, context) };
+  });
+  const nodes = new Set<Node>();
+  addNodes(nodes, result.steps);
+  const rank = Math.max(samples.view.dims.length, result.view.dims.length);
+  const sampleDims = padLeft(samples.view.dims, rank);
+  const weightDims = padLeft(result.view.dims, rank);
+  const pairs: AtomPair[] = [];
+  for (let k = 0; k < rank; k++) {
+    const s = sampleDims[k]!;
+    const w = weightDims[k]!;
+    if (dimSize(w).constValue() === 1) {
+      if (s.some((a) => a.axis !== 'd')) throw new ViewError(`the attention weights are broadcast along a dimension that is not the channel (dim ${k}: ${s.map((a) => a.axis).join('')})`);
+      continue;
+    }
+    if (!dimSize(w).equals(dimSize(s))) throw new ViewError(`the attention weights have ${String(dimSize(w))} elements along dim ${k} where the samples have ${String(dimSize(s))}`);
+    const aligned = alignAtoms(s, w, `weights dim ${k}`);
+    if (aligned.some((p) => p.semantic.axis === 'd')) throw new ViewError('the attention weights vary along the channel dimension');
+    pairs.push(...aligned);
+  }
+  const target: View = {
+    dims: [
+      piecesOf(pairs, 'n', value.N, 'weights'), piecesOf(pairs, 'q', sizes.Lq, 'weights'), piecesOf(pairs, 'm', value.M, 'weights'),
+      piecesOf(pairs, 'l', DimExpr.const(sizes.L), 'weights'), piecesOf(pairs, 'p', sizes.P, 'weights'),
+    ],
+    offsets: result.view.offsets,
+  };
+  const reusable = chain.values.slice(0, chain.values.indexOf(root) + 1).reverse();
+  return {
+    weights: { root, rootAxes: rootAxes('w', root, facts), target, reusable },
+    rootType: result.rootType,
+    productDims: sampleDims,
+    nodes: [...nodes],
+  };
+}
+
+function padLeft(dims: readonly (readonly Atom[])[], rank: number): Atom[][] {
+  return [...Array.from({ length: rank - dims.length }, () => []), ...dims.map((d) => [...d])];
+}
