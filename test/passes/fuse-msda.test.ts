@@ -36,6 +36,9 @@ describe('fuse-msda on real PyTorch exports', () => {
       expect(report.fused).toBe(expected);
       expect(report.sitesFound).toBe(sites);
       for (const s of skipped) expect(s.reason).toMatch(/align_corners|padding_mode|mode|points/);
+      if (fixture.meta.expectPadding) {
+        for (const s of report.sites) expect(s.notes?.join('; ')).toContain(String(fixture.meta.expectPadding));
+      }
       const plugins = model.graph.nodes.filter((n) => n.opType === 'MultiscaleDeformableAttnPlugin_TRT');
       expect(plugins).toHaveLength(expected);
       expect(report.gridSamplesLeft).toBe((sites - expected) * Number(fixture.meta.levels));

@@ -31,10 +31,11 @@ export function buildLayout(request: LayoutRequest, emitter: Emitter, facts: Sha
   const sliceAxes: number[] = [];
   const starts: DimExpr[] = [];
   const ends: DimExpr[] = [];
-  rootAxes.forEach(({ axis }, i) => {
+  rootAxes.forEach(({ axis, size }, i) => {
     const offset = offsetOf(target, axis);
-    if (offset.constValue() === 0) return;
     const extent = target.dims.flat().filter((a) => a.axis === axis).reduce<DimExpr>((n, a) => n.add(a.size.sub(1).mul(a.stride)), DimExpr.const(1));
+    // A block at offset 0 shorter than the axis (level 0 of unequal points) is a slice too.
+    if (offset.constValue() === 0 && extent.equals(size)) return;
     sliceAxes.push(i);
     starts.push(offset);
     ends.push(offset.add(extent));

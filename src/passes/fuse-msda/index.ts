@@ -16,6 +16,11 @@ export { MSDA_PLUGIN } from './rewrite.js';
 export interface FuseMsdaOptions {
   /** Find and prove sites, report them, change nothing. */
   dryRun?: boolean;
+  /**
+   * Refuse every rounding the proof would otherwise allow: also the one rounding of float64
+   * sampling locations (TorchScript's static exports) to the plugin's type.
+   */
+  exactPrecision?: boolean;
   /** Called after each site is handled (for progress bars). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -41,7 +46,7 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
   const facts = inferShapes(graph);
   const live = liveNodes(graph);
   // GridSample exists from opset 16; a model without an ONNX opset import cannot hold one.
-  const context = { facts, opset: model.onnxOpset ?? 0, live };
+  const context = { facts, opset: model.onnxOpset ?? 0, live, exactPrecision: Boolean(options.exactPrecision) };
   const { candidates, strays } = findCandidates(graph, facts, live);
   const sites: MsdaSiteReport[] = strays.map((s) => ({
     name: s.gridSample.label, status: 'skipped', reason: s.reason, gridSamples: [s.gridSample.label],
@@ -53,7 +58,7 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
     const name = siteName(candidate.levels.map((l) => l.gridSample), candidate.anchor);
     const proof = proveSite(candidate, context);
     if (proof.ok) {
-      const report: MsdaSiteReport = { name, status: 'fused', gridSamples, signature: signatureOf(proof.site) };
+      const report: MsdaSiteReport = { name, status: 'fused', gridSamples, signature: signatureOf(proof.site), ...(proof.site.notes.length ? { notes: proof.site.notes } : {}) };
       sites.push(report);
       proven.push({ site: proof.site, report });
     } else {
@@ -193,6 +198,7 @@ function signatureOf(site: MsdaSite): MsdaSignature {
     dtype: site.dtype === 10 ? 'float16' : 'float32',
     locationsCast: site.locationsDtype !== site.dtype,
     valueCast: site.valueDtype !== site.dtype,
+    pointsPerLevel: site.pointsPerLevel.map(s),
   };
 }
 

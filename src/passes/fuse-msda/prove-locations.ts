@@ -19,6 +19,11 @@ export interface LocationsProof {
   readonly Lq: DimExpr;
   /** Points per level (all equal unless the export samples a different number per level). */
   readonly points: DimExpr[];
+  /**
+   * When the levels sample different numbers of points: level l's locations `[N, Lq, M, P_l, 2]`,
+   * exactly the elements its GridSample reads (the rewrite pads them to the largest P).
+   */
+  readonly perLevel?: RootedView[];
   readonly nodes: Node[];
 }
 
@@ -62,25 +67,44 @@ export function proveLocations(grids: readonly Node[], value: ValueProof, contex
   const nodes = new Set<Node>();
   stepsPerLevel.forEach((steps) => addNodes(nodes, steps));
   const shape = gridShape(views, value);
-  const levelAtom = levelAxisOf(views, shape.points);
   const first = views[0]!;
-  const pairs: AtomPair[] = [
-    ...alignAtoms(value.semanticBatch, first.dims[0]!, 'locations batch/head'),
-    ...alignAtoms(semanticPieces('q', first.dims[1]!), first.dims[1]!, 'locations queries'),
-    ...alignAtoms(semanticPieces('p', first.dims[2]!), first.dims[2]!, 'locations points'),
-    ...alignAtoms(semanticPieces('c', first.dims[3]!), first.dims[3]!, 'locations xy'),
+  const pairsOf = (view: View): AtomPair[] => [
+    ...alignAtoms(value.semanticBatch, view.dims[0]!, 'locations batch/head'),
+    ...alignAtoms(semanticPieces('q', view.dims[1]!), view.dims[1]!, 'locations queries'),
+    ...alignAtoms(semanticPieces('p', view.dims[2]!), view.dims[2]!, 'locations points'),
+    ...alignAtoms(semanticPieces('c', view.dims[3]!), view.dims[3]!, 'locations xy'),
   ];
-  const P = shape.points[0]!;
-  const target: View = {
-    dims: [
-      piecesOf(pairs, 'n', value.N, 'locations'), piecesOf(pairs, 'q', shape.Lq, 'locations'), piecesOf(pairs, 'm', value.M, 'locations'),
-      levelAtom ? [levelAtom] : [], piecesOf(pairs, 'p', P, 'locations'), piecesOf(pairs, 'c', DimExpr.const(2), 'locations'),
-    ],
-    offsets: new Map(first.offsets),
+  const targetOf = (view: View, levelDims: Atom[][], points: DimExpr): View => {
+    const pairs = pairsOf(view);
+    return {
+      dims: [
+        piecesOf(pairs, 'n', value.N, 'locations'), piecesOf(pairs, 'q', shape.Lq, 'locations'), piecesOf(pairs, 'm', value.M, 'locations'),
+        ...levelDims, piecesOf(pairs, 'p', points, 'locations'), piecesOf(pairs, 'c', DimExpr.const(2), 'locations'),
+      ],
+      offsets: new Map(view.offsets),
+    };
   };
+  const equalPoints = shape.points.every((p) => p.equals(shape.points[0]!));
+  const axes = rootAxes('loc', root, facts);
+  // One layout for all levels when level l reads block l of one axis; otherwise each level's own
+  // elements, which the rewrite stacks (padding levels with fewer points).
+  let levelAtom: Atom | undefined;
+  let perLevel: RootedView[] | undefined;
+  if (equalPoints && views.every((v) => sameAtoms(v.dims[2]!, first.dims[2]!))) {
+    try {
+      levelAtom = levelAxisOf(views);
+    } catch (error) {
+      if (!(error instanceof ViewError)) throw error;
+    }
+  }
+  if (!levelAtom && views.length > 1) {
+    perLevel = views.map((view, l) => ({ root, rootAxes: axes, target: targetOf(view, [], shape.points[l]!), reusable: [root] }));
+  }
+  const target = targetOf(first, [levelAtom ? [levelAtom] : []], shape.points[0]!);
   const reusable = sharedValues(chains).filter((v) => chains[0]!.values.indexOf(v) <= chains[0]!.values.indexOf(root));
   return {
-    locations: { root, rootAxes: rootAxes('loc', root, facts), target, reusable: untilArithmetic(reusable) },
+    locations: { root, rootAxes: axes, target, reusable: untilArithmetic(reusable) },
+    ...(perLevel ? { perLevel } : {}),
     rootType,
     notes: rounded ? [ROUNDED_FLOAT64_LOCATIONS] : [],
     Lq: shape.Lq,
@@ -112,19 +136,14 @@ function gridShape(views: readonly View[], value: ValueProof): { Lq: DimExpr; po
     }
     return dimSize(view.dims[2]!);
   });
-  if (views.some((v) => !sameAtoms(v.dims[2]!, first.dims[2]!) && dimSize(v.dims[2]!).equals(points[0]!))) {
-    throw new ViewError('the levels\' grids read their points in different layouts');
-  }
+  if (points.some((p) => p.constValue() === undefined)) throw new ViewError(`the levels sample ${points.map(String).join(', ')} points, not known numbers`);
   if (dimSize(first.dims[0]!).equals(value.N.mul(value.M)) === false) throw new ViewError(`the grid's batch is ${String(dimSize(first.dims[0]!))}, the value's is ${String(value.N.mul(value.M))}`);
   return { Lq, points };
 }
 
 /** The root axis that moves by a fixed step from level to level (absent for a single level). */
-function levelAxisOf(views: readonly View[], points: readonly DimExpr[]): Atom | undefined {
+function levelAxisOf(views: readonly View[]): Atom | undefined {
   if (views.length === 1) return undefined;
-  if (points.some((p) => !p.equals(points[0]!))) {
-    throw new ViewError(`the levels sample ${points.map(String).join(', ')} points; the plugin takes one number of points for all levels`);
-  }
   const axes = new Set<string>();
   for (const v of views) for (const k of v.offsets.keys()) axes.add(k);
   const moving = [...axes].filter((a) => !offsetOf(views[1]!, a).equals(offsetOf(views[0]!, a)));

@@ -96,7 +96,7 @@ function reduceView(node: Node, input: View, context: ProofContext): View {
   const summed = new Set(axes);
   for (let k = 0; k < rank; k++) {
     for (const atom of input.dims[k]!) {
-      const isLevelOrPoint = atom.axis === 'l' || atom.axis === 'p';
+      const isLevelOrPoint = atom.axis === 'l' || atom.axis === 'p' || atom.axis === 'lp';
       if (summed.has(k) !== isLevelOrPoint) {
         throw new ViewError(`'${node.label}' ${summed.has(k) ? 'sums over' : 'keeps'} ${axisName(atom.axis)}; the plugin sums over levels and points only`);
       }
@@ -108,6 +108,6 @@ function reduceView(node: Node, input: View, context: ProofContext): View {
 }
 
 function axisName(axis: string): string {
-  const names: Record<string, string> = { n: 'the batch', m: 'the heads', d: 'the channels', q: 'the queries', l: 'the levels', p: 'the points' };
+  const names: Record<string, string> = { n: 'the batch', m: 'the heads', d: 'the channels', q: 'the queries', l: 'the levels', p: 'the points', lp: 'the levels\' points' };
   return names[axis] ?? axis;
 }

@@ -1,6 +1,6 @@
 import { type DTypeCode, type Node, type Value, dtypeName } from '../../ir/index.js';
 import { type AtomPair, alignAtoms, piecesOf } from '../../layout/align.js';
-import { type Atom, type View, ViewError, concatView, dimSize } from '../../layout/view.js';
+import { type Atom, type View, ViewError, concatView, dimSize, sameAtoms } from '../../layout/view.js';
 import { isOnnxDomain } from '../../shape/constant.js';
 import { DimExpr } from '../../shape/dim-expr.js';
 import type { Candidate } from './candidates.js';
@@ -19,6 +19,8 @@ export interface SamplesProof {
   readonly weightsInput: Value;
   /** The stack (Concat) of the levels, when there is one. */
   readonly stack: Node | undefined;
+  /** For unequal points per level: where each level's points start on the virtual axis `lp`. */
+  readonly ragged?: { readonly starts: DimExpr[]; readonly points: DimExpr[] };
   readonly nodes: Node[];
 }
 
@@ -27,11 +29,10 @@ export interface SamplesProof {
  * tensor; its output is followed through layout ops, the stack of the levels and more layout ops
  * to a Mul, whose other operand is then the attention weights.
  */
-export function proveSamples(candidate: Candidate, value: ValueProof, Lq: DimExpr, P: DimExpr, context: ProofContext): SamplesProof {
-  const { facts } = context;
+export function proveSamples(candidate: Candidate, value: ValueProof, Lq: DimExpr, points: readonly DimExpr[], context: ProofContext): SamplesProof {
   const nodes = new Set<Node>();
   const start = (l: number): View => ({
-    dims: [value.semanticBatch, semanticAxis('d', value.D), semanticAxis('q', Lq), semanticAxis('p', P)],
+    dims: [value.semanticBatch, semanticAxis('d', value.D), semanticAxis('q', Lq), semanticAxis('p', points[l]!)],
     offsets: new Map([['l', DimExpr.const(l)]]),
   });
   const perLevel = candidate.levels.map((level, l) => {
@@ -40,6 +41,7 @@ export function proveSamples(candidate: Candidate, value: ValueProof, Lq: DimExp
   });
   let stacked: View;
   let afterStack: Value;
+  let raggedStarts: DimExpr[] | undefined;
   if (candidate.stack) {
     const stack = candidate.stack;
     checkAttributes(stack);
@@ -49,7 +51,9 @@ export function proveSamples(candidate: Candidate, value: ValueProof, Lq: DimExp
     const axisAttr = stack.attrNumber('axis', 0);
     const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
     if (axis < 0 || axis >= rank) throw new ViewError(`'${stack.label}' concatenates along axis ${axisAttr} of rank-${rank} tensors`);
-    stacked = concatView(perLevel, axis, 'l', ONE);
+    const equal = points.every((p) => p.equals(points[0]!));
+    if (equal) stacked = concatView(perLevel, axis, 'l', ONE);
+    else ({ view: stacked, starts: raggedStarts } = raggedConcat(perLevel, axis, points, stack));
     afterStack = stack.output(0);
   } else {
     stacked = perLevel[0]!;
@@ -66,13 +70,44 @@ export function proveSamples(candidate: Candidate, value: ValueProof, Lq: DimExp
   }
   checkAttributes(mul);
   nodes.add(mul);
-  return { mul, view, weightsInput: mul.input(1 - use!.index), stack: candidate.stack, nodes: [...nodes] };
+  const ragged = raggedStarts ? { starts: raggedStarts, points: [...points] } : undefined;
+  return { mul, view, weightsInput: mul.input(1 - use!.index), stack: candidate.stack, nodes: [...nodes], ...(ragged ? { ragged } : {}) };
+}
+
+/** The virtual axis of levels and points concatenated along one dimension (unequal points per level). */
+export const LEVEL_POINTS = 'lp';
+
+/**
+ * A concat of the levels' samples along their points dimension when the levels have different
+ * numbers of points (RT-DETRv2's `n_points_list`): the result's dimension walks a virtual axis
+ * `lp` where level l owns indices `[start_l, start_l + P_l)`.
+ */
+function raggedConcat(views: readonly View[], axis: number, points: readonly DimExpr[], stack: Node): { view: View; starts: DimExpr[] } {
+  const first = views[0]!;
+  views.forEach((v, l) => {
+    const dim = v.dims[axis] ?? [];
+    if (dim.length !== 1 || dim[0]!.axis !== 'p') throw new ViewError(`'${stack.label}' concatenates level ${l}'s samples along a dimension that is not its points`);
+    v.dims.forEach((d, k) => {
+      if (k !== axis && !sameAtoms(d, first.dims[k]!)) throw new ViewError(`'${stack.label}': level ${l}'s samples are laid out differently from level 0's`);
+    });
+    for (const [a, off] of v.offsets) if (a !== 'l' && !off.equals(DimExpr.const(0))) throw new ViewError(`'${stack.label}': level ${l}'s samples are offset along ${a}`);
+  });
+  const starts: DimExpr[] = [];
+  let total = DimExpr.const(0);
+  for (const p of points) {
+    starts.push(total);
+    total = total.add(p);
+  }
+  const dims = first.dims.map((d, k) => (k === axis ? [{ axis: LEVEL_POINTS, size: total, stride: ONE }] : d));
+  return { view: { dims, offsets: new Map() }, starts };
 }
 
 /** What the weights stage proves: the attention weights `[N, Lq, M, L, P]`. */
 export interface WeightsProof {
   readonly weights: RootedView;
   readonly rootType: DTypeCode;
+  /** For unequal points per level: level l's weights `[N, Lq, M, P_l]` (the rewrite pads them with 0). */
+  readonly perLevel?: RootedView[];
   /** The Mul's view after broadcasting (samples side), for the sum. */
   readonly productDims: Atom[][];
   readonly nodes: Node[];
@@ -111,20 +146,37 @@ export function proveWeights(samples: SamplesProof, value: ValueProof, sizes: { 
     if (aligned.some((p) => p.semantic.axis === 'd')) throw new ViewError('the attention weights vary along the channel dimension');
     pairs.push(...aligned);
   }
-  const target: View = {
-    dims: [
-      piecesOf(pairs, 'n', value.N, 'weights'), piecesOf(pairs, 'q', sizes.Lq, 'weights'), piecesOf(pairs, 'm', value.M, 'weights'),
-      piecesOf(pairs, 'l', DimExpr.const(sizes.L), 'weights'), piecesOf(pairs, 'p', sizes.P, 'weights'),
-    ],
-    offsets: result.view.offsets,
-  };
+  const outer = [piecesOf(pairs, 'n', value.N, 'weights'), piecesOf(pairs, 'q', sizes.Lq, 'weights'), piecesOf(pairs, 'm', value.M, 'weights')];
+  const axes = rootAxes('w', root, facts);
   const reusable = chain.values.slice(0, chain.values.indexOf(root) + 1).reverse();
+  const ragged = samples.ragged;
+  const target: View = ragged
+    ? { dims: [...outer, [], piecesOf(pairs, LEVEL_POINTS, ragged.starts.length ? ragged.starts[ragged.starts.length - 1]!.add(ragged.points[ragged.points.length - 1]!) : DimExpr.const(0), 'weights')], offsets: result.view.offsets }
+    : { dims: [...outer, piecesOf(pairs, 'l', DimExpr.const(sizes.L), 'weights'), piecesOf(pairs, 'p', sizes.P, 'weights')], offsets: result.view.offsets };
+  const perLevel = ragged ? levelBlocks(target, ragged, 'weights').map((t) => ({ root, rootAxes: axes, target: t, reusable: [root] })) : undefined;
   return {
-    weights: { root, rootAxes: rootAxes('w', root, facts), target, reusable },
+    weights: { root, rootAxes: axes, target, reusable },
+    ...(perLevel ? { perLevel } : {}),
     rootType: result.rootType,
     productDims: sampleDims,
     nodes: [...nodes],
   };
+}
+
+/**
+ * Level l's part of a target whose last dimension walks the virtual axis `lp` with one root
+ * atom: the block `[start_l, start_l + P_l)` of that atom.
+ */
+function levelBlocks(target: View, ragged: { starts: DimExpr[]; points: DimExpr[] }, what: string): View[] {
+  const last = target.dims[target.dims.length - 1]!;
+  if (last.length !== 1) throw new ViewError(`the ${what} of the levels are not one run of one axis (${last.length} pieces)`);
+  const atom = last[0]!;
+  return ragged.starts.map((start, l) => {
+    const offsets = new Map(target.offsets);
+    offsets.set(atom.axis, (offsets.get(atom.axis) ?? DimExpr.const(0)).add(start.mul(atom.stride)));
+    const points = ragged.points[l]!;
+    return { dims: [...target.dims.slice(0, 3), points.constValue() === 1 ? [] : [{ ...atom, size: points }]], offsets };
+  });
 }
 
 function padLeft(dims: readonly (readonly Atom[])[], rank: number): Atom[][] {

@@ -37,6 +37,17 @@ export interface MsdaSite {
   readonly locationsDtype: DTypeCode;
   /** Element type of the attention weights as the model holds them (at most as wide as `dtype`). */
   readonly weightsDtype: DTypeCode;
+  /** Sampling points of each level (`sizes.P` is the largest). */
+  readonly pointsPerLevel: DimExpr[];
+  /**
+   * When one layout cannot serve all levels (unequal points per level): each level's locations
+   * `[N, Lq, M, P_l, 2]`, and weights `[N, Lq, M, P_l]`; the rewrite pads levels with fewer than
+   * `sizes.P` points (weight 0, locations outside the map, where the plugin reads nothing).
+   */
+  readonly locationsPerLevel?: RootedView[];
+  readonly weightsPerLevel?: RootedView[];
+  /** Roundings or paddings the proof allowed, in the user's words (for the report). */
+  readonly notes: string[];
 }
 
 /** Outcome of trying to prove a candidate. */
@@ -65,8 +76,8 @@ function prove(candidate: Candidate, context: ProofContext): MsdaSite {
   const dtype = value.sampleType;
   if (dtype !== DType.FLOAT && dtype !== DType.FLOAT16) throw new ViewError(`GridSample samples the value as ${dtypeName(dtype)}; the plugin computes in float32 or float16`);
   const locations = proveLocations(grids, value, context);
-  const P = locations.points[0]!;
-  const samples = proveSamples(candidate, value, locations.Lq, P, context);
+  const P = largest(locations.points);
+  const samples = proveSamples(candidate, value, locations.Lq, locations.points, context);
   const L = grids.length;
   const weights = proveWeights(samples, value, { Lq: locations.Lq, L, P }, context);
   const output = proveOutput(samples.mul, weights.productDims, samples.view.offsets, dtype, context);
@@ -88,5 +99,22 @@ function prove(candidate: Candidate, context: ProofContext): MsdaSite {
     valueDtype: value.rootType,
     locationsDtype: locations.rootType,
     weightsDtype: weights.rootType,
+    pointsPerLevel: locations.points,
+    ...(locations.perLevel ? { locationsPerLevel: locations.perLevel } : {}),
+    ...(weights.perLevel ? { weightsPerLevel: weights.perLevel } : {}),
+    notes: [...locations.notes, ...paddingNote(locations.points)],
   };
+}
+
+/** The largest of constant point counts (the plugin samples that many points on every level). */
+function largest(points: readonly DimExpr[]): DimExpr {
+  return points.reduce((a, b) => ((b.constValue() ?? 0) > (a.constValue() ?? 0) ? b : a));
+}
+
+function paddingNote(points: readonly DimExpr[]): string[] {
+  const counts = points.map((p) => p.constValue()!);
+  const max = Math.max(...counts);
+  if (counts.every((c) => c === max)) return [];
+  const total = counts.reduce((a, b) => a + b, 0);
+  return [`levels padded from [${counts.join(',')}] to ${max} points (weight 0, sampled outside the map): the plugin samples ${(counts.length * max / total).toFixed(2)}x the points`];
 }

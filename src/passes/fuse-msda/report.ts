@@ -29,6 +29,8 @@ export interface MsdaSignature {
   locationsCast: boolean;
   /** True when the plugin reads the value through a widening Cast (mixed-precision exports keep it in float16). */
   valueCast: boolean;
+  /** Points of each level (unequal counts are padded to `P`). */
+  pointsPerLevel: string[];
 }
 
 /** One candidate site and what happened to it. */
@@ -43,6 +45,8 @@ export interface MsdaSiteReport {
   /** Name of the plugin node that replaced the site. */
   pluginNode?: string;
   signature?: MsdaSignature;
+  /** What the fused site does differently but exactly, or rounds once (padding, float64 locations). */
+  notes?: string[];
 }
 
 /** The whole pass. */

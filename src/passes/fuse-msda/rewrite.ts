@@ -3,6 +3,7 @@ import { MSDA_PLUGIN_DOMAIN, MSDA_PLUGIN_OP } from '../../plugins/msda/contract.
 import { DimExpr } from '../../shape/dim-expr.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { buildLayout } from './build-layout.js';
+import { buildPerLevel } from './build-levels.js';
 import { type DimSources, Emitter, toInt32 } from './emitter.js';
 import type { MsdaSite } from './prove-site.js';
 
@@ -38,8 +39,14 @@ export function rewriteSite(graph: Graph, site: MsdaSite, facts: ShapeFacts, sou
     // Casts widen (a mixed-precision export keeps the value in float16 and samples in float32).
     const widen = (input: Value, from: number, name: string): Value => (from === site.dtype ? input : emitter.node('Cast', [input], name, { to: attr.int(site.dtype) }));
     const value = widen(buildLayout(site.value, emitter, facts, 'msda_value'), site.valueDtype, 'msda_value_cast');
-    const locations = widen(buildLayout(site.locations, emitter, facts, 'msda_sampling_locations'), site.locationsDtype, 'msda_sampling_locations_cast');
-    const weights = widen(buildLayout(site.weights, emitter, facts, 'msda_attention_weights'), site.weightsDtype, 'msda_attention_weights_cast');
+    const points = site.pointsPerLevel.map((p) => p.constValue()!);
+    // Padded points sample at -1 (outside every map: the plugin reads nothing there) with weight 0.
+    const locations = site.locationsPerLevel
+      ? buildPerLevel(site.locationsPerLevel, points, { from: site.locationsDtype, to: site.dtype }, -1, emitter, facts, 'msda_sampling_locations')
+      : widen(buildLayout(site.locations, emitter, facts, 'msda_sampling_locations'), site.locationsDtype, 'msda_sampling_locations_cast');
+    const weights = site.weightsPerLevel
+      ? buildPerLevel(site.weightsPerLevel, points, { from: site.weightsDtype, to: site.dtype }, 0, emitter, facts, 'msda_attention_weights')
+      : widen(buildLayout(site.weights, emitter, facts, 'msda_attention_weights'), site.weightsDtype, 'msda_attention_weights_cast');
     const spatialShapes = toInt32(emitter, site.spatialShapes.flat(), [L, 2], 'msda_spatial_shapes');
     const levelStart = levelStartIndex(emitter, site);
     const plugin = emitter.customNode(MSDA_PLUGIN.opType, MSDA_PLUGIN.domain, [value, spatialShapes, levelStart, locations, weights], 'MultiscaleDeformableAttn', {
