@@ -1,6 +1,7 @@
 import { OnnxSurgeonError } from '../errors.js';
 import type { Attribute, AttributeValue } from './attribute.js';
 import { cloneGraph } from './clone.js';
+import { GraphEdit } from './edit.js';
 import { Node } from './node.js';
 import { NameScope } from './names.js';
 import { topologicalOrder } from './toposort.js';
@@ -163,23 +164,33 @@ export class Graph {
   /** Appends a graph input. */
   addInput(name: string, type?: TensorType): Value {
     const v = this.createValue(name, type);
-    this._inputs.push(v);
+    this.pushInput(v);
     return v;
   }
 
   /** Adds an existing value to the graph inputs (decoders). */
   markInput(value: Value): void {
-    if (!this._inputs.includes(value)) this._inputs.push(value);
+    const listed = value._graph === this ? value.isGraphInput : this._inputs.includes(value);
+    if (!listed) this.pushInput(value);
+  }
+
+  private pushInput(value: Value): void {
+    this._inputs.push(value);
+    if (value._graph === this) value._inputSlots++;
   }
 
   /** Replaces the list of graph outputs. */
   setOutputs(values: readonly Value[]): void {
+    for (const v of this._outputs) if (v._graph === this) v._outputSlots--;
     this._outputs = [...values];
+    for (const v of this._outputs) if (v._graph === this) v._outputSlots++;
   }
 
   /** Replaces the list of graph inputs. Values that are no longer inputs stay in the graph. */
   setInputs(values: readonly Value[]): void {
+    for (const v of this._inputs) if (v._graph === this) v._inputSlots--;
     this._inputs = [...values];
+    for (const v of this._inputs) if (v._graph === this) v._inputSlots++;
   }
 
   /** Adds a constant initializer and returns its value. `name` defaults to the tensor's name. */
@@ -207,26 +218,15 @@ export class Graph {
     if (!value.isGraphInput) this.forgetValue(value);
   }
 
-  /** Creates a node, wires its inputs, creates its outputs, and appends it. */
+  /**
+   * Creates a node, wires its inputs, creates its outputs, and appends it: a one-node
+   * {@link GraphEdit}, committed at once. Build several nodes with a `GraphEdit` to check them
+   * before the graph changes.
+   */
   addNode(spec: NodeSpec): Node {
-    const name = this.names.claimNode(spec.name ?? `${spec.op}_0`);
-    const node = new Node(this, spec.op, spec.domain ?? '', name);
-    (spec.inputs ?? []).forEach((v, i) => node.setInput(i, v));
-    if (spec.inputs && spec.inputs.length > node._inputs.length) {
-      while (node._inputs.length < spec.inputs.length) node._inputs.push(undefined);
-    }
-    const outs = spec.outputs ?? 1;
-    const outNames = typeof outs === 'number'
-      ? Array.from({ length: outs }, (_, i) => `${name}_output_${i}`)
-      : outs;
-    outNames.forEach((outName, i) => {
-      const v = outName === '' ? new Value(this, '') : this.createValue(outName, spec.outputTypes?.[i]);
-      v._producer = node;
-      v._outputIndex = i;
-      node._outputs.push(v);
-    });
-    for (const [key, value] of Object.entries(spec.attributes ?? {})) node.setAttr(key, value);
-    this._nodes.add(node);
+    const edit = new GraphEdit(this);
+    const node = edit.node(spec);
+    edit.commit();
     return node;
   }
 
@@ -281,7 +281,7 @@ export class Graph {
     for (let g: Graph | undefined = this; g; g = g.parent) {
       const slot = g._outputs.indexOf(oldValue);
       if (slot >= 0) {
-        g._outputs[slot] = newValue;
+        g.setOutputs(g._outputs.map((v, i) => (i === slot ? newValue : v)));
         const outputName = oldValue.name;
         this.renameValue(oldValue, this.names.fresh(`${outputName}_replaced`));
         this.renameValue(newValue, outputName);

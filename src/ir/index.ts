@@ -1,5 +1,6 @@
 export { Model } from './model.js';
 export { Graph, type NodeSpec } from './graph.js';
+export { GraphEdit } from './edit.js';
 export { Node } from './node.js';
 export { Value, type Use } from './value.js';
 export { Tensor, type TensorArray, type TensorStorage, type TensorInit, typedArrayFor } from './tensor.js';
@@ -8,3 +9,6 @@ export { DType, type DTypeCode, type Dim, type TensorType, dtypeName, dtypeBits,
 export { NameScope } from './names.js';
 export { checkIndexes } from './check.js';
 export { cloneModel, cloneGraph } from './clone.js';
+export { constantNodeTensor } from './constant.js';
+export { isOnnxDomain, normalizeDomain } from './domain.js';
+export { bfloat16ToFloat32, float16ArrayToFloat32, float16ToFloat32, float32ArrayToFloat16, float32ToFloat16 } from './float16.js';

@@ -35,6 +35,23 @@ export class Model {
     return this.opsetImports.get('') ?? this.opsetImports.get('ai.onnx');
   }
 
+  /**
+   * Raises the ONNX-domain opset import to at least `minimum` (updating whichever spelling the
+   * model imports, `''` or `'ai.onnx'`); returns the opset in effect afterwards.
+   *
+   * @example
+   * ```ts
+   * model.raiseOnnxOpset(16); // 17 for an opset-17 model, 16 for an opset-13 one
+   * ```
+   */
+  raiseOnnxOpset(minimum: number): number {
+    const current = this.onnxOpset;
+    if (current !== undefined && current >= minimum) return current;
+    const key = this.opsetImports.has('ai.onnx') && !this.opsetImports.has('') ? 'ai.onnx' : '';
+    this.opsetImports.set(key, minimum);
+    return minimum;
+  }
+
   /** A deep structural copy; tensor bytes are shared (see {@link cloneModel}). */
   clone(): Model {
     return cloneModel(this);

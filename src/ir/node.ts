@@ -35,8 +35,8 @@ export class Node {
   /** @internal */ _outputs: Value[] = [];
   /** @internal */ _graph: Graph | undefined;
 
-  /** @internal Nodes are created by {@link Graph.addNode}. */
-  constructor(graph: Graph, opType: string, domain: string, name: string) {
+  /** @internal Nodes are created by {@link Graph.addNode} or a {@link GraphEdit} (detached until committed). */
+  constructor(graph: Graph | undefined, opType: string, domain: string, name: string) {
     this._graph = graph;
     this.opType = opType;
     this.domain = domain;
@@ -53,7 +53,7 @@ export class Node {
     return this._outputs;
   }
 
-  /** The graph this node belongs to, or undefined after removal. */
+  /** The graph this node belongs to; undefined while detached (an uncommitted edit) or after removal. */
   get graph(): Graph | undefined {
     return this._graph;
   }

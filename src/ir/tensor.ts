@@ -1,5 +1,6 @@
 import { OnnxSurgeonError } from '../errors.js';
 import { type StorageArrayConstructor, dataTypeInfo } from '../onnx/dtypes.js';
+import { bfloat16ToFloat32, float16ToFloat32 } from './float16.js';
 import { DType, type DTypeCode, dtypeByteLength, dtypeName, elementCount } from './types.js';
 
 /** The typed array the IR hands out for each element type (float16/bfloat16 as raw bits). */
@@ -151,11 +152,21 @@ export class Tensor {
     return new Ctor(copy.buffer, 0, count);
   }
 
-  /** Elements as plain numbers (int64 converted; for shape arithmetic on small tensors). */
+  /**
+   * Elements as plain numbers, for small tensors (shape arithmetic, checks, messages): int64
+   * converted, float16 and bfloat16 decoded to their values (8-bit floats and 4-bit types stay
+   * raw bytes, as in {@link data}).
+   *
+   * @example
+   * ```ts
+   * Tensor.fromArray(DType.FLOAT16, [2], new Uint16Array([0x3c00, 0xc000])).toNumbers(); // [1, -2]
+   * ```
+   */
   toNumbers(): number[] {
     const d = this.data();
+    const decode = this.dtype === DType.FLOAT16 ? float16ToFloat32 : this.dtype === DType.BFLOAT16 ? bfloat16ToFloat32 : Number;
     const out: number[] = new Array(d.length);
-    for (let i = 0; i < d.length; i++) out[i] = Number(d[i]);
+    for (let i = 0; i < d.length; i++) out[i] = decode(Number(d[i]));
     return out;
   }
 

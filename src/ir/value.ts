@@ -1,3 +1,5 @@
+import { constantNodeTensor } from './constant.js';
+import { isOnnxDomain } from './domain.js';
 import type { Graph } from './graph.js';
 import type { Node } from './node.js';
 import type { Tensor } from './tensor.js';
@@ -30,6 +32,8 @@ export class Value {
   /** @internal */ _uses: Use[] = [];
   /** @internal */ _graph: Graph;
   /** @internal */ _initializer: Tensor | undefined = undefined;
+  /** @internal How many slots of its graph's input list hold this value. */ _inputSlots = 0;
+  /** @internal How many slots of its graph's output list hold this value. */ _outputSlots = 0;
 
   /** @internal Values are created by {@link Graph}; never construct directly. */
   constructor(graph: Graph, name: string, type?: TensorType) {
@@ -63,14 +67,32 @@ export class Value {
     return this._initializer;
   }
 
-  /** True if this value is one of its graph's inputs. */
+  /** True if this value is one of its graph's inputs (kept by the graph: no scan). */
   get isGraphInput(): boolean {
-    return this._graph.inputs.includes(this);
+    return this._inputSlots > 0;
   }
 
-  /** True if this value is one of its graph's outputs. */
+  /** True if this value is one of its graph's outputs (kept by the graph: no scan). */
   get isGraphOutput(): boolean {
-    return this._graph.outputs.includes(this);
+    return this._outputSlots > 0;
+  }
+
+  /**
+   * The constant tensor this value always holds, without folding: its initializer, or the tensor
+   * of the ONNX `Constant` node that produces it (any `value*` form). An initializer that is also
+   * a graph input is only a default the caller may override, so it is not a constant. 16-bit
+   * floats read through `toNumbers()` come out decoded.
+   *
+   * @example
+   * ```ts
+   * reshape.input(1).constant()?.toNumbers(); // [8, 8, 32, 32]
+   * ```
+   */
+  constant(): Tensor | undefined {
+    if (this._initializer) return this.isGraphInput ? undefined : this._initializer;
+    const producer = this._producer;
+    if (producer && producer.opType === 'Constant' && isOnnxDomain(producer.domain)) return constantNodeTensor(producer);
+    return undefined;
   }
 
   /** Distinct consumer nodes, in order of first use. */

@@ -1,4 +1,4 @@
-import type { Node, Value } from '../ir/index.js';
+import { type Node, type Value, isOnnxDomain } from '../ir/index.js';
 import { DimExpr } from '../shape/dim-expr.js';
 import type { ShapeFacts } from '../shape/facts.js';
 import { normalizeAxisOf, readAxes, readSplitSizes, resolveReshape, resolveSliceBound } from '../shape/op-args.js';
@@ -16,7 +16,7 @@ const LAYOUT_OPS = new Set(['Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqu
 
 /** True if `node` is a pure rearrangement of one tensor (see {@link layoutDataInput}). */
 export function isLayoutOp(node: Node): boolean {
-  if (node.domain !== '' && node.domain !== 'ai.onnx') return false;
+  if (!isOnnxDomain(node.domain)) return false;
   return LAYOUT_OPS.has(node.opType) || splitSequenceOf(node) !== undefined;
 }
 
@@ -31,7 +31,7 @@ export function layoutDataInput(node: Node): Value | undefined {
 function splitSequenceOf(node: Node): Node | undefined {
   if (node.opType !== 'SequenceAt') return undefined;
   const producer = node.inputs[0]?.producer;
-  return producer?.opType === 'SplitToSequence' && producer.domain === '' ? producer : undefined;
+  return producer?.opType === 'SplitToSequence' && isOnnxDomain(producer.domain) ? producer : undefined;
 }
 
 /** Maps the view of `node`'s input 0 to the view of its output `outputIndex` (`opset`: the model's, to hold each node to its opset's form). */

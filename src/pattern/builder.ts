@@ -3,6 +3,7 @@
  * (`op.Mul(op.Sub(x, 1), op.any('scale'))`), in the style of onnxscript's rewriter.
  */
 import { OnnxSurgeonError } from '../errors.js';
+import { normalizeDomain } from '../ir/index.js';
 import type { OnnxOpType } from './onnx-op-types.js';
 import {
   AnyValuePattern, type AttributePredicate, ConstantPattern, type InputPattern, type LeafKind, NodeOutputPattern, NodePattern,
@@ -301,18 +302,6 @@ class PatternBuilderState {
 /** True for a trailing options object (anything that is not a pattern argument). */
 function isOptions(arg: unknown): arg is PatternNodeOptions {
   return typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof ValuePattern) && !(arg instanceof RepeatPattern);
-}
-
-/**
- * `ai.onnx` and `''` are the same domain.
- *
- * @example
- * ```ts
- * normalizeDomain('ai.onnx'); // ''
- * ```
- */
-export function normalizeDomain(domain: string): string {
-  return domain === 'ai.onnx' ? '' : domain;
 }
 
 /**

@@ -12,7 +12,7 @@
  *
  * @module
  */
-export { pattern, COMMUTATIVE_OPS, normalizeDomain, type PatternOps, type PatternHelpers, type PatternArg, type PatternNodeOptions, type PatternOpFunction, type PatternFunction, type PatternOptions, type RepeatOptions, type ConstOptions } from './builder.js';
+export { pattern, COMMUTATIVE_OPS, type PatternOps, type PatternHelpers, type PatternArg, type PatternNodeOptions, type PatternOpFunction, type PatternFunction, type PatternOptions, type RepeatOptions, type ConstOptions } from './builder.js';
 export {
   Pattern, ValuePattern, AnyValuePattern, ConstantPattern, NodeOutputPattern, OneOfPattern, OptionalPattern, RepeatPattern, NodePattern,
   type AttributePredicate, type ValuePredicate, type TensorPredicate, type LeafKind, type InputPattern, type NodePatternOptions,
@@ -20,7 +20,7 @@ export {
 export { Captures } from './captures.js';
 export { matchAt, findMatches, type MatchAttempt, type MatchFailure, type MatchOptions, type MatchCheck, type FailureKind } from './matcher.js';
 export { OpIndex } from './op-index.js';
-export { constantTensorOf, constantMismatch, tensorNumbers, describeTensor } from './constant.js';
+export { constantMismatch, describeTensor } from './constant.js';
 export { explain, explainAll } from './explain.js';
 export { RewriteBuilder, toAttributeValue, type ReplacementAttribute, type ReplacementNodeOptions, type ReplacementOps, type ReplacementOpFunction } from './rewrite-builder.js';
 export {

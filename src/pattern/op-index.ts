@@ -1,5 +1,4 @@
-import type { Graph, Node } from '../ir/index.js';
-import { normalizeDomain } from './builder.js';
+import { type Graph, type Node, normalizeDomain } from '../ir/index.js';
 
 /**
  * Nodes of one graph grouped by (domain, op type), in graph order. Built in one pass so finding

@@ -1,10 +1,10 @@
 /**
- * What a rule's `replace` function builds with: `b.op.Gemm(a, w, bias, { transB: 1 })` adds a
- * node to the graph (named after the match so the result reads well in Netron), and the builder
- * remembers everything it created so a failed replacement can be rolled back.
+ * What a rule's `replace` function builds with: `b.op.Gemm(a, w, bias, { transB: 1 })` makes a
+ * node (named after the match so the result reads well in Netron) in a detached
+ * {@link GraphEdit}; the rewriter commits the edit only once the replacement passed its checks.
  */
 import { OnnxSurgeonError } from '../errors.js';
-import { type AttributeValue, type Graph, type Model, type Node, type NodeSpec, Tensor, Value, attr } from '../ir/index.js';
+import { type AttributeValue, type Graph, type GraphEdit, type Model, type Node, type NodeSpec, Tensor, Value, attr, isOnnxDomain } from '../ir/index.js';
 import type { OnnxOpType } from './onnx-op-types.js';
 
 /**
@@ -62,8 +62,9 @@ export type ReplacementOps = { readonly [opType in OnnxOpType]: ReplacementOpFun
   & { readonly [opType: `${Uppercase<string>}${string}`]: ReplacementOpFunction };
 
 /**
- * The builder handed to a rule's `replace`. New nodes are appended to the graph (the rewriter
- * re-sorts it afterwards) and named `<base>/<op>` where the base is the anchor node's name.
+ * The builder handed to a rule's `replace`. Nodes are made detached, in the rule's
+ * {@link GraphEdit}, and named `<base>/<op>` where the base is the anchor node's name; the
+ * rewriter inserts them (and re-sorts the graph) only if the rewrite goes ahead.
  *
  * @example
  * ```ts
@@ -73,92 +74,74 @@ export type ReplacementOps = { readonly [opType in OnnxOpType]: ReplacementOpFun
 export class RewriteBuilder {
   /** Ops by name: `b.op.Relu(x)`. */
   readonly op: ReplacementOps;
-  private readonly createdNodes: Node[] = [];
-  private readonly createdInitializers: Value[] = [];
-  private readonly addedOpsets: string[] = [];
 
   constructor(
-    /** The graph being rewritten. */
-    readonly graph: Graph,
-    /** The model, when the rewrite was started on one (needed to import custom domains). */
-    readonly model: Model | undefined,
+    /** The detached edit the replacement is built in. */
+    readonly edit: GraphEdit,
     /** Prefix for generated node names. */
     readonly baseName: string,
   ) {
     this.op = new Proxy({}, {
-      get: (_target, key) => {
-        if (typeof key !== 'string') return undefined;
-        return (...args: (Value | undefined | ReplacementNodeOptions)[]) => {
-          const last = args[args.length - 1];
-          const hasOptions = last !== undefined && !(last instanceof Value);
-          const options = (hasOptions ? last : {}) as ReplacementNodeOptions;
-          const inputs = (hasOptions ? args.slice(0, -1) : args) as (Value | undefined)[];
-          for (const [i, input] of inputs.entries()) {
-            if (input !== undefined && !(input instanceof Value)) {
-              throw new OnnxSurgeonError('usage', `replacement ${key}: input ${i} is not a Value`, { expected: 'a Value from the captures or the builder' });
-            }
-          }
-          const attributes: Record<string, AttributeValue> = {};
-          for (const [name, value] of Object.entries(options)) {
-            if (name.startsWith('_') || value === undefined) continue;
-            attributes[name] = toAttributeValue(value, `${key}.${name}`);
-          }
-          const spec: NodeSpec = { op: key, inputs, attributes };
-          if (options._domain !== undefined) spec.domain = options._domain as string;
-          if (options._name !== undefined) spec.name = options._name as string;
-          return this.node(spec).output(0);
-        };
-      },
+      get: (_target, key) => (typeof key === 'string' ? (...args: (Value | undefined | ReplacementNodeOptions)[]) => this.opCall(key, args) : undefined),
     }) as ReplacementOps;
   }
 
+  /** The graph being rewritten (read it; change it only through this builder). */
+  get graph(): Graph {
+    return this.edit.graph;
+  }
+
+  /** The model, when the rewrite was started on one (needed to import custom domains). */
+  get model(): Model | undefined {
+    return this.edit.model;
+  }
+
   /**
-   * Adds a node from a full {@link NodeSpec} (several outputs, output names or types); the name
-   * defaults to `<base>/<op>`.
+   * Makes a node from a full {@link NodeSpec} (several outputs, output names or types); the name
+   * defaults to `<base>/<op>`. A custom domain is imported at version 1 if the model lacks it.
    */
   node(spec: NodeSpec): Node {
-    const node = this.graph.addNode({ ...spec, name: spec.name ?? `${this.baseName}/${spec.op}` });
-    this.createdNodes.push(node);
+    const node = this.edit.node({ ...spec, name: spec.name ?? `${this.baseName}/${spec.op}` });
     const domain = spec.domain ?? '';
-    if (domain && domain !== 'ai.onnx' && this.model && !this.model.opsetImports.has(domain)) {
-      this.model.ensureOpset(domain, 1);
-      this.addedOpsets.push(domain);
-    }
+    if (!isOnnxDomain(domain) && this.model && !this.model.opsetImports.has(domain)) this.edit.requireOpset(domain, 1);
     return node;
   }
 
-  /** Adds a constant initializer (named `<base>/<name>`) and returns its value. */
+  /** Makes a constant initializer (named `<base>/<name>`) and returns its value. */
   initializer(tensor: Tensor, name = 'const'): Value {
-    const value = this.graph.addInitializer(tensor, `${this.baseName}/${name}`);
-    this.createdInitializers.push(value);
-    return value;
+    return this.edit.initializer(tensor, `${this.baseName}/${name}`);
   }
 
   /** Imports `domain` at `version` in the model unless it is imported already. */
   requireOpset(domain: string, version: number): void {
-    if (this.model && !this.model.opsetImports.has(domain)) {
-      this.model.ensureOpset(domain, version);
-      this.addedOpsets.push(domain);
-    }
+    if (this.model && !this.model.opsetImports.has(domain)) this.edit.requireOpset(domain, version);
   }
 
-  /** Nodes created so far. */
+  /** Nodes made so far. */
   get nodes(): readonly Node[] {
-    return this.createdNodes;
+    return this.edit.nodes;
   }
 
-  /** Removes everything this builder created (used when a replacement throws or declines). @internal */
-  rollback(): void {
-    for (const node of [...this.createdNodes].reverse()) {
-      if (node.graph) this.graph.removeNode(node, { force: true });
+  /** `b.op.<key>(...inputs, options?)`: splits inputs from options and makes the node. */
+  private opCall(key: string, args: (Value | undefined | ReplacementNodeOptions)[]): Value {
+    const last = args[args.length - 1];
+    const hasOptions = last !== undefined && !(last instanceof Value);
+    const options = (hasOptions ? last : {}) as ReplacementNodeOptions;
+    const inputs = (hasOptions ? args.slice(0, -1) : args) as (Value | undefined)[];
+    for (const [i, input] of inputs.entries()) {
+      if (input !== undefined && !(input instanceof Value)) {
+        throw new OnnxSurgeonError('usage', `replacement ${key}: input ${i} is not a Value`, { expected: 'a Value from the captures or the builder' });
+      }
     }
-    for (const value of this.createdInitializers) {
-      if (!value.uses.length && value.initializer) this.graph.removeInitializer(value);
+    const attributes: Record<string, AttributeValue> = {};
+    for (const [name, value] of Object.entries(options)) {
+      if (name.startsWith('_') || value === undefined) continue;
+      attributes[name] = toAttributeValue(value, `${key}.${name}`);
     }
-    for (const domain of this.addedOpsets) this.model?.opsetImports.delete(domain);
-    this.createdNodes.length = 0;
-    this.createdInitializers.length = 0;
-    this.addedOpsets.length = 0;
+    const spec: NodeSpec = { op: key, inputs, attributes };
+    if (options._domain !== undefined) spec.domain = options._domain as string;
+    if (options._name !== undefined) spec.name = options._name as string;
+    return this.node(spec).output(0);
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * Rules and their application: a rule is (pattern, check, replacement); the rewriter matches it,
  * refuses unsafe sites (an interior value read outside the match, a graph interface that would
- * change), wires the replacement in, removes what became dead, and keeps the node order valid.
+ * change), builds the replacement detached in a {@link GraphEdit}, commits it (rewiring readers,
+ * removing what became dead) and keeps the node order valid. Nothing is ever rolled back.
  */
 import { OnnxSurgeonError, withContext } from '../errors.js';
-import { type Graph, Model, type Node, type Value } from '../ir/index.js';
+import { type Graph, GraphEdit, Model, type Node, type Value } from '../ir/index.js';
 import { type PatternFunction, pattern as buildPattern } from './builder.js';
 import type { Captures } from './captures.js';
 import { type MatchCheck, matchAt } from './matcher.js';
@@ -289,28 +290,34 @@ function applyRuleOnce(graph: Graph, root: Graph, model: Model | undefined, r: R
 }
 
 /**
- * Replaces one match: builds the replacement, checks that the graph's interface survives, rewires
- * readers, and removes the matched nodes (and constants) nobody reads any more. Returns `true`, or
- * the reason the site was left alone (the graph is then unchanged).
+ * Replaces one match: builds the replacement detached, checks that the graph's interface survives,
+ * then commits it (rewiring readers and removing the matched nodes and constants nobody reads any
+ * more). Returns `true`, or the reason the site was left alone (the graph never changed).
  */
 function rewriteMatch(graph: Graph, model: Model | undefined, r: Rule, captures: Captures): true | string {
-  const builder = new RewriteBuilder(graph, model, captures.anchor.name || r.name);
+  const edit = new GraphEdit(graph, model);
   let result: ReplacementResult;
   try {
-    result = r.replace(builder, captures);
+    result = r.replace(new RewriteBuilder(edit, captures.anchor.name || r.name), captures);
   } catch (error) {
-    builder.rollback();
     throw withContext(error, { node: captures.anchor.label });
   }
-  if (result === undefined) {
-    builder.rollback();
-    return 'the replacement declined';
-  }
-  const { outputs, provides } = normalizeResult(result);
+  if (result === undefined) return 'the replacement declined';
+  const pairs = replacementPairs(r, captures, normalizeResult(result));
+  const interfaceProblem = interfaceChange(pairs);
+  if (interfaceProblem) return interfaceProblem;
+  for (const [old, replacement] of pairs) edit.replaceAllUsesWith(old, replacement);
+  edit.removeWhenUnused(captures.nodes);
+  edit.commit();
+  return true;
+}
+
+/** (old value, its replacement) for every pattern output and provided capture; throws on a malformed result. */
+function replacementPairs(r: Rule, captures: Captures, result: NormalizedResult): [Value, Value][] {
   const fail = (detail: string): never => {
-    builder.rollback();
     throw new OnnxSurgeonError('pattern', `rule '${r.name}': ${detail}`, { node: captures.anchor.label });
   };
+  const { outputs, provides } = result;
   if (outputs.length !== captures.outputs.length) {
     fail(`the replacement returned ${outputs.length} value(s) for ${captures.outputs.length} pattern output(s)`);
   }
@@ -326,21 +333,15 @@ function rewriteMatch(graph: Graph, model: Model | undefined, r: Rule, captures:
     }
     pairs.push([old, replacement]);
   }
-  const interfaceProblem = interfaceChange(pairs);
-  if (interfaceProblem) {
-    builder.rollback();
-    return interfaceProblem;
-  }
-  for (const [old, replacement] of pairs) {
-    if (old === replacement) continue;
-    if (!replacement.type && old.type) replacement.type = { ...old.type, ...(old.type.shape ? { shape: [...old.type.shape] } : {}) };
-    graph.replaceAllUsesWith(old, replacement);
-  }
-  removeDead(graph, captures.nodes);
-  return true;
+  return pairs;
 }
 
-function normalizeResult(result: Exclude<ReplacementResult, undefined>): { outputs: readonly Value[]; provides: Readonly<Record<string, Value>> } {
+interface NormalizedResult {
+  outputs: readonly Value[];
+  provides: Readonly<Record<string, Value>>;
+}
+
+function normalizeResult(result: Exclude<ReplacementResult, undefined>): NormalizedResult {
   if (Array.isArray(result)) return { outputs: result as readonly Value[], provides: {} };
   if ('outputs' in result && Array.isArray(result.outputs)) {
     const structured = result as { outputs: readonly Value[]; provides?: Readonly<Record<string, Value>> };
@@ -369,35 +370,6 @@ function interfaceChange(pairs: readonly [Value, Value][]): string | undefined {
     takenBy.set(replacement, old.name);
   }
   return undefined;
-}
-
-/**
- * Removes matched nodes nobody reads any more (repeating, since graph order may not be
- * topological mid-pass), then constants and initializers only they read.
- */
-function removeDead(graph: Graph, matched: readonly Node[]): void {
-  const leftover = new Set(matched);
-  const inputsOfRemoved = new Set<Value>();
-  let progress = true;
-  while (progress) {
-    progress = false;
-    for (const node of leftover) {
-      if (!node.graph) { leftover.delete(node); continue; }
-      if (node.outputs.some((o) => o.uses.length > 0 || o.isGraphOutput)) continue;
-      for (const v of node.inputs) if (v) inputsOfRemoved.add(v);
-      graph.removeNode(node);
-      leftover.delete(node);
-      progress = true;
-    }
-  }
-  for (const v of inputsOfRemoved) {
-    if (v.uses.length || v.isGraphOutput || v.isGraphInput || v.graph !== graph) continue;
-    const producer = v.producer;
-    if (v.initializer) graph.removeInitializer(v);
-    else if (producer && producer.opType === 'Constant' && producer.graph === graph && producer.outputs.every((o) => !o.uses.length && !o.isGraphOutput)) {
-      graph.removeNode(producer);
-    }
-  }
 }
 
 /** The graph and (optionally) every nested subgraph, outermost first. */

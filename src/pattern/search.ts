@@ -4,10 +4,9 @@
  * multi-output extension, repeat copies) undoes its bindings before trying the next option, so
  * checks can reject one binding and let another succeed. The failure that got furthest is kept.
  */
-import type { Graph, Node, Tensor, Value } from '../ir/index.js';
-import { normalizeDomain } from './builder.js';
+import { type Graph, type Node, type Tensor, type Value, normalizeDomain } from '../ir/index.js';
 import { Captures, emptyCaptureData } from './captures.js';
-import { constantMismatch, constantTensorOf, describeTensor } from './constant.js';
+import { constantMismatch, describeTensor } from './constant.js';
 import { type Where, attributeMismatch, describeKey, describeValue, describeWhere, reasonSuffix } from './describe.js';
 import type { FailureKind, MatchAttempt, MatchOptions } from './matcher.js';
 import {
@@ -151,7 +150,7 @@ export class Search {
   }
 
   private matchConstant(p: ConstantPattern, key: BindingKey, v: Value, where: Where, k: Continuation): boolean {
-    const tensor = constantTensorOf(v);
+    const tensor = v.constant();
     if (!tensor) return this.fail(() => `${describeWhere(where)} is ${describeValue(v)}, expected the constant ${p.toString()}`);
     if (p.expected !== undefined) {
       const mismatch = constantMismatch(tensor, p.expected, p.tolerance);

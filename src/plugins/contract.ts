@@ -6,7 +6,7 @@
  * violations. Only what is statically known is checked; unknown dims and dtypes are skipped.
  */
 import { type Dim, type DTypeCode, type Node, type Tensor, type Value, attrString, dtypeName } from '../ir/index.js';
-import { staticDtype, staticShape, staticTensor } from './static-data.js';
+import { staticDtype, staticShape } from './static-data.js';
 
 /**
  * One way a node breaks its plugin's contract.
@@ -314,7 +314,7 @@ export function checkContract(contract: PluginContract, node: Node, options: Con
       },
       constantInput: (index) => {
         const value = node.inputs[index];
-        return value ? staticTensor(value) : undefined;
+        return value?.constant();
       },
       inputViolation: (index, message, expected, found) => {
         const value = node.inputs[index];

@@ -21,8 +21,7 @@ export {
   type CustomOpDefinition, type ExpandReport, customOpFor, expandCustomOps, registerCustomOp, registeredCustomOps,
 } from './registry.js';
 export { type ValidationReport, assertValidPlugins, validatePluginNodes } from './validate.js';
-export { float16ArrayToFloat32, float16ToFloat32, float32ArrayToFloat16, float32ToFloat16 } from './half.js';
-export { staticDtype, staticShape, staticTensor } from './static-data.js';
+export { staticDtype, staticShape } from './static-data.js';
 export { GraphBuilder } from './graph-builder.js';
 export { MSDA_PLUGIN_DOMAIN, MSDA_PLUGIN_OP, MsdaInput, msdaContract, validateMsdaNode } from './msda/contract.js';
 export { type MsdaFloatData, type MsdaReferenceInputs, msdaReference, msdaReferenceFloat16 } from './msda/reference.js';

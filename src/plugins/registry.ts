@@ -130,12 +130,7 @@ export function expandCustomOps(model: Model): ExpandReport {
   const report: ExpandReport = { expanded: 0, byOp: {} };
   const needed = Math.max(0, ...sites.map((s) => s.def.minOnnxOpset ?? 0));
   const current = model.onnxOpset;
-  if (needed > 0 && (current === undefined || current < needed)) {
-    // The ONNX domain may be imported as '' or 'ai.onnx'; update the one that is there.
-    const key = model.opsetImports.has('ai.onnx') && !model.opsetImports.has('') ? 'ai.onnx' : '';
-    model.opsetImports.set(key, needed);
-    report.opset = { from: current, to: needed };
-  }
+  if (needed > 0 && model.raiseOnnxOpset(needed) !== current) report.opset = { from: current, to: needed };
 
   const touched = new Set<Graph>();
   for (const { node, graph, def } of sites) {

@@ -1,5 +1,4 @@
-import { DType, type Node, type Tensor, elementCount } from '../ir/index.js';
-import { constantNodeTensor } from './constant.js';
+import { DType, type Node, type Tensor, constantNodeTensor, elementCount, isOnnxDomain } from '../ir/index.js';
 import {
   type NDArray, axis, castArray, concatArrays, elementwise, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
   store, strides, toTensor, transposeArray,
@@ -305,7 +304,7 @@ export const EVALUATED_OPS: ReadonlySet<string> = new Set([
  * ```
  */
 export function evaluateNode(node: Node, inputs: readonly (Tensor | undefined)[]): Tensor[] | undefined {
-  if (node.domain !== '' && node.domain !== 'ai.onnx') return undefined;
+  if (!isOnnxDomain(node.domain)) return undefined;
   if (node.opType === 'Constant') {
     const t = constantNodeTensor(node);
     return t ? [t] : undefined;

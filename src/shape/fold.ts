@@ -1,5 +1,4 @@
-import type { Graph, Tensor, Value } from '../ir/index.js';
-import { isOnnxDomain } from './constant.js';
+import { type Graph, type Tensor, type Value, isOnnxDomain } from '../ir/index.js';
 import { inferShapes } from './infer.js';
 
 /** Options of {@link foldConstants}. */
@@ -21,7 +20,7 @@ export interface FoldOptions {
  * @example
  * ```ts
  * const { folded } = foldConstants(model.graph);
- * constantValue(reshape.input(1))?.toNumbers(); // [8, 8, 32, 32]: now an initializer
+ * reshape.input(1).constant()?.toNumbers(); // [8, 8, 32, 32]: now an initializer
  * ```
  */
 export function foldConstants(graph: Graph, options: FoldOptions = {}): { folded: number } {

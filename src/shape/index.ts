@@ -16,5 +16,4 @@ export { DimExpr, type OpaqueDefinition } from './dim-expr.js';
 export { inferShapes, type InferShapesOptions } from './infer.js';
 export { type ShapeFacts, MAX_TRACKED_ELEMENTS } from './facts.js';
 export { foldConstants, type FoldOptions } from './fold.js';
-export { constantValue, constantNodeTensor } from './constant.js';
 export { evaluateNode, EVALUATED_OPS } from './evaluate.js';

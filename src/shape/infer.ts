@@ -1,6 +1,5 @@
-import { DType, type DTypeCode, type Dim, type Graph, type Node, type Tensor, type Value } from '../ir/index.js';
+import { DType, type DTypeCode, type Dim, type Graph, type Node, type Tensor, type Value, isOnnxDomain } from '../ir/index.js';
 import { topologicalOrder } from '../ir/toposort.js';
-import { isOnnxDomain } from './constant.js';
 import { DimExpr } from './dim-expr.js';
 import { EVALUATED_OPS, evaluateNode } from './evaluate.js';
 import {

@@ -5,7 +5,7 @@
  * (a wrong shape or dtype would otherwise surface as an opaque plugin error deep in the build).
  */
 import { OnnxSurgeonError, withContext } from '../errors.js';
-import type { Graph, Model, Node } from '../ir/index.js';
+import { type Graph, type Model, type Node, isOnnxDomain } from '../ir/index.js';
 import { assertValidPlugins, MSDA_PLUGIN_OP, type ValidationReport } from '../plugins/index.js';
 
 /** What the checks found. */
@@ -40,7 +40,7 @@ export function checkModelForTensorRt(model: Model, options: ModelCheckOptions =
   let msdaPluginNodes = 0;
   const visit = (graph: Graph): void => {
     for (const node of graph.nodesIter()) {
-      if (node.opType === 'GridSample' && (node.domain === '' || node.domain === 'ai.onnx')) gridSamples.push(node);
+      if (node.opType === 'GridSample' && isOnnxDomain(node.domain)) gridSamples.push(node);
       if (node.opType === MSDA_PLUGIN_OP) msdaPluginNodes++;
     }
     for (const { graph: sub } of graph.subgraphs()) visit(sub);

@@ -6,7 +6,7 @@
  */
 import { OnnxSurgeonError } from '../errors.js';
 import { DType, type Tensor, dtypeName } from '../ir/index.js';
-import { float16ToFloat32 } from '../plugins/half.js';
+import { bfloat16ToFloat32, float16ToFloat32 } from '../ir/float16.js';
 
 /** Tolerances of a comparison. */
 export interface Tolerances {
@@ -162,12 +162,7 @@ export function toFloat64(tensor: Tensor, name: string): Float64Array {
     }
     case DType.BFLOAT16: {
       const bits = tensor.data() as Uint16Array;
-      const word = new Uint32Array(1);
-      const asFloat = new Float32Array(word.buffer);
-      for (let i = 0; i < out.length; i++) {
-        word[0] = bits[i]! << 16;
-        out[i] = asFloat[0]!;
-      }
+      for (let i = 0; i < out.length; i++) out[i] = bfloat16ToFloat32(bits[i]!);
       return out;
     }
     case DType.FLOAT: case DType.DOUBLE: case DType.INT8: case DType.UINT8: case DType.INT16: case DType.UINT16:

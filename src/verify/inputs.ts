@@ -10,7 +10,7 @@ import { OnnxSurgeonError } from '../errors.js';
 import { DType, type DTypeCode, type Dim, type Model, Tensor, type Value, dtypeName, elementCount } from '../ir/index.js';
 import { readNpy } from '../io/npy.js';
 import { type NamedTensors, readNpz } from '../io/npz.js';
-import { float32ToFloat16 } from '../plugins/half.js';
+import { float32ToFloat16 } from '../ir/float16.js';
 import { seededRandom } from '../random.js';
 
 /** Sizes for symbolic dims: a dim_param name to a size, or an input name to its whole shape. */

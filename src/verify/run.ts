@@ -7,7 +7,7 @@ import type * as ort from 'onnxruntime-node';
 import { OnnxSurgeonError } from '../errors.js';
 import { DType, type DTypeCode, type Graph, type Model, Tensor, type TensorArray, dtypeName } from '../ir/index.js';
 import { type ExpandReport, customOpFor, expandCustomOps } from '../plugins/index.js';
-import { float32ArrayToFloat16 } from '../plugins/half.js';
+import { float32ArrayToFloat16 } from '../ir/float16.js';
 import { loadModelFromBytes, modelToBytes } from '../serde/index.js';
 import { type OnnxRuntime, loadOnnxRuntime } from './onnxruntime.js';
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readNpy } from '../../src/io/npy.js';
 import { DType, type Model, Tensor, attr } from '../../src/ir/index.js';
-import { float16ArrayToFloat32 } from '../../src/plugins/half.js';
+import { float16ArrayToFloat32 } from '../../src/ir/float16.js';
 import { expandCustomOps } from '../../src/plugins/index.js';
 import { loadModelFromBytes, modelToBytes } from '../../src/serde/index.js';
 

@@ -157,7 +157,7 @@ describe('rewriting', () => {
     checkIndexes(g);
   });
 
-  test('returning the wrong number of outputs is a usage error and rolls back', () => {
+  test('returning the wrong number of outputs is a usage error and leaves the graph unchanged', () => {
     const g = new Graph();
     const relu = g.addNode({ op: 'Relu', inputs: [floatInput(g, 'x')], name: 'relu' });
     g.setOutputs([relu.output()]);

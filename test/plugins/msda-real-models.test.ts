@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import type { Model, Value } from '../../src/ir/index.js';
 import { fuseMsda } from '../../src/passes/fuse-msda/index.js';
-import { MSDA_PLUGIN_OP, expandCustomOps, msdaReference, staticTensor, validatePluginNodes } from '../../src/plugins/index.js';
+import { MSDA_PLUGIN_OP, expandCustomOps, msdaReference, validatePluginNodes } from '../../src/plugins/index.js';
 import { loadModel, modelToBytes } from '../../src/serde/index.js';
 import { readNpy } from '../../src/io/npy.js';
 
@@ -31,7 +31,7 @@ function probePluginNodes(model: Model): ProbedNode[] {
   const extra: Value[] = [];
   for (const node of graph.nodes.filter((n) => n.opType === MSDA_PLUGIN_OP)) {
     const constants = node.inputs.map((v) => {
-      const t = v ? staticTensor(v) : undefined;
+      const t = v?.constant();
       return t ? Int32Array.from(t.toNumbers()) : undefined;
     });
     const inputs = node.inputs.map((v, i) => (constants[i] ? undefined : v));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { float16ArrayToFloat32, float16ToFloat32, float32ArrayToFloat16, float32ToFloat16 } from '../../src/plugins/half.js';
+import { float16ArrayToFloat32, float16ToFloat32, float32ArrayToFloat16, float32ToFloat16 } from '../../src/ir/float16.js';
 import { msdaReference, msdaReferenceFloat16 } from '../../src/plugins/msda/reference.js';
 import { type MsdaCase, randomInt, randomMsdaCase, seededRandom } from './random.js';
 

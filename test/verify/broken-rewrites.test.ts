@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DType, type Model, type Node, Tensor, type Value, attr } from '../../src/ir/index.js';
 import { fuseMsda } from '../../src/passes/fuse-msda/index.js';
-import { MSDA_PLUGIN_OP, MsdaInput, staticTensor } from '../../src/plugins/index.js';
+import { MSDA_PLUGIN_OP, MsdaInput } from '../../src/plugins/index.js';
 import { loadModel } from '../../src/serde/index.js';
 import { type VerifyReport, verifyRewrite } from '../../src/verify/index.js';
 import { type MsdaProblem, msdaInputsAndReference, msdaPluginModel } from './models.js';
@@ -39,7 +39,7 @@ function replaceTable(model: Model, plugin: Node, index: number, values: number[
 }
 
 function tableOf(plugin: Node, index: number): number[] {
-  const tensor = staticTensor(plugin.input(index));
+  const tensor = plugin.input(index).constant();
   expect(tensor, 'the fused fixture has static level tables').toBeDefined();
   return tensor!.toNumbers();
 }

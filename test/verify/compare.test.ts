@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DType, Tensor } from '../../src/ir/index.js';
 import { DEFAULT_TOLERANCES, RELATIVE_ERROR_FLOOR, compareOutput, missingOutput, toFloat64 } from '../../src/verify/compare.js';
-import { float32ToFloat16 } from '../../src/plugins/half.js';
+import { float32ToFloat16 } from '../../src/ir/float16.js';
 
 const f64 = (values: number[], dims?: number[]): Tensor => Tensor.fromArray(DType.DOUBLE, dims ?? [values.length], Float64Array.from(values));
 const tol = DEFAULT_TOLERANCES;

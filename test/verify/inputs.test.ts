@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { OnnxSurgeonError } from '../../src/errors.js';
 import { DType, Model, Tensor } from '../../src/ir/index.js';
-import { float16ToFloat32 } from '../../src/plugins/half.js';
+import { float16ToFloat32 } from '../../src/ir/float16.js';
 import { loadModel } from '../../src/serde/index.js';
 import { checkInputs, parseShapeBinding, randomInputs, readTensors } from '../../src/verify/inputs.js';
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DType, Tensor } from '../../src/ir/index.js';
 import { formatNpz, parseNpz, readNpz } from '../../src/io/npz.js';
 import { OnnxSurgeonError } from '../../src/errors.js';
-import { float16ToFloat32 } from '../../src/plugins/half.js';
+import { float16ToFloat32 } from '../../src/ir/float16.js';
 
 /** What test/fixtures/verify/numpy-*.npz hold (written by numpy 1.24 `savez` / `savez_compressed`). */
 function expectNumpyArrays(arrays: Map<string, Tensor>): void {

@@ -4,7 +4,7 @@
  * or as JSON.
  */
 import type { Graph, Model, Value } from '../../ir/index.js';
-import { dtypeName } from '../../ir/index.js';
+import { dtypeName, isOnnxDomain } from '../../ir/index.js';
 import { customOpFor } from '../../plugins/index.js';
 
 /** A graph input or output. */
@@ -54,7 +54,7 @@ export function summarizeModel(model: Model, file: string): ModelSummary {
   const counts = new Map<string, number>();
   const pluginNodes: PluginNodeSummary[] = [];
   for (const node of graph.nodesIter()) {
-    const key = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}::${node.opType}` : node.opType;
+    const key = isOnnxDomain(node.domain) ? node.opType : `${node.domain}::${node.opType}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
     if (customOpFor(node) || node.domain === 'trt.plugins') {
       const plugin: PluginNodeSummary = { name: node.label, opType: node.opType, domain: node.domain };

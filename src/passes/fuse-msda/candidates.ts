@@ -1,5 +1,4 @@
-import type { Graph, Node, Value } from '../../ir/index.js';
-import { isOnnxDomain } from '../../shape/constant.js';
+import { type Graph, type Node, type Value, isOnnxDomain } from '../../ir/index.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { type Step, backwardChain, forwardLayoutChain, stepsFromIndex } from './paths.js';
 

@@ -1,6 +1,4 @@
-import type { DTypeCode, Node, Use, Value } from '../../ir/index.js';
-import { isOnnxDomain } from '../../shape/constant.js';
-import { tensorNumbers } from '../../pattern/constant.js';
+import { type DTypeCode, type Node, type Use, type Value, isOnnxDomain } from '../../ir/index.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { type View, ViewError, broadcastView, identityView } from '../../layout/view.js';
 import { applyLayoutOp, isLayoutOp, layoutDataInput } from '../../layout/layout-ops.js';
@@ -84,7 +82,7 @@ function arithmeticStep(node: Node, facts: ShapeFacts): { step: Step; input: Val
 function scalarConstant(v: Value, facts: ShapeFacts): { value: number; rank: number } | undefined {
   const t = facts.constant(v);
   if (!t || t.size !== 1 || t.dims.some((d) => d !== 1)) return undefined;
-  return { value: tensorNumbers(t)[0]!, rank: t.dims.length };
+  return { value: t.toNumbers()[0]!, rank: t.dims.length };
 }
 
 /** The forward steps from `chain.values[at]` to `chain.values[0]`. */

@@ -14,7 +14,7 @@
 import { OnnxSurgeonError } from '../../errors.js';
 import { DType, type Graph, type Model, type Node, type Value, attr } from '../../ir/index.js';
 import { GraphBuilder } from '../graph-builder.js';
-import { staticDtype, staticShape, staticTensor } from '../static-data.js';
+import { staticDtype, staticShape } from '../static-data.js';
 import { MsdaInput } from './contract.js';
 
 /**
@@ -45,7 +45,7 @@ export function expandMsdaNode(node: Node, graph: Graph, model: Model): void {
     });
   }
   const levels = staticLevelCount(node);
-  const opset = ensureOnnxOpset(model, MSDA_EXPANSION_MIN_OPSET);
+  const opset = model.raiseOnnxOpset(MSDA_EXPANSION_MIN_OPSET);
   const b = new GraphBuilder(graph, `${node.name || 'msda'}/expand`);
   const i64 = (values: number[], hint: string): Value => b.int64(values, false, hint);
   const scalar = (value: number, hint: string): Value => b.int64([value], true, hint);
@@ -131,7 +131,7 @@ export function expandMsdaNode(node: Node, graph: Graph, model: Model): void {
 /** L, from whichever of spatial_shapes, level_start_index, locations or weights knows it. */
 function staticLevelCount(node: Node): number {
   const candidates: (number | string | null | undefined)[] = [
-    staticTensor(node.input(MsdaInput.spatialShapes))?.dims[0],
+    node.input(MsdaInput.spatialShapes).constant()?.dims[0],
     staticShape(node.input(MsdaInput.spatialShapes))?.[0],
     staticShape(node.input(MsdaInput.levelStartIndex))?.[0],
     staticShape(node.input(MsdaInput.samplingLocations))?.[3],
@@ -144,13 +144,4 @@ function staticLevelCount(node: Node): number {
     });
   }
   return known;
-}
-
-/** Raises the ONNX opset import to at least `minimum`; returns the opset in effect. */
-function ensureOnnxOpset(model: Model, minimum: number): number {
-  const current = model.onnxOpset;
-  if (current !== undefined && current >= minimum) return current;
-  const key = model.opsetImports.has('ai.onnx') && !model.opsetImports.has('') ? 'ai.onnx' : '';
-  model.opsetImports.set(key, minimum);
-  return minimum;
 }

@@ -14,7 +14,7 @@
  * the exact value the kernel approximates; the float32 kernel differs by float32 rounding only.
  */
 import { OnnxSurgeonError } from '../../errors.js';
-import { float16ArrayToFloat32, float32ArrayToFloat16 } from '../half.js';
+import { float16ArrayToFloat32, float32ArrayToFloat16 } from '../../ir/float16.js';
 
 /**
  * Floating-point data as float32 values, or float16 bits (`Uint16Array`).

@@ -1,5 +1,4 @@
-import { DType } from '../../ir/index.js';
-import { constantNodeTensor } from '../constant.js';
+import { DType, constantNodeTensor } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
 import { constDims, isIntegerDType, tensorValues } from '../facts.js';
 import { type OpHandler, facts, normalizeAxis } from './context.js';

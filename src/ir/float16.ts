@@ -1,7 +1,8 @@
 /**
- * IEEE 754 binary16 ("half", ONNX `float16`) conversions. The IR and onnxruntime-node hand out
- * float16 tensors as raw `Uint16Array` bits; Node 20 has no `Float16Array`, so plugin reference
- * kernels decode to float32 for compute and encode results back here.
+ * 16-bit float conversions: IEEE 754 binary16 ("half", ONNX `float16`) both ways, and bfloat16 to
+ * number. `Tensor.data()` and onnxruntime-node hand out 16-bit floats as raw `Uint16Array` bits
+ * (Node 20 has no `Float16Array`); `Tensor.toNumbers()`, the plugin reference kernels and the
+ * verifier decode them here, the one home of these conversions.
  */
 
 const f32 = new Float32Array(1);
@@ -93,4 +94,18 @@ export function float32ArrayToFloat16(values: ArrayLike<number>): Uint16Array {
   const out = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = float32ToFloat16(values[i]!);
   return out;
+}
+
+/**
+ * Decodes one bfloat16 bit pattern (the top 16 bits of a float32) to its exact numeric value.
+ *
+ * @example
+ * ```ts
+ * bfloat16ToFloat32(0x3f80); // 1
+ * bfloat16ToFloat32(0xc040); // -3
+ * ```
+ */
+export function bfloat16ToFloat32(bits: number): number {
+  u32[0] = (bits & 0xffff) << 16;
+  return f32[0]!;
 }
