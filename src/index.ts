@@ -22,7 +22,7 @@ export * from './serde/index.js';
 export * from './shape/index.js';
 export * from './pattern/index.js';
 export * from './plugins/index.js';
-export { fuseMsda, requireAllFused, MSDA_PLUGIN, type FuseMsdaOptions, type FuseMsdaReport, type MsdaSignature, type MsdaSiteReport } from './passes/fuse-msda/index.js';
+export { fuseMsda, requireAllFused, findMsdaSites, selectMsdaSite, type MsdaSiteInfo, type MsdaSites, type SelectedMsdaSite, type FuseMsdaOptions, type FuseMsdaReport, type MsdaSignature, type MsdaSiteReport } from './passes/fuse-msda/index.js';
 export { parseNpy, readNpy, formatNpy } from './io/npy.js';
 export { seededRandom } from './random.js';
 export { OnnxSurgeonError, formatError, type ErrorCode, type ErrorContext } from './errors.js';

@@ -1,5 +1,6 @@
 import { OnnxSurgeonError } from '../errors.js';
 import type { Graph } from './graph.js';
+import { graphsWithin } from './traverse.js';
 import type { Value } from './value.js';
 
 /**
@@ -26,15 +27,10 @@ export function checkIndexes(graph: Graph): void {
         }
       });
     }
-    for (const { graph: sub } of g.subgraphs()) visit(sub);
   };
-  visit(graph);
+  for (const g of graphsWithin(graph)) visit(g);
   const all = new Set<Value>(expectedUses.keys());
-  const collect = (g: Graph): void => {
-    for (const v of g.values()) all.add(v);
-    for (const { graph: sub } of g.subgraphs()) collect(sub);
-  };
-  collect(graph);
+  for (const g of graphsWithin(graph)) for (const v of g.values()) all.add(v);
   for (const v of all) {
     const actual = v.uses.map((u) => `${u.node.label}#${u.index}`).sort();
     const expected = (expectedUses.get(v) ?? []).sort();

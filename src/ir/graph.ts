@@ -2,9 +2,11 @@ import { OnnxSurgeonError } from '../errors.js';
 import type { Attribute, AttributeValue } from './attribute.js';
 import { cloneGraph } from './clone.js';
 import { GraphEdit } from './edit.js';
+import { liveNodes } from './liveness.js';
 import { Node } from './node.js';
 import { NameScope } from './names.js';
 import { topologicalOrder } from './toposort.js';
+import { subgraphsOf } from './traverse.js';
 import type { Tensor } from './tensor.js';
 import type { DTypeCode, Dim, TensorType } from './types.js';
 import { Value } from './value.js';
@@ -319,19 +321,17 @@ export class Graph {
   }
 
   /**
-   * Removes nodes whose outputs nobody reads (graph outputs and outer-scope reads count as reads)
-   * and initializers nobody reads. Idempotent. Returns how many nodes and initializers went.
+   * Removes every node no graph output depends on ({@link liveNodes}: reads inside subgraphs
+   * count), then initializers nobody reads, like onnx-graphsurgeon's `cleanup()`. Idempotent.
+   * Returns how many nodes and initializers went.
    */
   cleanup(): { nodes: number; initializers: number } {
-    let removedNodes = 0;
-    const order = this.nodes.reverse();
-    for (const node of order) {
-      const live = node._outputs.some((o) => o._uses.length > 0 || o.isGraphOutput);
-      if (!live) {
-        this.removeNode(node, { force: true });
-        removedNodes++;
-      }
-    }
+    const live = liveNodes(this);
+    const dead = this.nodes.filter((n) => !live.has(n)).reverse();
+    for (const node of dead) this.removeNode(node, { force: true });
+    // Outputs still read by a dead node removed later (the order need not be topological).
+    for (const node of dead) for (const out of node._outputs) if (!out._uses.length && !out.isGraphOutput) this.forgetValue(out);
+    const removedNodes = dead.length;
     let removedInits = 0;
     for (const v of [...this._initializers.values()]) {
       if (!v._uses.length && !v.isGraphOutput && !v.isGraphInput) {
@@ -352,7 +352,7 @@ export class Graph {
     return [...this._values.values()];
   }
 
-  /** Subgraphs held by this graph's node attributes (one level deep). */
+  /** Subgraphs held by this graph's node attributes (one level deep; {@link graphsWithin} goes all the way). */
   *subgraphs(): Generator<{ node: Node; attribute: Attribute; graph: Graph }> {
     for (const node of this._nodes) {
       for (const attribute of node.attributes.values()) {
@@ -375,9 +375,5 @@ export class Graph {
 /** Removes a node's (and its subgraphs') reads from every value it reads. */
 function detachInputs(node: Node): void {
   for (let i = node._inputs.length - 1; i >= 0; i--) node.setInput(i, undefined);
-  for (const attribute of node.attributes.values()) {
-    const v = attribute.value;
-    const graphs = v.kind === 'graph' ? [v.value] : v.kind === 'graphs' ? v.value : [];
-    for (const g of graphs) for (const inner of g._nodes) detachInputs(inner);
-  }
+  for (const g of subgraphsOf(node)) for (const inner of g._nodes) detachInputs(inner);
 }

@@ -1,6 +1,8 @@
 export { Model } from './model.js';
 export { Graph, type NodeSpec } from './graph.js';
 export { GraphEdit } from './edit.js';
+export { liveNodes, usesAfter } from './liveness.js';
+export { downstreamNodes, graphsWithin, readsOf, subgraphsOf, upstreamNodes } from './traverse.js';
 export { Node } from './node.js';
 export { Value, type Use } from './value.js';
 export { Tensor, type TensorArray, type TensorStorage, type TensorInit, typedArrayFor } from './tensor.js';

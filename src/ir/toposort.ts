@@ -2,6 +2,7 @@ import { Graph as GraphlibGraph, alg as graphAlgorithms } from '@dagrejs/graphli
 import { OnnxSurgeonError } from '../errors.js';
 import type { Graph } from './graph.js';
 import type { Node } from './node.js';
+import { readsOf } from './traverse.js';
 
 /**
  * Stable topological order of a graph's nodes: Kahn's algorithm that always emits the earliest
@@ -64,16 +65,6 @@ function isSorted(graph: Graph, nodes: readonly Node[]): boolean {
     done.add(node);
   }
   return true;
-}
-
-/** Values a node reads, including outer-scope values read inside its subgraphs. */
-function* readsOf(node: Node): Generator<import('./value.js').Value> {
-  for (const v of node.inputs) if (v) yield v;
-  for (const attribute of node.attributes.values()) {
-    const a = attribute.value;
-    const graphs = a.kind === 'graph' ? [a.value] : a.kind === 'graphs' ? a.value : [];
-    for (const g of graphs) for (const inner of g.nodesIter()) yield* readsOf(inner);
-  }
 }
 
 /** The node of `graph` that is `node` or (for subgraph nodes) contains it. */

@@ -5,7 +5,7 @@
  * removing what became dead) and keeps the node order valid. Nothing is ever rolled back.
  */
 import { OnnxSurgeonError, withContext } from '../errors.js';
-import { type Graph, GraphEdit, Model, type Node, type Value } from '../ir/index.js';
+import { type Graph, GraphEdit, Model, type Node, type Value, graphsWithin } from '../ir/index.js';
 import { type PatternFunction, pattern as buildPattern } from './builder.js';
 import type { Captures } from './captures.js';
 import { type MatchCheck, matchAt } from './matcher.js';
@@ -204,7 +204,7 @@ export function applyRules(target: Model | Graph, rules: readonly Rule[], option
     iterations++;
     let changed = false;
     rules.forEach((r, i) => {
-      for (const graph of graphsOf(main, options.subgraphs ?? true)) {
+      for (const graph of (options.subgraphs ?? true) ? [...graphsWithin(main)] : [main]) {
         if (applyRuleOnce(graph, main, model, r, reports[i]!, options) > 0) changed = true;
       }
     });
@@ -370,14 +370,6 @@ function interfaceChange(pairs: readonly [Value, Value][]): string | undefined {
     takenBy.set(replacement, old.name);
   }
   return undefined;
-}
-
-/** The graph and (optionally) every nested subgraph, outermost first. */
-function graphsOf(main: Graph, recurse: boolean): Graph[] {
-  const out = [main];
-  if (!recurse) return out;
-  for (let i = 0; i < out.length; i++) for (const { graph } of out[i]!.subgraphs()) out.push(graph);
-  return out;
 }
 
 /** Running counts of one rule, deduplicating notes across iterations. */

@@ -5,7 +5,7 @@
  * on constant input data. {@link checkContract} turns a contract and a node into readable
  * violations. Only what is statically known is checked; unknown dims and dtypes are skipped.
  */
-import { type Dim, type DTypeCode, type Node, type Tensor, type Value, attrString, dtypeName } from '../ir/index.js';
+import { type Dim, type DTypeCode, type Node, type Tensor, type TensorType, type Value, attrString, dtypeName } from '../ir/index.js';
 import { staticDtype, staticShape } from './static-data.js';
 
 /**
@@ -148,6 +148,30 @@ export interface PluginContract {
 }
 
 /**
+ * Everything that identifies one TensorRT plugin node: the op type and attributes TensorRT's ONNX
+ * parser looks the plugin creator up by, the domain onnx-surgeon writes it in, and its contract.
+ *
+ * @example
+ * ```ts
+ * node.opType === MSDA_PLUGIN.opType && MSDA_PLUGIN.versions.includes(node.attrString('plugin_version') ?? '');
+ * ```
+ */
+export interface PluginIdentity {
+  /** Operator type, e.g. `MultiscaleDeformableAttnPlugin_TRT`. */
+  readonly opType: string;
+  /** Domain onnx-surgeon writes the node in (the contract may accept any). */
+  readonly domain: string;
+  /** Opset version imported for {@link domain}. */
+  readonly domainVersion: number;
+  /** `plugin_version` values accepted; the first is the one onnx-surgeon writes. */
+  readonly versions: readonly string[];
+  /** `plugin_namespace` the creator is registered under. */
+  readonly namespace: string;
+  /** What a node of this plugin must look like. */
+  readonly contract: PluginContract;
+}
+
+/**
  * Options of {@link checkContract}.
  *
  * @example
@@ -162,6 +186,11 @@ export interface ContractOptions {
    * (different names may still be equal at run time).
    */
   symbolicDims?: 'strict' | 'ignore';
+  /**
+   * The type to check each value by (default: `value.type`). A pass checks a detached plugin node
+   * with the types its pending edit will record (`GraphEdit.typeOf`).
+   */
+  typeOf?: (value: Value) => TensorType | undefined;
 }
 
 /** Where a dim symbol got its size, for messages. */
@@ -237,7 +266,8 @@ export function checkContract(contract: PluginContract, node: Node, options: Con
     if (!value) continue;
     const { rule } = slot;
 
-    const dtype = staticDtype(value);
+    const type = options.typeOf ? options.typeOf(value) : value.type;
+    const dtype = staticDtype(value, type);
     if (dtype !== undefined) {
       const allowed = contract.types[rule.type] ?? [];
       if (!allowed.includes(dtype)) {
@@ -255,7 +285,7 @@ export function checkContract(contract: PluginContract, node: Node, options: Con
       }
     }
 
-    const shape = staticShape(value);
+    const shape = staticShape(value, type);
     if (!shape) continue;
     if (shape.length !== rule.dims.length) {
       report(`${where(slot)} has rank ${shape.length} but must have rank ${rule.dims.length} [${rule.dims.join(', ')}]`, {

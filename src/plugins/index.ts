@@ -15,14 +15,13 @@ import './msda/register.js';
 
 export {
   type AttributeRule, type ContractContext, type ContractOptions, type ContractViolation, type DimRule,
-  type PluginContract, type TensorRule, type ValueCheck, checkContract,
+  type PluginContract, type PluginIdentity, type TensorRule, type ValueCheck, checkContract,
 } from './contract.js';
 export {
-  type CustomOpDefinition, type ExpandReport, customOpFor, expandCustomOps, registerCustomOp, registeredCustomOps,
+  type CustomOpDefinition, type ExpandReport, customOpFor, expandCustomOps, isPluginNode, registerCustomOp, registeredCustomOps,
 } from './registry.js';
 export { type ValidationReport, assertValidPlugins, validatePluginNodes } from './validate.js';
 export { staticDtype, staticShape } from './static-data.js';
-export { GraphBuilder } from './graph-builder.js';
-export { MSDA_PLUGIN_DOMAIN, MSDA_PLUGIN_OP, MsdaInput, msdaContract, validateMsdaNode } from './msda/contract.js';
+export { MSDA_PLUGIN, MsdaInput, msdaContract, validateMsdaNode } from './msda/plugin.js';
 export { type MsdaFloatData, type MsdaReferenceInputs, msdaReference, msdaReferenceFloat16 } from './msda/reference.js';
 export { MSDA_EXPANSION_MIN_OPSET, expandMsdaNode } from './msda/expand.js';

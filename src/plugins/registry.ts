@@ -5,8 +5,8 @@
  * `src/plugins/index.ts`.
  */
 import { OnnxSurgeonError } from '../errors.js';
-import type { Graph, Model, Node } from '../ir/index.js';
-import type { ContractViolation } from './contract.js';
+import { type Graph, type Model, type Node, graphsWithin, isOnnxDomain } from '../ir/index.js';
+import type { ContractViolation, PluginIdentity } from './contract.js';
 
 /**
  * How onnx-surgeon validates and evaluates one custom op.
@@ -27,6 +27,8 @@ export interface CustomOpDefinition {
   expand(node: Node, graph: Graph, model: Model): void;
   /** Lowest ONNX (`ai.onnx`) opset the expansion needs, e.g. 16 for `GridSample`. */
   minOnnxOpset?: number;
+  /** The plugin's identity (domain written, versions), for a TensorRT plugin. */
+  identity?: PluginIdentity;
 }
 
 const definitions: CustomOpDefinition[] = [];
@@ -70,6 +72,19 @@ export function customOpFor(node: Node): CustomOpDefinition | undefined {
     if (def.domain === undefined) anyDomain ??= def;
   }
   return anyDomain;
+}
+
+/**
+ * True for a node onnx-surgeon treats as a plugin node: a registered custom op, or any op in a
+ * domain a registered plugin is written in (other TensorRT plugins, which it does not model).
+ *
+ * @example
+ * ```ts
+ * graph.nodes.filter(isPluginNode).map((n) => n.opType); // ['MultiscaleDeformableAttnPlugin_TRT', ...]
+ * ```
+ */
+export function isPluginNode(node: Node): boolean {
+  return customOpFor(node) !== undefined || definitions.some((d) => d.identity?.domain === node.domain);
 }
 
 /**
@@ -118,14 +133,12 @@ export interface ExpandReport {
  */
 export function expandCustomOps(model: Model): ExpandReport {
   const sites: { node: Node; graph: Graph; def: CustomOpDefinition }[] = [];
-  const collect = (graph: Graph): void => {
+  for (const graph of graphsWithin(model.graph)) {
     for (const node of graph.nodesIter()) {
       const def = customOpFor(node);
       if (def) sites.push({ node, graph, def });
     }
-    for (const { graph: sub } of graph.subgraphs()) collect(sub);
-  };
-  collect(model.graph);
+  }
 
   const report: ExpandReport = { expanded: 0, byOp: {} };
   const needed = Math.max(0, ...sites.map((s) => s.def.minOnnxOpset ?? 0));
@@ -151,13 +164,8 @@ export function expandCustomOps(model: Model): ExpandReport {
 
 /** Removes opset imports of plugin domains no node uses any more (onnxruntime has no such domain). */
 function dropUnusedDomains(model: Model, domains: Set<string>): void {
-  domains.delete('');
-  domains.delete('ai.onnx');
+  for (const domain of domains) if (isOnnxDomain(domain)) domains.delete(domain);
   if (!domains.size) return;
-  const visit = (graph: Graph): void => {
-    for (const node of graph.nodesIter()) domains.delete(node.domain);
-    for (const { graph: sub } of graph.subgraphs()) visit(sub);
-  };
-  visit(model.graph);
+  for (const graph of graphsWithin(model.graph)) for (const node of graph.nodesIter()) domains.delete(node.domain);
   for (const domain of domains) model.opsetImports.delete(domain);
 }

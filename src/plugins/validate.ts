@@ -3,7 +3,7 @@
  * checked against that definition's contract, in the main graph and in every subgraph.
  */
 import { type ErrorContext, OnnxSurgeonError } from '../errors.js';
-import type { Graph, Model } from '../ir/index.js';
+import { type Model, graphsWithin } from '../ir/index.js';
 import type { ContractViolation } from './contract.js';
 import { customOpFor } from './registry.js';
 
@@ -38,7 +38,7 @@ export interface ValidationReport {
  */
 export function validatePluginNodes(model: Model): ValidationReport {
   const report: ValidationReport = { ok: true, checkedNodes: 0, byOp: {}, violations: [] };
-  const visit = (graph: Graph): void => {
+  for (const graph of graphsWithin(model.graph)) {
     for (const node of graph.nodesIter()) {
       const contract = customOpFor(node)?.contract;
       if (contract) {
@@ -47,9 +47,7 @@ export function validatePluginNodes(model: Model): ValidationReport {
         report.violations.push(...contract(node));
       }
     }
-    for (const { graph: sub } of graph.subgraphs()) visit(sub);
-  };
-  visit(model.graph);
+  }
   report.ok = report.violations.length === 0;
   return report;
 }

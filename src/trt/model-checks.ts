@@ -5,8 +5,8 @@
  * (a wrong shape or dtype would otherwise surface as an opaque plugin error deep in the build).
  */
 import { OnnxSurgeonError, withContext } from '../errors.js';
-import { type Graph, type Model, type Node, isOnnxDomain } from '../ir/index.js';
-import { assertValidPlugins, MSDA_PLUGIN_OP, type ValidationReport } from '../plugins/index.js';
+import { type Model, type Node, graphsWithin, isOnnxDomain } from '../ir/index.js';
+import { assertValidPlugins, MSDA_PLUGIN, type ValidationReport } from '../plugins/index.js';
 
 /** What the checks found. */
 export interface ModelCheckReport {
@@ -38,25 +38,23 @@ export interface ModelCheckOptions {
 export function checkModelForTensorRt(model: Model, options: ModelCheckOptions = {}): ModelCheckReport {
   const gridSamples: Node[] = [];
   let msdaPluginNodes = 0;
-  const visit = (graph: Graph): void => {
+  for (const graph of graphsWithin(model.graph)) {
     for (const node of graph.nodesIter()) {
       if (node.opType === 'GridSample' && isOnnxDomain(node.domain)) gridSamples.push(node);
-      if (node.opType === MSDA_PLUGIN_OP) msdaPluginNodes++;
+      if (node.opType === MSDA_PLUGIN.opType) msdaPluginNodes++;
     }
-    for (const { graph: sub } of graph.subgraphs()) visit(sub);
-  };
-  visit(model.graph);
+  }
   const context = options.file ? { file: options.file } : {};
   if (gridSamples.length && !options.allowGridSample) {
     const count = `${gridSamples.length} GridSample node${gridSamples.length === 1 ? '' : 's'}`;
     const first = gridSamples[0]!.label;
     const detail = msdaPluginNodes === 0
-      ? `the model still has ${count} (first: '${first}') and no ${MSDA_PLUGIN_OP} node: run \`onnx-surgeon fuse-msda\` first ` +
+      ? `the model still has ${count} (first: '${first}') and no ${MSDA_PLUGIN.opType} node: run \`onnx-surgeon fuse-msda\` first ` +
         'and build the fused model (or pass --allow-gridsample to build it unfused)'
-      : `${count} remain (first: '${first}') next to ${msdaPluginNodes} ${MSDA_PLUGIN_OP} node${msdaPluginNodes === 1 ? '' : 's'}: ` +
+      : `${count} remain (first: '${first}') next to ${msdaPluginNodes} ${MSDA_PLUGIN.opType} node${msdaPluginNodes === 1 ? '' : 's'}: ` +
         'some MSDA sites were not fused; run `onnx-surgeon fuse-msda` first and check its report ' +
         '(or pass --allow-gridsample if these GridSamples are not attention)';
-    throw new OnnxSurgeonError('contract', detail, { ...context, expected: `no GridSample (MSDA fused into ${MSDA_PLUGIN_OP})`, found: count });
+    throw new OnnxSurgeonError('contract', detail, { ...context, expected: `no GridSample (MSDA fused into ${MSDA_PLUGIN.opType})`, found: count });
   }
   let plugins: ValidationReport;
   try {

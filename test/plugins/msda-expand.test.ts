@@ -1,9 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { DType, Graph, Model, Tensor, checkIndexes } from '../../src/ir/index.js';
-import {
-  expandCustomOps, float16ArrayToFloat32, float32ArrayToFloat16, msdaReference, validatePluginNodes,
-} from '../../src/plugins/index.js';
+import { DType, Graph, Model, Tensor, checkIndexes, float16ArrayToFloat32, float32ArrayToFloat16 } from '../../src/ir/index.js';
+import { expandCustomOps, msdaReference, validatePluginNodes } from '../../src/plugins/index.js';
 import { modelToBytes } from '../../src/serde/index.js';
 import { addMsdaNode, buildMsdaModel, type MsdaModelOptions } from './msda-model.js';
 import { type MsdaCase, randomMsdaCase, seededRandom } from './random.js';

@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import type { Model, Value } from '../../src/ir/index.js';
 import { fuseMsda } from '../../src/passes/fuse-msda/index.js';
-import { MSDA_PLUGIN_OP, expandCustomOps, msdaReference, validatePluginNodes } from '../../src/plugins/index.js';
+import { MSDA_PLUGIN, expandCustomOps, msdaReference, validatePluginNodes } from '../../src/plugins/index.js';
 import { loadModel, modelToBytes } from '../../src/serde/index.js';
 import { readNpy } from '../../src/io/npy.js';
 
@@ -29,7 +29,7 @@ function probePluginNodes(model: Model): ProbedNode[] {
   const graph = model.graph;
   const probes: ProbedNode[] = [];
   const extra: Value[] = [];
-  for (const node of graph.nodes.filter((n) => n.opType === MSDA_PLUGIN_OP)) {
+  for (const node of graph.nodes.filter((n) => n.opType === MSDA_PLUGIN.opType)) {
     const constants = node.inputs.map((v) => {
       const t = v?.constant();
       return t ? Int32Array.from(t.toNumbers()) : undefined;
@@ -63,7 +63,7 @@ describe.skipIf(!existsSync(root))('MSDA expansion on fused real exports', () =>
       const goldenNames = model.graph.outputs.map((v) => v.name);
       const probes = probePluginNodes(model);
       const report = expandCustomOps(model);
-      expect(report.byOp).toEqual({ [MSDA_PLUGIN_OP]: meta.msdaSites });
+      expect(report.byOp).toEqual({ [MSDA_PLUGIN.opType]: meta.msdaSites });
 
       const session = await ort.InferenceSession.create(modelToBytes(model));
       const feeds: Record<string, ort.Tensor> = {};

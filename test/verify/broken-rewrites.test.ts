@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DType, type Model, type Node, Tensor, type Value, attr } from '../../src/ir/index.js';
 import { fuseMsda } from '../../src/passes/fuse-msda/index.js';
-import { MSDA_PLUGIN_OP, MsdaInput } from '../../src/plugins/index.js';
+import { MSDA_PLUGIN, MsdaInput } from '../../src/plugins/index.js';
 import { loadModel } from '../../src/serde/index.js';
 import { type VerifyReport, verifyRewrite } from '../../src/verify/index.js';
 import { type MsdaProblem, msdaInputsAndReference, msdaPluginModel } from './models.js';
@@ -24,7 +24,7 @@ async function fusedFixture(dir: string): Promise<{ original: Model; fused: Mode
   const original = await loadModel(`${dir}/model.onnx`);
   const fused = await loadModel(`${dir}/model.onnx`);
   expect(fuseMsda(fused).fused).toBeGreaterThan(0);
-  const plugin = fused.graph.nodes.find((n) => n.opType === MSDA_PLUGIN_OP)!;
+  const plugin = fused.graph.nodes.find((n) => n.opType === MSDA_PLUGIN.opType)!;
   return { original, fused, plugin };
 }
 

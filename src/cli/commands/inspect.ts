@@ -6,9 +6,10 @@
 import { Command } from 'commander';
 import * as path from 'node:path';
 import { OnnxSurgeonError } from '../../errors.js';
-import type { Model, Node } from '../../ir/index.js';
+import type { Model } from '../../ir/index.js';
 import { writeFileAtomic } from '../../onnx/files.js';
-import { type MsdaSiteReport, MSDA_PLUGIN, fuseMsda } from '../../passes/fuse-msda/index.js';
+import { type MsdaSiteReport, type SelectedMsdaSite, findMsdaSites, fuseMsda, selectMsdaSite } from '../../passes/fuse-msda/index.js';
+import { MSDA_PLUGIN } from '../../plugins/index.js';
 import { loadModel } from '../../serde/index.js';
 import { setupCommand } from '../command-setup.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
@@ -87,15 +88,15 @@ export async function runInspectCommand(input: string, options: InspectCliOption
     progress.step(`loading ${input}`);
     const model = await loadModel(input);
     const summary = summarizeModel(model, input);
-    let site: InspectedSite | undefined;
+    let selected: SelectedMsdaSite | undefined;
     if (options.site !== undefined || options.dot) {
       progress.step('finding MSDA sites');
-      site = findSite(model, options.site);
+      selected = selectMsdaSite(findMsdaSites(model), options.site);
     }
+    const site = selected && describeSite(selected);
     if (options.dot) {
       const regionOptions = options.depth !== undefined ? { depthBefore: options.depth } : {};
-      const regions = await dotRegions(model, input, site!, regionOptions);
-      const dot = renderDot(regions);
+      const dot = renderDot(dotRegions(model, selected!, regionOptions));
       if (options.output !== undefined) writeFileAtomic(options.output, [new TextEncoder().encode(dot)]);
       else io.stdout.write(dot);
     }
@@ -114,57 +115,29 @@ export async function runInspectCommand(input: string, options: InspectCliOption
   }
 }
 
-/** Picks a site by name: a dry-run site (exact name, or the only one starting with it) or a plugin node. */
-function findSite(model: Model, name: string | undefined): InspectedSite {
-  const plugins = model.graph.nodes.filter((n) => n.opType === MSDA_PLUGIN.opType);
-  const sites = fuseMsda(model, { dryRun: true }).sites;
-  const pluginSite = (node: Node): InspectedSite => ({
-    kind: 'plugin', node: node.label, inputs: node.inputs.map((v) => v?.name ?? ''), output: node.output(0).name,
-  });
-  if (name === undefined) {
-    if (sites[0]) return { kind: 'unfused', report: sites[0] };
-    if (plugins[0]) return pluginSite(plugins[0]);
-    throw new OnnxSurgeonError('usage', 'the model has no MSDA site and no plugin node to draw');
-  }
-  // Exporters do not always give sites distinct names (dynamo: every one is `node_grid_sampler/`),
-  // so a 1-based position in fuse-msda's listing works too.
-  if (/^\d+$/.test(name)) {
-    const index = Number(name) - 1;
-    const all: InspectedSite[] = [...sites.map((report) => ({ kind: 'unfused' as const, report })), ...plugins.map(pluginSite)];
-    const chosen = all[index];
-    if (!chosen) throw new OnnxSurgeonError('usage', `site number ${name} does not exist`, { expected: `1 to ${all.length}`, found: name });
-    return chosen;
-  }
-  const exact = sites.find((s) => s.name === name);
-  if (exact) return { kind: 'unfused', report: exact };
-  const plugin = plugins.find((n) => n.name === name || n.label === name);
-  if (plugin) return pluginSite(plugin);
-  const prefixed = [...sites.filter((s) => s.name.startsWith(name)).map((s) => s.name), ...plugins.filter((n) => n.label.startsWith(name)).map((n) => n.label)];
-  if (prefixed.length === 1) return findSite(model, prefixed[0]);
-  const known = [...sites.map((s) => s.name), ...plugins.map((n) => n.label)];
-  throw new OnnxSurgeonError('usage', prefixed.length ? `site name '${name}' is ambiguous` : `no MSDA site or plugin node named '${name}'`, {
-    expected: known.length ? `one of ${known.join(', ')}` : 'a model with MSDA sites', found: name,
-  });
+/** What `--site` prints (and `--json` writes) about the selected site. */
+function describeSite(selected: SelectedMsdaSite): InspectedSite {
+  if (selected.kind === 'unfused') return { kind: 'unfused', report: selected.site.report };
+  const node = selected.node;
+  return { kind: 'plugin', node: node.label, inputs: node.inputs.map((v) => v?.name ?? ''), output: node.output(0).name };
 }
 
-/** Before (as exported) and, when the site fuses, after (fused in a second in-memory copy). */
-async function dotRegions(model: Model, input: string, site: InspectedSite, options: { depthBefore?: number }): Promise<DotRegion[]> {
+/** Before (as exported) and, when the site fuses, after (fused in an in-memory copy). */
+function dotRegions(model: Model, selected: SelectedMsdaSite, options: { depthBefore?: number }): DotRegion[] {
   const graph = model.graph;
-  if (site.kind === 'plugin') {
-    const plugin = graph.nodes.find((n) => n.label === site.node)!;
-    return [{ title: `fused: ${site.node}`, nodes: pluginRegion(graph, plugin, options), highlight: new Set([plugin]), graph }];
+  if (selected.kind === 'plugin') {
+    const plugin = selected.node;
+    return [{ title: `fused: ${plugin.label}`, nodes: pluginRegion(graph, plugin, options), highlight: new Set([plugin]), graph }];
   }
-  const byLabel = new Map(graph.nodes.map((n) => [n.label, n]));
-  const gridSamples = site.report.gridSamples.map((l) => byLabel.get(l)).filter((n): n is Node => Boolean(n));
-  const status = site.report.status === 'fused' ? 'fusable' : `skipped: ${site.report.reason ?? ''}`;
+  const { report, gridSamples } = selected.site;
+  const status = report.status === 'fused' ? 'fusable' : `skipped: ${report.reason ?? ''}`;
   const regions: DotRegion[] = [{
-    title: `before: ${site.report.name} (${gridSamples.length} GridSample, ${status})`,
+    title: `before: ${report.name} (${gridSamples.length} GridSample, ${status})`,
     nodes: msdaRegionBefore(graph, gridSamples, options), highlight: new Set(gridSamples), graph,
   }];
-  if (site.report.status === 'fused') {
-    const copy = await loadModel(input);
-    const report = fuseMsda(copy);
-    const pluginName = report.sites.find((s) => s.name === site.report.name)?.pluginNode;
+  if (report.status === 'fused') {
+    const copy = model.clone();
+    const pluginName = fuseMsda(copy).sites.find((s) => s.name === report.name)?.pluginNode;
     const plugin = pluginName !== undefined ? copy.graph.nodes.find((n) => n.name === pluginName) : undefined;
     if (plugin) {
       regions.push({ title: `after: ${plugin.label}`, nodes: pluginRegion(copy.graph, plugin, options), highlight: new Set([plugin]), graph: copy.graph });

@@ -5,7 +5,7 @@
  * inferred shape. Render with `dot -Tsvg site.dot -o site.svg`.
  */
 import type { Graph, Node, Value } from '../../ir/index.js';
-import { dtypeName } from '../../ir/index.js';
+import { downstreamNodes, dtypeName, upstreamNodes } from '../../ir/index.js';
 import { type ShapeFacts, inferShapes } from '../../shape/index.js';
 
 /** One picture: a set of nodes drawn as a cluster. */
@@ -30,6 +30,7 @@ export interface RegionOptions {
 
 /** Ops that only carry constants: walked through silently (they would crowd the picture). */
 const CONSTANT_OPS = new Set(['Constant', 'ConstantOfShape']);
+const isConstantOp = (node: Node): boolean => CONSTANT_OPS.has(node.opType);
 const FORWARD_SEARCH_LIMIT = 60;
 
 /**
@@ -40,7 +41,7 @@ const FORWARD_SEARCH_LIMIT = 60;
  */
 export function msdaRegionBefore(graph: Graph, gridSamples: readonly Node[], options: RegionOptions = {}): Node[] {
   const order = new Map(graph.nodes.map((n, i) => [n, i]));
-  const reach = gridSamples.map((g) => descendants(g, FORWARD_SEARCH_LIMIT));
+  const reach = gridSamples.map((g) => downstreamNodes([g], FORWARD_SEARCH_LIMIT));
   const common = [...reach[0] ?? []].filter((n) => reach.every((r) => r.has(n)));
   common.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   const join = common[0];
@@ -57,17 +58,17 @@ export function msdaRegionBefore(graph: Graph, gridSamples: readonly Node[], opt
       for (const input of node.inputs) if (input?.producer && between.has(input.producer)) stack.push(input.producer);
     }
   }
-  const region = expandBackward(core, options.depthBefore ?? 4);
+  const region = upstreamNodes(core, options.depthBefore ?? 4, isConstantOp);
   const sinks = join ? [join] : [...gridSamples];
-  for (const n of expandForward(sinks, options.depthAfter ?? 2)) region.add(n);
+  for (const n of downstreamNodes(sinks, options.depthAfter ?? 2)) region.add(n);
   return sortByGraphOrder(region, order);
 }
 
 /** A plugin node with `depthBefore` producer hops (its input adapters) and `depthAfter` consumer hops. */
 export function pluginRegion(graph: Graph, plugin: Node, options: RegionOptions = {}): Node[] {
   const order = new Map(graph.nodes.map((n, i) => [n, i]));
-  const region = expandBackward(new Set([plugin]), options.depthBefore ?? 4);
-  for (const n of expandForward([plugin], options.depthAfter ?? 2)) region.add(n);
+  const region = upstreamNodes([plugin], options.depthBefore ?? 4, isConstantOp);
+  for (const n of downstreamNodes([plugin], options.depthAfter ?? 2)) region.add(n);
   return sortByGraphOrder(region, order);
 }
 
@@ -119,65 +120,6 @@ function edgeLabel(value: Value, facts: ShapeFacts): string {
   const shape = facts.shape(value)?.map(String) ?? value.type?.shape?.map((d) => (d === null ? '?' : String(d)));
   const type = `${dtype !== undefined ? dtypeName(dtype) : '?'}${shape ? `[${shape.join(',')}]` : ''}`;
   return `${value.name}\n${type}`;
-}
-
-function descendants(start: Node, limit: number): Set<Node> {
-  const seen = new Set<Node>();
-  let frontier = [start];
-  for (let hop = 0; hop < limit && frontier.length; hop++) {
-    const next: Node[] = [];
-    for (const node of frontier) {
-      for (const out of node.outputs) {
-        for (const use of out.uses) {
-          if (!seen.has(use.node)) {
-            seen.add(use.node);
-            next.push(use.node);
-          }
-        }
-      }
-    }
-    frontier = next;
-  }
-  return seen;
-}
-
-function expandBackward(core: ReadonlySet<Node>, depth: number): Set<Node> {
-  const region = new Set(core);
-  let frontier = [...core];
-  for (let hop = 0; hop < depth && frontier.length; hop++) {
-    const next: Node[] = [];
-    for (const node of frontier) {
-      for (const input of node.inputs) {
-        const producer = input?.producer;
-        if (producer && !region.has(producer) && !CONSTANT_OPS.has(producer.opType)) {
-          region.add(producer);
-          next.push(producer);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return region;
-}
-
-function expandForward(start: readonly Node[], depth: number): Set<Node> {
-  const region = new Set<Node>();
-  let frontier = [...start];
-  for (let hop = 0; hop < depth && frontier.length; hop++) {
-    const next: Node[] = [];
-    for (const node of frontier) {
-      for (const out of node.outputs) {
-        for (const use of out.uses) {
-          if (!region.has(use.node)) {
-            region.add(use.node);
-            next.push(use.node);
-          }
-        }
-      }
-    }
-    frontier = next;
-  }
-  return region;
 }
 
 function sortByGraphOrder(nodes: ReadonlySet<Node>, order: ReadonlyMap<Node, number>): Node[] {

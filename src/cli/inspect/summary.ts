@@ -4,8 +4,8 @@
  * or as JSON.
  */
 import type { Graph, Model, Value } from '../../ir/index.js';
-import { dtypeName, isOnnxDomain } from '../../ir/index.js';
-import { customOpFor } from '../../plugins/index.js';
+import { dtypeName, graphsWithin, isOnnxDomain } from '../../ir/index.js';
+import { isPluginNode } from '../../plugins/index.js';
 
 /** A graph input or output. */
 export interface ValueSummary {
@@ -56,7 +56,7 @@ export function summarizeModel(model: Model, file: string): ModelSummary {
   for (const node of graph.nodesIter()) {
     const key = isOnnxDomain(node.domain) ? node.opType : `${node.domain}::${node.opType}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    if (customOpFor(node) || node.domain === 'trt.plugins') {
+    if (isPluginNode(node)) {
       const plugin: PluginNodeSummary = { name: node.label, opType: node.opType, domain: node.domain };
       const version = node.attrString('plugin_version');
       const namespace = node.attrString('plugin_namespace');
@@ -94,7 +94,7 @@ function valueSummary(value: Value): ValueSummary {
 
 function countSubgraphNodes(graph: Graph): number {
   let n = 0;
-  for (const { graph: sub } of graph.subgraphs()) n += sub.nodeCount + countSubgraphNodes(sub);
+  for (const g of graphsWithin(graph)) if (g !== graph) n += g.nodeCount;
   return n;
 }
 

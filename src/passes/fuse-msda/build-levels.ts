@@ -1,5 +1,4 @@
-import { DType, type DTypeCode, Tensor, type Value, attr } from '../../ir/index.js';
-import { float32ToFloat16 } from '../../plugins/half.js';
+import { DType, type DTypeCode, Tensor, type Value, attr, float32ToFloat16 } from '../../ir/index.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { buildLayout } from './build-layout.js';
 import type { Emitter } from './emitter.js';

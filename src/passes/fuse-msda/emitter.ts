@@ -1,44 +1,41 @@
-import { DType, type Graph, type Node, Tensor, type Value, attr } from '../../ir/index.js';
+import { DType, type Graph, type GraphEdit, type Node, Tensor, type Value, attr } from '../../ir/index.js';
 import { DimExpr } from '../../shape/dim-expr.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { ViewError } from '../../layout/view.js';
 
 /**
- * Creates the nodes and constants of one rewrite, remembering them so a rewrite that fails half
- * way can be undone, and turns symbolic sizes into graph values. A symbolic size is read with
+ * Makes the nodes and constants of one site's replacement in a detached {@link GraphEdit}, named
+ * `<prefix><name>`, and turns symbolic sizes into graph values. A symbolic size is read with
  * Shape+Gather from a value of the model that already has it as a dimension (graph inputs first),
  * never from inside the site being replaced.
  */
 export class Emitter {
-  private readonly created: Node[] = [];
-  private readonly constants: Value[] = [];
   private readonly dimCache = new Map<string, Value>();
 
   constructor(
-    readonly graph: Graph,
+    readonly edit: GraphEdit,
     readonly prefix: string,
     private readonly sources: DimSources,
   ) {}
 
-  /** Adds a node named `<prefix><name>` and returns its first output. */
+  /** The graph the replacement is for. */
+  get graph(): Graph {
+    return this.edit.graph;
+  }
+
+  /** Makes a node named `<prefix><name>` and returns its first output. */
   node(op: string, inputs: (Value | undefined)[], name: string, attributes: Record<string, ReturnType<typeof attr.int>> = {}): Value {
-    const n = this.graph.addNode({ op, inputs, name: `${this.prefix}${name}`, outputs: [`${this.prefix}${name}_output`], attributes });
-    this.created.push(n);
-    return n.output(0);
+    return this.customNode(op, '', inputs, name, attributes).output(0);
   }
 
-  /** Adds a node with a custom domain (the plugin) and returns it. */
-  customNode(op: string, domain: string, inputs: Value[], name: string, attributes: Record<string, ReturnType<typeof attr.string>>): Node {
-    const n = this.graph.addNode({ op, domain, inputs, name: `${this.prefix}${name}`, outputs: [`${this.prefix}${name}_output`], attributes });
-    this.created.push(n);
-    return n;
+  /** Makes a node in any domain (the plugin) and returns it. */
+  customNode(op: string, domain: string, inputs: (Value | undefined)[], name: string, attributes: Record<string, ReturnType<typeof attr.int>>): Node {
+    return this.edit.node({ op, domain, inputs, name: `${this.prefix}${name}`, outputs: [`${this.prefix}${name}_output`], attributes });
   }
 
-  /** Adds a constant initializer. */
+  /** Makes a constant initializer. */
   constant(tensor: Tensor, name: string): Value {
-    const v = this.graph.addInitializer(tensor, `${this.prefix}${name}`);
-    this.constants.push(v);
-    return v;
+    return this.edit.initializer(tensor, `${this.prefix}${name}`);
   }
 
   /** A 1-D int64 tensor holding `dims`: a constant when all are known, else assembled in the graph. */
@@ -62,19 +59,6 @@ export class Emitter {
     const out = this.node('Gather', [shape, index], name, { axis: attr.int(0) });
     this.dimCache.set(d.key(), out);
     return out;
-  }
-
-  /** Undoes everything this emitter created (for a rewrite abandoned half way). */
-  rollback(): void {
-    for (const n of [...this.created].reverse()) {
-      for (const out of n.outputs) {
-        for (const use of [...out.uses]) use.node.setInput(use.index, undefined);
-      }
-      if (n.graph) this.graph.removeNode(n, { force: true });
-    }
-    for (const v of this.constants) if (!v.uses.length) this.graph.removeInitializer(v);
-    this.created.length = 0;
-    this.constants.length = 0;
   }
 }
 

@@ -1,16 +1,16 @@
 import { OnnxSurgeonError } from '../../errors.js';
-import type { Graph, Model, Node } from '../../ir/index.js';
+import { type GraphEdit, type Model, type Node, liveNodes, usesAfter } from '../../ir/index.js';
+import { ViewError } from '../../layout/view.js';
 import { validateMsdaNode, validatePluginNodes } from '../../plugins/index.js';
-import type { DimExpr } from '../../shape/dim-expr.js';
-import { inferShapes } from '../../shape/infer.js';
-import { findCandidates } from './candidates.js';
+import type { ShapeFacts } from '../../shape/facts.js';
 import { DimSources } from './emitter.js';
-import { type MsdaSite, proveSite } from './prove-site.js';
-import type { FuseMsdaReport, MsdaSignature, MsdaSiteReport } from './report.js';
-import { type AppliedRewrite, MSDA_PLUGIN, revertRewrite, rewriteSite } from './rewrite.js';
+import type { MsdaSite } from './prove-site.js';
+import type { FuseMsdaReport, MsdaSiteReport } from './report.js';
+import { type SiteReplacement, buildSiteReplacement } from './rewrite.js';
+import { type MsdaSiteInfo, findMsdaSites } from './sites.js';
 
 export type { FuseMsdaReport, MsdaSignature, MsdaSiteReport } from './report.js';
-export { MSDA_PLUGIN } from './rewrite.js';
+export { type FindMsdaSitesOptions, type MsdaSiteInfo, type MsdaSites, type SelectedMsdaSite, findMsdaSites, selectMsdaSite } from './sites.js';
 
 /** Options of {@link fuseMsda}. */
 export interface FuseMsdaOptions {
@@ -28,8 +28,10 @@ export interface FuseMsdaOptions {
 /**
  * Replaces every multi-scale deformable attention site of the model (the GridSample-based form
  * PyTorch exports) with one `MultiscaleDeformableAttnPlugin_TRT` node, in place. A site is fused
- * only when its wiring is proved to be exactly the plugin's math; anything else is left as it was
- * and reported with the reason. Running it on a fused model changes nothing.
+ * only when its wiring is proved to be exactly the plugin's math, its replacement meets the
+ * plugin's contract and its old nodes would really go; everything is decided on detached
+ * replacements before the graph changes. Anything else is left as it was and reported with the
+ * reason. Running it on a fused model changes nothing.
  *
  * @example
  * ```ts
@@ -42,62 +44,18 @@ export interface FuseMsdaOptions {
 export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaReport {
   const graph = model.graph;
   const nodesBefore = graph.nodeCount;
-  const alreadyFused = countPlugins(graph);
-  const facts = inferShapes(graph);
-  const live = liveNodes(graph);
-  // GridSample exists from opset 16; a model without an ONNX opset import cannot hold one.
-  const context = { facts, opset: model.onnxOpset ?? 0, live, exactPrecision: Boolean(options.exactPrecision) };
-  const { candidates, strays } = findCandidates(graph, facts, live);
-  const sites: MsdaSiteReport[] = strays.map((s) => ({
-    name: s.gridSample.label, status: 'skipped', reason: s.reason, gridSamples: [s.gridSample.label],
-  }));
-
-  const proven: { site: MsdaSite; report: MsdaSiteReport }[] = [];
-  candidates.forEach((candidate, i) => {
-    const gridSamples = candidate.levels.map((l) => l.gridSample.label);
-    const name = siteName(candidate.levels.map((l) => l.gridSample), candidate.anchor);
-    const proof = proveSite(candidate, context);
-    if (proof.ok) {
-      const report: MsdaSiteReport = { name, status: 'fused', gridSamples, signature: signatureOf(proof.site), ...(proof.site.notes.length ? { notes: proof.site.notes } : {}) };
-      sites.push(report);
-      proven.push({ site: proof.site, report });
-    } else {
-      sites.push({ name, status: 'skipped', reason: proof.reason, gridSamples });
+  const found = findMsdaSites(model, options);
+  const sites = found.sites.map((s) => s.report);
+  if (!options.dryRun) {
+    const accepted = decideRewrites(model, found.sites, found.facts);
+    for (const { replacement, report } of accepted) {
+      replacement.edit.commit();
+      report.pluginNode = replacement.plugin.name;
     }
-    options.onProgress?.(i + 1, candidates.length);
-  });
-
-  if (!options.dryRun && proven.length) {
-    const exclude = new Set<Node>(proven.flatMap((p) => p.site.dataNodes));
-    const sources = new DimSources(graph, facts, exclude);
-    const applied: { rewrite: AppliedRewrite; report: MsdaSiteReport }[] = [];
-    for (const { site, report } of proven) {
-      try {
-        const rewrite = rewriteSite(graph, site, facts, sources, report.name);
-        report.pluginNode = rewrite.plugin.name;
-        applied.push({ rewrite, report });
-      } catch (error) {
-        if (!(error instanceof Error) || error.name !== 'ViewError') throw error;
-        markSkipped(report, error.message);
-      }
+    if (accepted.length) {
+      graph.cleanup();
+      graph.toposort();
     }
-    // A site is only gone if nothing else still reads its insides; otherwise take the rewrite back.
-    // Each new node must also meet the plugin's contract (symbol names aside: the proof compared
-    // sizes symbolically already, while value_info written by exporters may name them differently).
-    const liveAfter = liveNodes(graph);
-    for (const { rewrite, report } of applied) {
-      const violations = validateMsdaNode(rewrite.plugin, { symbolicDims: 'ignore' });
-      if (rewrite.site.coreNodes.some((n) => liveAfter.has(n))) {
-        revertRewrite(graph, rewrite);
-        markSkipped(report, escapeReason(rewrite.site, liveAfter));
-      } else if (violations.length) {
-        revertRewrite(graph, rewrite);
-        markSkipped(report, `the plugin node would break its contract: ${violations.map((v) => v.message).join('; ')}`);
-      }
-    }
-    if (applied.some((a) => a.report.status === 'fused')) model.ensureOpset(MSDA_PLUGIN.domain, MSDA_PLUGIN.domainVersion);
-    graph.cleanup();
-    graph.toposort();
   }
   // Plugin nodes that were in the model already (fused by another tool) are held to the full contract.
   const created = new Set(sites.map((s) => s.pluginNode).filter(Boolean));
@@ -105,13 +63,12 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
   if (foreign.length) {
     throw new OnnxSurgeonError('contract', `plugin node(s) already in the model break their contract:\n${foreign.map((v) => `  - ${v.message}`).join('\n')}`, { node: foreign[0]!.node });
   }
-
   const fused = sites.filter((s) => s.status === 'fused').length;
   return {
     sitesFound: sites.length,
     fused,
     skipped: sites.length - fused,
-    alreadyFused,
+    alreadyFused: found.pluginNodes.length,
     gridSamplesLeft: [...graph.nodesIter()].filter((n) => n.opType === 'GridSample').length,
     nodesBefore,
     nodesAfter: graph.nodeCount,
@@ -120,12 +77,64 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
   };
 }
 
-/** Names the first value inside the site that a live node outside it still reads. */
-function escapeReason(site: MsdaSite, live: ReadonlySet<Node>): string {
+/** A proved site, its detached replacement, and the report entry to fill in. */
+interface PlannedRewrite {
+  readonly site: MsdaSite;
+  readonly replacement: SiteReplacement;
+  readonly report: MsdaSiteReport;
+}
+
+/**
+ * Builds every proved site's replacement detached and keeps those that can go in: buildable, the
+ * plugin node meets its contract (symbol names aside: the proof compared sizes symbolically
+ * already, while value_info written by exporters may name them differently), and the site's core
+ * nodes die once all kept replacements are in (nothing else still reads the site's insides).
+ * Dropping a site can keep another site's insides alive, so liveness is asked again until stable.
+ */
+function decideRewrites(model: Model, found: readonly MsdaSiteInfo[], facts: ShapeFacts): PlannedRewrite[] {
+  const proved = found.filter((s): s is MsdaSiteInfo & { proved: MsdaSite } => s.proved !== undefined);
+  if (!proved.length) return [];
+  const sources = new DimSources(model.graph, facts, new Set(proved.flatMap((s) => s.proved.dataNodes)));
+  let kept: PlannedRewrite[] = [];
+  for (const { proved: site, report } of proved) {
+    try {
+      kept.push({ site, report, replacement: buildSiteReplacement(model, site, facts, sources, report.name) });
+    } catch (error) {
+      if (!(error instanceof ViewError)) throw error;
+      markSkipped(report, error.message);
+    }
+  }
+  const violations = new Map(kept.map((p) => [p, validateMsdaNode(p.replacement.plugin, {
+    symbolicDims: 'ignore', typeOf: (v) => p.replacement.edit.typeOf(v),
+  })]));
+  for (;;) {
+    const live = liveNodes(model.graph, kept.map((p) => p.replacement.edit));
+    const next: PlannedRewrite[] = [];
+    let pending = kept.map((p) => p.replacement.edit);
+    for (const plan of kept) {
+      const problems = violations.get(plan)!;
+      if (plan.site.coreNodes.some((n) => live.has(n))) {
+        // Worded as the graph will be with this site (and those dropped before it) left alone.
+        pending = pending.filter((e) => e !== plan.replacement.edit);
+        markSkipped(plan.report, escapeReason(plan.site, live, pending));
+      } else if (problems.length) {
+        pending = pending.filter((e) => e !== plan.replacement.edit);
+        markSkipped(plan.report, `the plugin node would break its contract: ${problems.map((v) => v.message).join('; ')}`);
+      } else {
+        next.push(plan);
+      }
+    }
+    if (next.length === kept.length) return kept;
+    kept = next;
+  }
+}
+
+/** Names the first value inside the site that a live node outside it will still read. */
+function escapeReason(site: MsdaSite, live: ReadonlySet<Node>, pending: readonly GraphEdit[]): string {
   const inside = new Set(site.dataNodes);
   for (const node of site.dataNodes) {
     for (const out of node.outputs) {
-      const reader = out.uses.find((u) => !inside.has(u.node) && live.has(u.node));
+      const reader = usesAfter(out, pending).find((u) => !inside.has(u.node) && live.has(u.node));
       if (reader && live.has(node) && site.coreNodes.some((c) => live.has(c))) {
         if (out.isGraphOutput) return `'${out.name}' inside the site is a graph output, so the site cannot be removed`;
         if (!site.reusableValues.has(out)) return `'${out.name}' inside the site is also read by '${reader.node.label}', so the site cannot be removed`;
@@ -140,66 +149,6 @@ function markSkipped(report: MsdaSiteReport, reason: string): void {
   report.reason = reason;
   delete report.pluginNode;
   delete report.signature;
-}
-
-function countPlugins(graph: Graph): number {
-  let n = 0;
-  for (const node of graph.nodesIter()) if (node.opType === MSDA_PLUGIN.opType) n++;
-  return n;
-}
-
-/** Nodes some graph output (or a subgraph's outer read) depends on. */
-function liveNodes(graph: Graph): Set<Node> {
-  const live = new Set<Node>();
-  const stack = graph.outputs.map((v) => v.producer).filter((n): n is Node => Boolean(n));
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (live.has(node)) continue;
-    live.add(node);
-    for (const input of node.inputs) if (input?.producer) stack.push(input.producer);
-    for (const attribute of node.attributes.values()) {
-      const a = attribute.value;
-      const subs = a.kind === 'graph' ? [a.value] : a.kind === 'graphs' ? a.value : [];
-      for (const sub of subs) for (const inner of sub.nodesIter()) for (const input of inner.inputs) if (input?.producer) stack.push(input.producer);
-    }
-  }
-  return live;
-}
-
-/**
- * `/layers.0/` style name: the common path of the site's GridSample names (TorchScript), or the
- * innermost module scope the dynamo exporter records in node metadata.
- */
-function siteName(grids: readonly Node[], fallback: string): string {
-  const names = grids.map((g) => g.name).filter(Boolean);
-  let prefix = names[0] ?? '';
-  for (const n of names.slice(1)) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
-  const slash = prefix.lastIndexOf('/');
-  if (slash > 0) return prefix.slice(0, slash + 1);
-  const scope = dynamoScope(grids[0]);
-  if (scope) return `/${scope}/`;
-  return `${(prefix || fallback).replace(/[_0-9]+$/, '') || 'msda'}/`;
-}
-
-/** The module path dynamo stores under `pkg.torch.onnx.name_scopes` (e.g. `['', 'layers.0', 'grid_sampler']`). */
-function dynamoScope(node: Node | undefined): string | undefined {
-  const entry = node?.metadataProps?.find(([key]) => key === 'pkg.torch.onnx.name_scopes');
-  if (!entry) return undefined;
-  const scopes = [...entry[1].matchAll(/'([^']*)'/g)].map((m) => m[1]!).slice(0, -1).filter(Boolean);
-  return scopes[scopes.length - 1];
-}
-
-function signatureOf(site: MsdaSite): MsdaSignature {
-  const s = (d: DimExpr): string => String(d);
-  return {
-    N: s(site.sizes.N), S: s(site.sizes.S), M: s(site.sizes.M), D: s(site.sizes.D), Lq: s(site.sizes.Lq), L: site.sizes.L, P: s(site.sizes.P),
-    spatialShapes: site.spatialShapes.map(([h, w]) => [s(h), s(w)]),
-    levelStartIndex: site.levelStarts.map(s),
-    dtype: site.dtype === 10 ? 'float16' : 'float32',
-    locationsCast: site.locationsDtype !== site.dtype,
-    valueCast: site.valueDtype !== site.dtype,
-    pointsPerLevel: site.pointsPerLevel.map(s),
-  };
 }
 
 /** Fails with a readable error when a report says a site that should have been fused was not. */

@@ -2,7 +2,7 @@ import { type DTypeCode, type Node, type Value, dtypeName } from '../../ir/index
 import { holdsEveryValue } from '../../ir/exact-casts.js';
 import { isLayoutOp } from '../../layout/layout-ops.js';
 import { type Atom, type View, ViewError } from '../../layout/view.js';
-import { isOnnxDomain } from '../../shape/constant.js';
+import { isOnnxDomain } from '../../ir/index.js';
 import { readAxes } from '../../shape/op-args.js';
 import { checkAttributes } from './node-checks.js';
 import { type Step, dataUses } from './paths.js';

@@ -1,7 +1,7 @@
 import { type DTypeCode, type Node, type Value, dtypeName } from '../../ir/index.js';
 import { type AtomPair, alignAtoms, piecesOf } from '../../layout/align.js';
 import { type Atom, type View, ViewError, concatView, dimSize, sameAtoms } from '../../layout/view.js';
-import { isOnnxDomain } from '../../shape/constant.js';
+import { isOnnxDomain } from '../../ir/index.js';
 import { DimExpr } from '../../shape/dim-expr.js';
 import type { Candidate } from './candidates.js';
 import { checkAttributes } from './node-checks.js';

@@ -12,10 +12,9 @@
  * Only the number of levels L must be static, because the expansion unrolls over levels.
  */
 import { OnnxSurgeonError } from '../../errors.js';
-import { DType, type Graph, type Model, type Node, type Value, attr } from '../../ir/index.js';
-import { GraphBuilder } from '../graph-builder.js';
+import { type AttributeValue, DType, type Graph, GraphEdit, type Model, type Node, Tensor, type Value, attr } from '../../ir/index.js';
 import { staticDtype, staticShape } from '../static-data.js';
-import { MsdaInput } from './contract.js';
+import { MsdaInput } from './plugin.js';
 
 /**
  * Lowest ONNX opset of the expansion: `GridSample` first appeared in opset 16.
@@ -45,10 +44,11 @@ export function expandMsdaNode(node: Node, graph: Graph, model: Model): void {
     });
   }
   const levels = staticLevelCount(node);
-  const opset = model.raiseOnnxOpset(MSDA_EXPANSION_MIN_OPSET);
-  const b = new GraphBuilder(graph, `${node.name || 'msda'}/expand`);
-  const i64 = (values: number[], hint: string): Value => b.int64(values, false, hint);
-  const scalar = (value: number, hint: string): Value => b.int64([value], true, hint);
+  const opset = Math.max(model.onnxOpset ?? 0, MSDA_EXPANSION_MIN_OPSET);
+  const edit = new GraphEdit(graph, model);
+  const b = expansionBuilder(edit, `${node.name || 'msda'}/expand`);
+  const i64 = (values: number[], hint: string): Value => b.int64(values, [values.length], hint);
+  const scalar = (value: number, hint: string): Value => b.int64([value], [], hint);
 
   // float32 compute: onnxruntime's CPU GridSample has no float16 kernel.
   const dtype = staticDtype(node.input(MsdaInput.value));
@@ -122,10 +122,24 @@ export function expandMsdaNode(node: Node, graph: Graph, model: Model): void {
   if (dtype === DType.FLOAT16) result = b.op('Cast', [result], { to: attr.int(DType.FLOAT16) }, 'output');
   else if (dtype !== DType.FLOAT) result = b.op('CastLike', [result, node.input(MsdaInput.value)], {}, 'output');
 
-  const original = node.output(0);
-  if (original.type) result.type = { dtype: original.type.dtype, ...(original.type.shape ? { shape: [...original.type.shape] } : {}) };
-  graph.replaceAllUsesWith(original, result);
-  graph.removeNode(node);
+  edit.replaceAllUsesWith(node.output(0), result);
+  edit.removeWhenUnused([node]);
+  model.raiseOnnxOpset(MSDA_EXPANSION_MIN_OPSET);
+  edit.commit();
+}
+
+/** Standard ONNX nodes and constants of one expansion, named `<prefix>/<hint>`. */
+function expansionBuilder(edit: GraphEdit, prefix: string): {
+  op(opType: string, inputs: readonly (Value | undefined)[], attributes?: Record<string, AttributeValue>, hint?: string): Value;
+  int64(values: readonly number[], dims: readonly number[], hint: string): Value;
+  float32(value: number, hint: string): Value;
+} {
+  return {
+    op: (opType, inputs, attributes = {}, hint = opType) =>
+      edit.node({ op: opType, inputs, attributes, name: `${prefix}/${hint}`, outputs: [`${prefix}/${hint}_out`] }).output(0),
+    int64: (values, dims, hint) => edit.initializer(Tensor.int64(values, dims), `${prefix}/${hint}`),
+    float32: (value, hint) => edit.initializer(Tensor.float32([value], []), `${prefix}/${hint}`),
+  };
 }
 
 /** L, from whichever of spatial_shapes, level_start_index, locations or weights knows it. */

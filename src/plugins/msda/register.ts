@@ -3,11 +3,12 @@
  * contract and its CPU expansion. Imported for its effect by `src/plugins/index.ts`.
  */
 import { registerCustomOp } from '../registry.js';
-import { MSDA_PLUGIN_OP, validateMsdaNode } from './contract.js';
+import { MSDA_PLUGIN, validateMsdaNode } from './plugin.js';
 import { MSDA_EXPANSION_MIN_OPSET, expandMsdaNode } from './expand.js';
 
 registerCustomOp({
-  opType: MSDA_PLUGIN_OP,
+  opType: MSDA_PLUGIN.opType,
+  identity: MSDA_PLUGIN,
   contract: (node) => validateMsdaNode(node),
   expand: expandMsdaNode,
   minOnnxOpset: MSDA_EXPANSION_MIN_OPSET,

@@ -1,6 +1,8 @@
 /**
- * The contract of TensorRT's `MultiscaleDeformableAttnPlugin_TRT` node, as onnx-surgeon emits it
- * (and as TensorRT's plugin `supportsFormatCombination` / `getOutputDimensions` expect):
+ * TensorRT's `MultiscaleDeformableAttnPlugin_TRT`: its whole identity ({@link MSDA_PLUGIN}: op
+ * type, domain, accepted versions, namespace, contract) in one place. The contract is the node as
+ * onnx-surgeon emits it (and as TensorRT's plugin `supportsFormatCombination` /
+ * `getOutputDimensions` expect):
  *
  * | slot | role | dims | dtype |
  * |---|---|---|---|
@@ -16,27 +18,16 @@
  * level l at value[:, level_start_index[l] : + H*W] and never checks).
  */
 import { DType, type Node } from '../../ir/index.js';
-import { type ContractContext, type ContractOptions, type ContractViolation, type PluginContract, checkContract } from '../contract.js';
+import {
+  type ContractContext, type ContractOptions, type ContractViolation, type PluginContract, type PluginIdentity, checkContract,
+} from '../contract.js';
 
-/**
- * Op type of TensorRT's multi-scale deformable attention plugin node.
- *
- * @example
- * ```ts
- * const plugins = graph.nodes.filter((n) => n.opType === MSDA_PLUGIN_OP);
- * ```
- */
-export const MSDA_PLUGIN_OP = 'MultiscaleDeformableAttnPlugin_TRT';
-
-/**
- * Domain onnx-surgeon writes the plugin node in (the contract itself accepts any domain).
- *
- * @example
- * ```ts
- * model.ensureOpset(MSDA_PLUGIN_DOMAIN, 1);
- * ```
- */
-export const MSDA_PLUGIN_DOMAIN = 'trt.plugins';
+/** The op type TensorRT's ONNX parser maps to the plugin creator. */
+const OP_TYPE = 'MultiscaleDeformableAttnPlugin_TRT';
+/** `plugin_version` values TensorRT has a creator for; fuse-msda writes the first. */
+const VERSIONS: readonly string[] = ['1'];
+/** `plugin_namespace` TensorRT registers the creator under. */
+const NAMESPACE = '';
 
 /**
  * Input slots of the plugin node, by role.
@@ -63,7 +54,7 @@ export const MsdaInput = {
  * ```
  */
 export const msdaContract: PluginContract = {
-  opType: MSDA_PLUGIN_OP,
+  opType: OP_TYPE,
   types: { T: [DType.FLOAT, DType.FLOAT16], I: [DType.INT32] },
   inputs: [
     { name: 'value', type: 'T', dims: ['N', 'S', 'M', 'D'] },
@@ -75,10 +66,32 @@ export const msdaContract: PluginContract = {
   outputs: [{ name: 'output', type: 'T', dims: ['N', 'Lq', 'M', 'D'] }],
   attributes: [
     // TensorRT's ONNX parser looks the creator up by (op type, plugin_version, plugin_namespace).
-    { name: 'plugin_version', oneOfStrings: ['1'] },
-    { name: 'plugin_namespace', oneOfStrings: [''] },
+    { name: 'plugin_version', oneOfStrings: VERSIONS },
+    { name: 'plugin_namespace', oneOfStrings: [NAMESPACE] },
   ],
   valueChecks: [checkLevelTables],
+};
+
+/**
+ * Everything that identifies the plugin node: what fuse-msda writes, what `validate` and the
+ * TensorRT build check, what `inspect` lists. A new plugin version is one more entry in
+ * `versions` (and the code that writes or reads what it changes).
+ *
+ * @example
+ * ```ts
+ * const plugins = graph.nodes.filter((n) => n.opType === MSDA_PLUGIN.opType);
+ * model.ensureOpset(MSDA_PLUGIN.domain, MSDA_PLUGIN.domainVersion);
+ * ```
+ */
+export const MSDA_PLUGIN: PluginIdentity = {
+  opType: OP_TYPE,
+  // A custom domain keeps onnx.checker from looking the op up in the ONNX domain; TensorRT's
+  // parser ignores the domain, so the contract accepts any.
+  domain: 'trt.plugins',
+  domainVersion: 1,
+  versions: VERSIONS,
+  namespace: NAMESPACE,
+  contract: msdaContract,
 };
 
 /**

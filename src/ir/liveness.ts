@@ -1,0 +1,69 @@
+/**
+ * Liveness: which nodes some graph output depends on. It drives {@link Graph.cleanup} (the dead
+ * go, as in onnx-graphsurgeon's `cleanup()`), and lets a pass ask *before* it changes anything
+ * whether the nodes a pending {@link GraphEdit} replaces would really die once it is committed.
+ */
+import type { GraphEdit } from './edit.js';
+import type { Graph } from './graph.js';
+import type { Node } from './node.js';
+import { readsOf } from './traverse.js';
+import type { Use, Value } from './value.js';
+
+/**
+ * Nodes of `graph` (and detached nodes of `pending` edits) that some output of `graph` depends
+ * on, directly or through reads inside subgraphs, in the graph as it will be once every pending
+ * edit is committed: a value an edit replaces counts as its replacement.
+ *
+ * @example
+ * ```ts
+ * const live = liveNodes(graph, [edit]);
+ * if (oldNodes.some((n) => live.has(n))) console.log('something else still needs them');
+ * ```
+ */
+export function liveNodes(graph: Graph, pending: readonly GraphEdit[] = []): Set<Node> {
+  const current = replacementResolver(pending);
+  const live = new Set<Node>();
+  const stack: Node[] = [];
+  const reach = (value: Value): void => {
+    const producer = current(value).producer;
+    if (producer && !live.has(producer)) stack.push(producer);
+  };
+  graph.outputs.forEach(reach);
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (live.has(node)) continue;
+    live.add(node);
+    for (const value of readsOf(node)) reach(value);
+  }
+  return live;
+}
+
+/**
+ * Where `value` will be read once the `pending` edits are committed: its current readers plus
+ * the edits' new nodes that read it, or nobody when an edit replaces it.
+ *
+ * @example
+ * ```ts
+ * usesAfter(inner, [edit]).filter((u) => live.has(u.node)); // live readers after the rewrite
+ * ```
+ */
+export function usesAfter(value: Value, pending: readonly GraphEdit[]): Use[] {
+  if (pending.some((e) => e.replacementOf(value))) return [];
+  return [...value.uses, ...pending.flatMap((e) => e.readersOf(value))];
+}
+
+/** Follows replacements (an edit may replace a value another edit introduced). */
+function replacementResolver(pending: readonly GraphEdit[]): (value: Value) => Value {
+  const replaced = new Map<Value, Value>();
+  for (const edit of pending) for (const [oldValue, replacement] of edit.replaced()) replaced.set(oldValue, replacement);
+  if (!replaced.size) return (value) => value;
+  return (value) => {
+    let v = value;
+    for (let hops = 0; hops <= replaced.size; hops++) {
+      const next = replaced.get(v);
+      if (!next) return v;
+      v = next;
+    }
+    return v;
+  };
+}

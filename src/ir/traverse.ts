@@ -1,0 +1,110 @@
+/**
+ * Walking a graph with its subgraphs (If branches, Loop and Scan bodies): the one place that
+ * knows where subgraphs hide (graph-valued attributes) and how reads cross scopes.
+ */
+import type { Graph } from './graph.js';
+import type { Node } from './node.js';
+import type { Value } from './value.js';
+
+/**
+ * Graphs held by a node's attributes (`then_branch`/`else_branch`, `body`), in attribute order.
+ *
+ * @example
+ * ```ts
+ * subgraphsOf(ifNode).map((g) => g.name); // ['then', 'else']
+ * ```
+ */
+export function subgraphsOf(node: Node): Graph[] {
+  const out: Graph[] = [];
+  for (const attribute of node.attributes.values()) {
+    const a = attribute.value;
+    if (a.kind === 'graph') out.push(a.value);
+    else if (a.kind === 'graphs') out.push(...a.value);
+  }
+  return out;
+}
+
+/**
+ * `root` and every graph nested in it at any depth: a graph comes before its subgraphs, which
+ * come in node and attribute order (depth first).
+ *
+ * @example
+ * ```ts
+ * for (const g of graphsWithin(model.graph)) for (const node of g.nodesIter()) count(node);
+ * ```
+ */
+export function* graphsWithin(root: Graph): Generator<Graph> {
+  yield root;
+  for (const node of root.nodesIter()) for (const sub of subgraphsOf(node)) yield* graphsWithin(sub);
+}
+
+/**
+ * Values a node reads: its inputs, then every value read inside its subgraphs (at any depth), so
+ * that outer-scope reads count as reads by the node that owns the subgraph.
+ *
+ * @example
+ * ```ts
+ * [...readsOf(loopNode)].some((v) => v === weights); // true if the body reads `weights`
+ * ```
+ */
+export function* readsOf(node: Node): Generator<Value> {
+  for (const v of node.inputs) if (v) yield v;
+  for (const sub of subgraphsOf(node)) for (const inner of sub.nodesIter()) yield* readsOf(inner);
+}
+
+/**
+ * Nodes that read, within `hops` steps, what the `start` nodes compute (breadth first; a start
+ * node is included only if it is reached again).
+ *
+ * @example
+ * ```ts
+ * downstreamNodes([gridSample], 2); // its readers and their readers
+ * ```
+ */
+export function downstreamNodes(start: Iterable<Node>, hops: number): Set<Node> {
+  const seen = new Set<Node>();
+  let frontier = [...start];
+  for (let hop = 0; hop < hops && frontier.length; hop++) {
+    const next: Node[] = [];
+    for (const node of frontier) {
+      for (const out of node.outputs) {
+        for (const use of out.uses) {
+          if (!seen.has(use.node)) {
+            seen.add(use.node);
+            next.push(use.node);
+          }
+        }
+      }
+    }
+    frontier = next;
+  }
+  return seen;
+}
+
+/**
+ * The `start` nodes and the nodes computing, within `hops` steps, what they read (breadth first).
+ * Producers for which `skip` is true are not entered.
+ *
+ * @example
+ * ```ts
+ * upstreamNodes([plugin], 4, (n) => n.opType === 'Constant'); // the plugin and its input adapters
+ * ```
+ */
+export function upstreamNodes(start: Iterable<Node>, hops: number, skip: (node: Node) => boolean = () => false): Set<Node> {
+  const region = new Set(start);
+  let frontier = [...region];
+  for (let hop = 0; hop < hops && frontier.length; hop++) {
+    const next: Node[] = [];
+    for (const node of frontier) {
+      for (const input of node.inputs) {
+        const producer = input?.producer;
+        if (producer && !region.has(producer) && !skip(producer)) {
+          region.add(producer);
+          next.push(producer);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return region;
+}

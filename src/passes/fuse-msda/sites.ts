@@ -1,0 +1,187 @@
+/**
+ * Finding the MSDA sites of a model and what is known about each, without changing anything:
+ * the first half of fuse-msda, and what `inspect --site`, `inspect --dot` and the report read.
+ */
+import { OnnxSurgeonError } from '../../errors.js';
+import { DType, type Model, type Node, liveNodes } from '../../ir/index.js';
+import { MSDA_PLUGIN } from '../../plugins/index.js';
+import type { DimExpr } from '../../shape/dim-expr.js';
+import type { ShapeFacts } from '../../shape/facts.js';
+import { inferShapes } from '../../shape/infer.js';
+import { findCandidates } from './candidates.js';
+import { type MsdaSite, proveSite } from './prove-site.js';
+import type { MsdaSignature, MsdaSiteReport } from './report.js';
+
+/**
+ * One MSDA site of a model as fuse-msda sees it before changing anything.
+ *
+ * @example
+ * ```ts
+ * for (const s of findMsdaSites(model).sites) console.log(s.report.name, s.report.status, s.gridSamples.length);
+ * ```
+ */
+export interface MsdaSiteInfo {
+  /** The site as a dry run reports it (`status: 'fused'` means it would be fused). */
+  readonly report: MsdaSiteReport;
+  /** Its GridSample nodes, in level order. */
+  readonly gridSamples: readonly Node[];
+  /** The nodes of its data path (layout chains, GridSamples, stack, Mul, ReduceSum) when proved; else its GridSamples. */
+  readonly nodes: readonly Node[];
+  /** The proved site, as the rewrite consumes it; undefined when the site cannot be fused. */
+  readonly proved: MsdaSite | undefined;
+}
+
+/**
+ * What {@link findMsdaSites} found.
+ *
+ * @example
+ * ```ts
+ * const { sites, pluginNodes } = findMsdaSites(model);
+ * ```
+ */
+export interface MsdaSites {
+  /** Sites not fused yet: ungroupable GridSamples first, then candidates in graph order. */
+  readonly sites: MsdaSiteInfo[];
+  /** `MultiscaleDeformableAttnPlugin_TRT` nodes already in the main graph (fused before). */
+  readonly pluginNodes: Node[];
+  /** Shape facts the proofs used (the rewrite reuses them). */
+  readonly facts: ShapeFacts;
+}
+
+/**
+ * Options of {@link findMsdaSites}.
+ *
+ * @example
+ * ```ts
+ * findMsdaSites(model, { exactPrecision: true, onProgress: (done, total) => bar.update(done / total) });
+ * ```
+ */
+export interface FindMsdaSitesOptions {
+  /** Refuse every rounding the proof would otherwise allow (see `FuseMsdaOptions.exactPrecision`). */
+  exactPrecision?: boolean;
+  /** Called after each candidate is proved. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Finds every MSDA site of the main graph and proves or refuses each; changes nothing.
+ * `onProgress` is called after each candidate is proved.
+ *
+ * @example
+ * ```ts
+ * const { sites } = findMsdaSites(await loadModel('rtdetr.onnx'));
+ * sites.filter((s) => s.proved).length; // sites fuseMsda would fuse (if nothing else reads their insides)
+ * ```
+ */
+export function findMsdaSites(model: Model, options: FindMsdaSitesOptions = {}): MsdaSites {
+  const graph = model.graph;
+  const facts = inferShapes(graph);
+  const live = liveNodes(graph);
+  // GridSample exists from opset 16; a model without an ONNX opset import cannot hold one.
+  const context = { facts, opset: model.onnxOpset ?? 0, live, exactPrecision: Boolean(options.exactPrecision) };
+  const { candidates, strays } = findCandidates(graph, facts, live);
+  const sites: MsdaSiteInfo[] = strays.map((s) => ({
+    report: { name: s.gridSample.label, status: 'skipped', reason: s.reason, gridSamples: [s.gridSample.label] },
+    gridSamples: [s.gridSample], nodes: [s.gridSample], proved: undefined,
+  }));
+  candidates.forEach((candidate, i) => {
+    const gridSamples = candidate.levels.map((l) => l.gridSample);
+    const labels = gridSamples.map((g) => g.label);
+    const name = siteName(gridSamples, candidate.anchor);
+    const proof = proveSite(candidate, context);
+    sites.push(proof.ok
+      ? { report: provedReport(name, labels, proof.site), gridSamples, nodes: proof.site.dataNodes, proved: proof.site }
+      : { report: { name, status: 'skipped', reason: proof.reason, gridSamples: labels }, gridSamples, nodes: gridSamples, proved: undefined });
+    options.onProgress?.(i + 1, candidates.length);
+  });
+  const pluginNodes = [...graph.nodesIter()].filter((n) => n.opType === MSDA_PLUGIN.opType);
+  return { sites, pluginNodes, facts };
+}
+
+/**
+ * One site or plugin node picked by {@link selectMsdaSite}.
+ *
+ * @example
+ * ```ts
+ * const picked = selectMsdaSite(sites, '2');
+ * if (picked.kind === 'plugin') console.log(picked.node.label);
+ * ```
+ */
+export type SelectedMsdaSite = { kind: 'unfused'; site: MsdaSiteInfo } | { kind: 'plugin'; node: Node };
+
+/**
+ * Picks a site by `name`: a site name (exact, or the only one starting with it), a plugin node's
+ * name or label, or a 1-based number in the listing (sites, then plugin nodes), because exporters
+ * do not always give sites distinct names (dynamo: every one is `node_grid_sampler/`). Without a
+ * name, the first site (or plugin node). Throws a usage error naming the choices.
+ *
+ * @example
+ * ```ts
+ * selectMsdaSite(findMsdaSites(model), '/model/encoder/layers.0/');
+ * ```
+ */
+export function selectMsdaSite(found: Pick<MsdaSites, 'sites' | 'pluginNodes'>, name?: string): SelectedMsdaSite {
+  const { sites, pluginNodes } = found;
+  const all: SelectedMsdaSite[] = [...sites.map((site) => ({ kind: 'unfused' as const, site })), ...pluginNodes.map((node) => ({ kind: 'plugin' as const, node }))];
+  if (name === undefined) {
+    if (all[0]) return all[0];
+    throw new OnnxSurgeonError('usage', 'the model has no MSDA site and no plugin node to draw');
+  }
+  if (/^\d+$/.test(name)) {
+    const chosen = all[Number(name) - 1];
+    if (!chosen) throw new OnnxSurgeonError('usage', `site number ${name} does not exist`, { expected: `1 to ${all.length}`, found: name });
+    return chosen;
+  }
+  const exact = sites.find((s) => s.report.name === name);
+  if (exact) return { kind: 'unfused', site: exact };
+  const plugin = pluginNodes.find((n) => n.name === name || n.label === name);
+  if (plugin) return { kind: 'plugin', node: plugin };
+  const prefixed = [...sites.filter((s) => s.report.name.startsWith(name)).map((s) => s.report.name), ...pluginNodes.filter((n) => n.label.startsWith(name)).map((n) => n.label)];
+  if (prefixed.length === 1) return selectMsdaSite(found, prefixed[0]);
+  const known = [...sites.map((s) => s.report.name), ...pluginNodes.map((n) => n.label)];
+  throw new OnnxSurgeonError('usage', prefixed.length ? `site name '${name}' is ambiguous` : `no MSDA site or plugin node named '${name}'`, {
+    expected: known.length ? `one of ${known.join(', ')}` : 'a model with MSDA sites', found: name,
+  });
+}
+
+/**
+ * `/layers.0/` style name: the common path of the site's GridSample names (TorchScript), or the
+ * innermost module scope the dynamo exporter records in node metadata.
+ */
+function siteName(grids: readonly Node[], fallback: string): string {
+  const names = grids.map((g) => g.name).filter(Boolean);
+  let prefix = names[0] ?? '';
+  for (const n of names.slice(1)) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  const slash = prefix.lastIndexOf('/');
+  if (slash > 0) return prefix.slice(0, slash + 1);
+  const scope = dynamoScope(grids[0]);
+  if (scope) return `/${scope}/`;
+  return `${(prefix || fallback).replace(/[_0-9]+$/, '') || 'msda'}/`;
+}
+
+/** The module path dynamo stores under `pkg.torch.onnx.name_scopes` (e.g. `['', 'layers.0', 'grid_sampler']`). */
+function dynamoScope(node: Node | undefined): string | undefined {
+  const entry = node?.metadataProps?.find(([key]) => key === 'pkg.torch.onnx.name_scopes');
+  if (!entry) return undefined;
+  const scopes = [...entry[1].matchAll(/'([^']*)'/g)].map((m) => m[1]!).slice(0, -1).filter(Boolean);
+  return scopes[scopes.length - 1];
+}
+
+function provedReport(name: string, gridSamples: string[], site: MsdaSite): MsdaSiteReport {
+  const report: MsdaSiteReport = { name, status: 'fused', gridSamples, signature: signatureOf(site) };
+  if (site.notes.length) report.notes = site.notes;
+  return report;
+}
+
+function signatureOf(site: MsdaSite): MsdaSignature {
+  const s = (d: DimExpr): string => String(d);
+  return {
+    N: s(site.sizes.N), S: s(site.sizes.S), M: s(site.sizes.M), D: s(site.sizes.D), Lq: s(site.sizes.Lq), L: site.sizes.L, P: s(site.sizes.P),
+    spatialShapes: site.spatialShapes.map(([h, w]) => [s(h), s(w)]),
+    levelStartIndex: site.levelStarts.map(s),
+    dtype: site.dtype === DType.FLOAT16 ? 'float16' : 'float32',
+    locationsCast: site.locationsDtype !== site.dtype,
+    valueCast: site.valueDtype !== site.dtype,
+    pointsPerLevel: site.pointsPerLevel.map(s),
+  };
+}
