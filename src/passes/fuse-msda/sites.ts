@@ -27,7 +27,7 @@ export interface MsdaSiteInfo {
   readonly gridSamples: readonly Node[];
   /** The nodes of its data path (layout chains, GridSamples, stack, Mul, ReduceSum) when proved; else its GridSamples. */
   readonly nodes: readonly Node[];
-  /** The proved site, as the rewrite consumes it; undefined when the site cannot be fused. */
+  /** The proved site, as the rewrite consumes it; undefined when the site cannot be fused. @internal */
   readonly proved: MsdaSite | undefined;
 }
 
