@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DType } from '../../src/ir/index.js';
 import { doubleRoundingIsInnocuous, holdsEveryValue, joinFloatTypes } from '../../src/ir/exact-casts.js';
-import { float16ToFloat32, float32ToFloat16 } from '../../src/plugins/half.js';
+import { float16ToFloat32, float32ToFloat16 } from '../../src/ir/float16.js';
 import { seededRandom } from '../../src/random.js';
 
 // The facts the prover relies on before it looks through a Cast, checked against brute force.
