@@ -218,134 +218,155 @@ interface Slot {
  * ```
  */
 export function checkContract(contract: PluginContract, node: Node, options: ContractOptions = {}): ContractViolation[] {
-  const label = node.label;
-  const prefix = `node '${label}': `;
-  const violations: ContractViolation[] = [];
-  const report = (message: string, extra: Partial<ContractViolation> = {}): void => {
-    violations.push({ node: label, message: prefix + message, ...extra });
-  };
-
-  if (node.opType !== contract.opType || (contract.domain !== undefined && node.domain !== contract.domain)) {
-    report(`is ${describeOp(node.opType, node.domain)}, not ${describeOp(contract.opType, contract.domain)}`, {
-      expected: describeOp(contract.opType, contract.domain), found: describeOp(node.opType, node.domain),
-    });
-    return violations;
-  }
-
-  const roleList = (rules: readonly TensorRule[]): string => rules.map((r) => r.name).join(', ');
-  if (node.inputs.length !== contract.inputs.length) {
-    report(`has ${node.inputs.length} inputs but ${contract.opType} takes ${contract.inputs.length} (${roleList(contract.inputs)})`, {
-      expected: `${contract.inputs.length} inputs`, found: `${node.inputs.length} inputs`,
-    });
-  }
-  if (node.outputs.length !== contract.outputs.length) {
-    report(`has ${node.outputs.length} outputs but ${contract.opType} produces ${contract.outputs.length} (${roleList(contract.outputs)})`, {
-      expected: `${contract.outputs.length} outputs`, found: `${node.outputs.length} outputs`,
-    });
-  }
-
+  const check = new ContractCheck(contract, node, options);
+  if (!check.opMatches()) return check.violations;
+  check.counts();
   const slots: Slot[] = [
     ...contract.inputs.map((rule, index): Slot => ({ kind: 'input', index, rule, value: node.inputs[index] })),
     ...contract.outputs.map((rule, index): Slot => ({ kind: 'output', index, rule, value: node.outputs[index] })),
   ];
-  const where = (slot: Slot): string => `${slot.kind} ${slot.index} '${slot.rule.name}'`;
-  const tensorName = (slot: Slot): Partial<ContractViolation> => (slot.value?.name ? { input: slot.value.name } : {});
+  check.missingInputs(slots);
+  for (const slot of slots) check.slot(slot);
+  check.attributes();
+  check.valueChecks();
+  return check.violations;
+}
 
-  for (const slot of slots) {
-    // Trailing omitted inputs are already counted above; an omitted one in the middle is not.
-    if (slot.kind === 'input' && !slot.value && slot.index < node.inputs.length) {
-      report(`${where(slot)} is missing`, { expected: `a ${slot.rule.name} tensor`, found: 'an omitted input' });
+/** One run of {@link checkContract}: the violations so far, and the sizes and types bound. */
+class ContractCheck {
+  readonly violations: ContractViolation[] = [];
+  private readonly label: string;
+  private readonly prefix: string;
+  private readonly typeBindings = new Map<string, { dtype: DTypeCode; slot: Slot }>();
+  private readonly dimBindings = new Map<string, { numeric?: Binding; symbolic?: Binding }>();
+
+  constructor(private readonly contract: PluginContract, private readonly node: Node, private readonly options: ContractOptions) {
+    this.label = node.label;
+    this.prefix = `node '${this.label}': `;
+  }
+
+  /** The op type and domain; nothing else is worth checking on another op. */
+  opMatches(): boolean {
+    const { contract, node } = this;
+    if (node.opType === contract.opType && (contract.domain === undefined || node.domain === contract.domain)) return true;
+    this.report(`is ${describeOp(node.opType, node.domain)}, not ${describeOp(contract.opType, contract.domain)}`, {
+      expected: describeOp(contract.opType, contract.domain), found: describeOp(node.opType, node.domain),
+    });
+    return false;
+  }
+
+  counts(): void {
+    const { contract, node } = this;
+    const roleList = (rules: readonly TensorRule[]): string => rules.map((r) => r.name).join(', ');
+    if (node.inputs.length !== contract.inputs.length) {
+      this.report(`has ${node.inputs.length} inputs but ${contract.opType} takes ${contract.inputs.length} (${roleList(contract.inputs)})`, {
+        expected: `${contract.inputs.length} inputs`, found: `${node.inputs.length} inputs`,
+      });
+    }
+    if (node.outputs.length !== contract.outputs.length) {
+      this.report(`has ${node.outputs.length} outputs but ${contract.opType} produces ${contract.outputs.length} (${roleList(contract.outputs)})`, {
+        expected: `${contract.outputs.length} outputs`, found: `${node.outputs.length} outputs`,
+      });
     }
   }
 
-  const typeBindings = new Map<string, { dtype: DTypeCode; slot: Slot }>();
-  const dimBindings = new Map<string, { numeric?: Binding; symbolic?: Binding }>();
-
-  for (const slot of slots) {
-    const value = slot.value;
-    if (!value) continue;
-    const { rule } = slot;
-
-    const type = options.typeOf ? options.typeOf(value) : value.type;
-    const dtype = staticDtype(value, type);
-    if (dtype !== undefined) {
-      const allowed = contract.types[rule.type] ?? [];
-      if (!allowed.includes(dtype)) {
-        report(`${where(slot)} is ${dtypeName(dtype)} but must be ${allowed.map(dtypeName).join(' or ')}`, {
-          ...tensorName(slot), expected: allowed.map(dtypeName).join(' | '), found: dtypeName(dtype),
-        });
-      } else {
-        const bound = typeBindings.get(rule.type);
-        if (!bound) typeBindings.set(rule.type, { dtype, slot });
-        else if (bound.dtype !== dtype) {
-          report(`${where(slot)} is ${dtypeName(dtype)} but ${where(bound.slot)} is ${dtypeName(bound.dtype)} (they must share one type)`, {
-            ...tensorName(slot), expected: dtypeName(bound.dtype), found: dtypeName(dtype),
-          });
-        }
+  /** Trailing omitted inputs are already counted; an omitted one in the middle is not. */
+  missingInputs(slots: readonly Slot[]): void {
+    for (const slot of slots) {
+      if (slot.kind === 'input' && !slot.value && slot.index < this.node.inputs.length) {
+        this.report(`${where(slot)} is missing`, { expected: `a ${slot.rule.name} tensor`, found: 'an omitted input' });
       }
     }
+  }
 
+  /** Element type, rank and dims of one input or output. */
+  slot(slot: Slot): void {
+    const value = slot.value;
+    if (!value) return;
+    const type = this.options.typeOf ? this.options.typeOf(value) : value.type;
+    const dtype = staticDtype(value, type);
+    if (dtype !== undefined) this.dtype(slot, dtype);
     const shape = staticShape(value, type);
-    if (!shape) continue;
+    if (!shape) return;
+    const { rule } = slot;
     if (shape.length !== rule.dims.length) {
-      report(`${where(slot)} has rank ${shape.length} but must have rank ${rule.dims.length} [${rule.dims.join(', ')}]`, {
+      this.report(`${where(slot)} has rank ${shape.length} but must have rank ${rule.dims.length} [${rule.dims.join(', ')}]`, {
         ...tensorName(slot), expected: `rank ${rule.dims.length} [${rule.dims.join(', ')}]`, found: `rank ${shape.length} [${shape.map(showDim).join(', ')}]`,
       });
-      continue;
+      return;
     }
-    rule.dims.forEach((dimRule, axis) => {
-      const dim = shape[axis] as Dim;
-      if (dim === null || dim === undefined || dimRule === '*') return;
-      if (typeof dimRule === 'number') {
-        if (typeof dim === 'number' && dim !== dimRule) {
-          report(`${where(slot)} dim ${axis} is ${dim} but must be ${dimRule}`, { ...tensorName(slot), expected: String(dimRule), found: String(dim) });
-        }
-        return;
-      }
-      const bindings = dimBindings.get(dimRule) ?? {};
-      dimBindings.set(dimRule, bindings);
-      const phrase = sourcePhrase(slot, axis, dimRule, dim);
-      const key = typeof dim === 'number' ? 'numeric' : 'symbolic';
-      const bound = bindings[key];
-      if (!bound) {
-        bindings[key] = { size: dim, phrase };
-        return;
-      }
-      if (bound.size === dim || (key === 'symbolic' && options.symbolicDims === 'ignore')) return;
-      report(`${where(slot)} dim ${axis} (${dimRule}) is ${showDim(dim)} but ${bound.phrase}`, {
-        ...tensorName(slot), expected: `${dimRule} = ${showDim(bound.size)}`, found: showDim(dim),
+    rule.dims.forEach((dimRule, axis) => this.dim(slot, axis, dimRule, shape[axis] as Dim));
+  }
+
+  private dtype(slot: Slot, dtype: DTypeCode): void {
+    const allowed = this.contract.types[slot.rule.type] ?? [];
+    if (!allowed.includes(dtype)) {
+      this.report(`${where(slot)} is ${dtypeName(dtype)} but must be ${allowed.map(dtypeName).join(' or ')}`, {
+        ...tensorName(slot), expected: allowed.map(dtypeName).join(' | '), found: dtypeName(dtype),
       });
+      return;
+    }
+    const bound = this.typeBindings.get(slot.rule.type);
+    if (!bound) this.typeBindings.set(slot.rule.type, { dtype, slot });
+    else if (bound.dtype !== dtype) {
+      this.report(`${where(slot)} is ${dtypeName(dtype)} but ${where(bound.slot)} is ${dtypeName(bound.dtype)} (they must share one type)`, {
+        ...tensorName(slot), expected: dtypeName(bound.dtype), found: dtypeName(dtype),
+      });
+    }
+  }
+
+  /** A fixed size must match; a symbol takes its first size and every other place must agree. */
+  private dim(slot: Slot, axis: number, dimRule: DimRule, dim: Dim): void {
+    if (dim === null || dim === undefined || dimRule === '*') return;
+    if (typeof dimRule === 'number') {
+      if (typeof dim === 'number' && dim !== dimRule) {
+        this.report(`${where(slot)} dim ${axis} is ${dim} but must be ${dimRule}`, { ...tensorName(slot), expected: String(dimRule), found: String(dim) });
+      }
+      return;
+    }
+    const bindings = this.dimBindings.get(dimRule) ?? {};
+    this.dimBindings.set(dimRule, bindings);
+    const key = typeof dim === 'number' ? 'numeric' : 'symbolic';
+    const bound = bindings[key];
+    if (!bound) {
+      bindings[key] = { size: dim, phrase: sourcePhrase(slot, axis, dimRule, dim) };
+      return;
+    }
+    if (bound.size === dim || (key === 'symbolic' && this.options.symbolicDims === 'ignore')) return;
+    this.report(`${where(slot)} dim ${axis} (${dimRule}) is ${showDim(dim)} but ${bound.phrase}`, {
+      ...tensorName(slot), expected: `${dimRule} = ${showDim(bound.size)}`, found: showDim(dim),
     });
   }
 
-  for (const rule of contract.attributes ?? []) {
-    const attribute = node.attr(rule.name);
-    if (!attribute) {
-      if (rule.required) report(`attribute '${rule.name}' is missing`, { expected: `attribute '${rule.name}'`, found: 'none' });
-      continue;
-    }
-    if (rule.oneOfStrings) {
+  attributes(): void {
+    for (const rule of this.contract.attributes ?? []) {
+      const attribute = this.node.attr(rule.name);
+      if (!attribute) {
+        if (rule.required) this.report(`attribute '${rule.name}' is missing`, { expected: `attribute '${rule.name}'`, found: 'none' });
+        continue;
+      }
+      if (!rule.oneOfStrings) continue;
       const text = attrString(attribute);
       const allowed = rule.oneOfStrings.map((s) => JSON.stringify(s)).join(' or ');
       if (text === undefined) {
-        report(`attribute '${rule.name}' is a ${attribute.kind} attribute but must be the string ${allowed}`, { expected: allowed, found: attribute.kind });
+        this.report(`attribute '${rule.name}' is a ${attribute.kind} attribute but must be the string ${allowed}`, { expected: allowed, found: attribute.kind });
       } else if (!rule.oneOfStrings.includes(text)) {
-        report(`attribute '${rule.name}' is ${JSON.stringify(text)} but must be ${allowed}`, { expected: allowed, found: JSON.stringify(text) });
+        this.report(`attribute '${rule.name}' is ${JSON.stringify(text)} but must be ${allowed}`, { expected: allowed, found: JSON.stringify(text) });
       }
     }
   }
 
-  if (contract.valueChecks?.length) {
+  valueChecks(): void {
+    const { contract, node, label, prefix } = this;
+    const checks = contract.valueChecks ?? [];
+    if (!checks.length) return;
     const context: ContractContext = {
       node,
       size: (symbol) => {
-        const size = dimBindings.get(symbol)?.numeric?.size;
+        const size = this.dimBindings.get(symbol)?.numeric?.size;
         return typeof size === 'number' ? size : undefined;
       },
-      constantInput: (index) => {
-        const value = node.inputs[index];
-        return value?.constant();
-      },
+      constantInput: (index) => node.inputs[index]?.constant(),
       inputViolation: (index, message, expected, found) => {
         const value = node.inputs[index];
         const role = contract.inputs[index]?.name ?? `#${index}`;
@@ -356,9 +377,20 @@ export function checkContract(contract: PluginContract, node: Node, options: Con
         return violation;
       },
     };
-    for (const check of contract.valueChecks) violations.push(...check(context));
+    for (const check of checks) this.violations.push(...check(context));
   }
-  return violations;
+
+  private report(message: string, extra: Partial<ContractViolation> = {}): void {
+    this.violations.push({ node: this.label, message: this.prefix + message, ...extra });
+  }
+}
+
+function where(slot: Slot): string {
+  return `${slot.kind} ${slot.index} '${slot.rule.name}'`;
+}
+
+function tensorName(slot: Slot): Partial<ContractViolation> {
+  return slot.value?.name ? { input: slot.value.name } : {};
 }
 
 function sourcePhrase(slot: Slot, axis: number, symbol: string, dim: number | string): string {

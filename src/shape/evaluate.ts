@@ -80,6 +80,213 @@ function axesInput(node: Node, inputs: (NDArray | undefined)[], index: number): 
   return fromInput ? fromInput.data : node.attrInts('axes');
 }
 
+/** One op on NDArrays (`op` is the node's type, for kernels shared by several ops). */
+type Kernel = (node: Node, inputs: (NDArray | undefined)[], x: NDArray | undefined, op: string) => NDArray[] | undefined;
+
+/** Sum, Max and Min over any number of inputs. */
+const variadicExtremum: Kernel = (node, inputs, x, op) => {
+  const present = inputs.filter((a): a is NDArray => a !== undefined);
+  if (!present.length) return undefined;
+  const fn = op === 'Sum' ? (xs: number[]) => xs.reduce((s, v) => s + v, 0) : op === 'Max' ? (xs: number[]) => Math.max(...xs) : (xs: number[]) => Math.min(...xs);
+  const out = elementwise(present, present[0]!.dtype, fn);
+  return out && [out];
+};
+
+/** Cast, or CastLike to the second input's type. */
+const cast: Kernel = (node, inputs, x, op) => {
+  const to = op === 'Cast' ? node.attrNumber('to', 0) : inputs[1]?.dtype;
+  const out = x && to !== undefined ? castArray(x, to) : undefined;
+  return out && [out];
+};
+
+/** The Reduce* family over `axes` (input or attribute). */
+const reduce: Kernel = (node, inputs, x, op) => {
+  if (!x) return undefined;
+  let axes = axesInput(node, inputs, 1);
+  if (!axes || !axes.length) {
+    if (node.attrNumber('noop_with_empty_axes', 0) === 1) return [x];
+    axes = x.dims.map((_, i) => i);
+  }
+  const out = reduceArray(x, axes, node.attrNumber('keepdims', 1) === 1, op);
+  return out && [out];
+};
+
+/** Kernels of the ops that are neither plain unary nor plain binary elementwise. */
+const KERNELS: Record<string, Kernel> = {
+  Sum: variadicExtremum,
+  Max: variadicExtremum,
+  Min: variadicExtremum,
+  Where: (node, inputs, x, op) => {
+    if (!inputs[0] || !inputs[1] || !inputs[2]) return undefined;
+    const out = elementwise([inputs[0], inputs[1], inputs[2]], inputs[1].dtype, ([c, a, b]) => (c ? a! : b!));
+    return out && [out];
+  },
+  Clip: (node, inputs, x, op) => {
+    if (!x) return undefined;
+    const lo = inputs[1]?.data[0] ?? node.attrNumber('min') ?? -Infinity;
+    const hi = inputs[2]?.data[0] ?? node.attrNumber('max') ?? Infinity;
+    const out = elementwise([x], x.dtype, ([a]) => Math.min(Math.max(a!, lo), hi));
+    return out && [out];
+  },
+  Cast: cast,
+  CastLike: cast,
+  Shape: (node, inputs, x, op) => {
+    if (!x) return undefined;
+    const rank = x.dims.length;
+    const clamp = (i: number): number => Math.min(Math.max(i < 0 ? i + rank : i, 0), rank);
+    const s = clamp(node.attrNumber('start', 0));
+    const e = clamp(node.attrNumber('end', rank));
+    const dims = x.dims.slice(s, Math.max(s, e));
+    return [{ dtype: DType.INT64, dims: [dims.length], data: dims }];
+  },
+  Size: (node, inputs, x, op) => {
+    return x && [{ dtype: DType.INT64, dims: [], data: [x.data.length] }];
+  },
+  Reshape: (node, inputs, x, op) => {
+    if (!x || !inputs[1]) return undefined;
+    const allowZero = node.attrNumber('allowzero', 0) === 1;
+    const target = inputs[1].data.map((d, i) => (d === 0 && !allowZero ? x.dims[i]! : d));
+    const minus = target.indexOf(-1);
+    if (minus >= 0) {
+      const known = target.reduce((n, d, i) => (i === minus ? n : n * d), 1);
+      target[minus] = known ? x.data.length / known : 0;
+    }
+    const out = reshapeTo(x, target);
+    return out && [out];
+  },
+  Flatten: (node, inputs, x, op) => {
+    if (!x) return undefined;
+    const ax = node.attrNumber('axis', 1);
+    const a = ax < 0 ? ax + x.dims.length : ax;
+    return [{ ...x, dims: [elementCount(x.dims.slice(0, a)), elementCount(x.dims.slice(a))] }];
+  },
+  Unsqueeze: (node, inputs, x, op) => {
+    const axes = axesInput(node, inputs, 1);
+    if (!x || !axes) return undefined;
+    const rank = x.dims.length + axes.length;
+    const set = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+    const dims: number[] = [];
+    let next = 0;
+    for (let d = 0; d < rank; d++) dims.push(set.has(d) ? 1 : x.dims[next++]!);
+    return [{ ...x, dims }];
+  },
+  Squeeze: (node, inputs, x, op) => {
+    if (!x) return undefined;
+    const axes = axesInput(node, inputs, 1);
+    const set = new Set(axes ? axes.map((a) => (a < 0 ? a + x.dims.length : a)) : x.dims.map((d, i) => (d === 1 ? i : -1)));
+    return [{ ...x, dims: x.dims.filter((_, i) => !set.has(i)) }];
+  },
+  Transpose: (node, inputs, x, op) => {
+    if (!x) return undefined;
+    const perm = node.attrInts('perm') ?? x.dims.map((_, i) => x.dims.length - 1 - i);
+    return [transposeArray(x, perm)];
+  },
+  Concat: (node, inputs, x, op) => {
+    const parts = inputs.filter((a): a is NDArray => a !== undefined);
+    if (!parts.length) return undefined;
+    const ax = axis(node.attrNumber('axis', 0), parts[0]!.dims.length);
+    return ax === undefined ? undefined : [concatArrays(parts, ax)];
+  },
+  Gather: (node, inputs, x, op) => {
+    const indices = inputs[1];
+    if (!x || !indices) return undefined;
+    const ax = axis(node.attrNumber('axis', 0), x.dims.length);
+    if (ax === undefined) return undefined;
+    const n = x.dims[ax]!;
+    const outer = elementCount(x.dims.slice(0, ax));
+    const inner = elementCount(x.dims.slice(ax + 1));
+    const data: number[] = [];
+    for (let o = 0; o < outer; o++) {
+      for (const raw of indices.data) {
+        const k = raw < 0 ? raw + n : raw;
+        if (k < 0 || k >= n) return undefined;
+        for (let i = 0; i < inner; i++) data.push(x.data[(o * n + k) * inner + i]!);
+      }
+    }
+    return [{ dtype: x.dtype, dims: [...x.dims.slice(0, ax), ...indices.dims, ...x.dims.slice(ax + 1)], data }];
+  },
+  Slice: (node, inputs, x, op) => {
+    if (!x) return undefined;
+    const attrForm = !inputs[1] && node.attrInts('starts') !== undefined;
+    const starts = attrForm ? node.attrInts('starts') : inputs[1]?.data;
+    const ends = attrForm ? node.attrInts('ends') : inputs[2]?.data;
+    if (!starts || !ends) return undefined;
+    const axes = (attrForm ? node.attrInts('axes') : inputs[3]?.data) ?? starts.map((_, i) => i);
+    const steps = (attrForm ? undefined : inputs[4]?.data) ?? starts.map(() => 1);
+    const out = sliceArray(x, starts, ends, axes, steps);
+    return out && [out];
+  },
+  Split: (node, inputs, x, op) => {
+    if (!x) return undefined;
+    const ax = axis(node.attrNumber('axis', 0), x.dims.length);
+    if (ax === undefined) return undefined;
+    const count = node.outputs.length;
+    const n = x.dims[ax]!;
+    let sizes = inputs[1]?.data ?? node.attrInts('split');
+    if (!sizes) {
+      const chunk = Math.ceil(n / (node.attrNumber('num_outputs') ?? count));
+      sizes = Array.from({ length: count }, (_, i) => Math.min(chunk, Math.max(n - i * chunk, 0)));
+    }
+    let offset = 0;
+    return sizes.map((s) => {
+      const part = sliceArray(x, [offset], [offset + s], [ax], [1])!;
+      offset += s;
+      return part;
+    });
+  },
+  Expand: (node, inputs, x, op) => {
+    if (!x || !inputs[1] || !smallDims(inputs[1].data)) return undefined;
+    const out = elementwise([x, { dtype: x.dtype, dims: inputs[1].data, data: new Array<number>(elementCount(inputs[1].data)).fill(0) }], x.dtype, ([a]) => a);
+    return out && [out];
+  },
+  Tile: (node, inputs, x, op) => {
+    if (!x || !inputs[1]) return undefined;
+    const reps = inputs[1].data;
+    const dims = x.dims.map((d, i) => d * reps[i]!);
+    if (!smallDims(dims)) return undefined;
+    const inStrides = strides(x.dims);
+    const total = elementCount(dims);
+    const data = new Array<number>(total);
+    const idx = new Array<number>(dims.length).fill(0);
+    for (let f = 0; f < total; f++) {
+      let src = 0;
+      for (let i = 0; i < dims.length; i++) src += (idx[i]! % x.dims[i]!) * inStrides[i]!;
+      data[f] = x.data[src]!;
+      for (let i = dims.length - 1; i >= 0; i--) {
+        if (++idx[i]! < dims[i]!) break;
+        idx[i] = 0;
+      }
+    }
+    return [{ dtype: x.dtype, dims, data }];
+  },
+  ConstantOfShape: (node, inputs, x, op) => {
+    if (!x) return undefined;
+    const attr = node.attr('value');
+    const fill = attr?.kind === 'tensor' ? fromTensor(attr.value) : { dtype: DType.FLOAT, dims: [1], data: [0] };
+    if (!fill || !smallDims(x.data)) return undefined;
+    return [{ dtype: fill.dtype, dims: x.data, data: new Array<number>(elementCount(x.data)).fill(fill.data[0] ?? 0) }];
+  },
+  Range: (node, inputs, x, op) => {
+    const [start, limit, delta] = [inputs[0]?.data[0], inputs[1]?.data[0], inputs[2]?.data[0]];
+    if (start === undefined || limit === undefined || delta === undefined || delta === 0 || !x) return undefined;
+    const n = Math.max(Math.ceil((limit - start) / delta), 0);
+    if (!smallDims([n])) return undefined;
+    // onnxruntime accumulates `value += delta` in the element type.
+    const data: number[] = [];
+    let value = start;
+    for (let i = 0; i < n; i++) {
+      data.push(value);
+      value = store(x.dtype, value + delta);
+    }
+    return [{ dtype: x.dtype, dims: [n], data }];
+  },
+  ReduceSum: reduce,
+  ReduceProd: reduce,
+  ReduceMax: reduce,
+  ReduceMin: reduce,
+  ReduceMean: reduce,
+};
+
 /** Evaluates one op on NDArrays; undefined when unsupported or invalid. */
 function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined {
   const op = node.opType;
@@ -97,192 +304,7 @@ function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined
     const out = elementwise([x], BOOL_RESULT.has(op) ? DType.BOOL : x.dtype, ([a]) => unary(a!));
     return out && [out];
   }
-  switch (op) {
-    case 'Sum': case 'Max': case 'Min': {
-      const present = inputs.filter((a): a is NDArray => a !== undefined);
-      if (!present.length) return undefined;
-      const fn = op === 'Sum' ? (xs: number[]) => xs.reduce((s, v) => s + v, 0) : op === 'Max' ? (xs: number[]) => Math.max(...xs) : (xs: number[]) => Math.min(...xs);
-      const out = elementwise(present, present[0]!.dtype, fn);
-      return out && [out];
-    }
-    case 'Where': {
-      if (!inputs[0] || !inputs[1] || !inputs[2]) return undefined;
-      const out = elementwise([inputs[0], inputs[1], inputs[2]], inputs[1].dtype, ([c, a, b]) => (c ? a! : b!));
-      return out && [out];
-    }
-    case 'Clip': {
-      if (!x) return undefined;
-      const lo = inputs[1]?.data[0] ?? node.attrNumber('min') ?? -Infinity;
-      const hi = inputs[2]?.data[0] ?? node.attrNumber('max') ?? Infinity;
-      const out = elementwise([x], x.dtype, ([a]) => Math.min(Math.max(a!, lo), hi));
-      return out && [out];
-    }
-    case 'Cast': case 'CastLike': {
-      const to = op === 'Cast' ? node.attrNumber('to', 0) : inputs[1]?.dtype;
-      const out = x && to !== undefined ? castArray(x, to) : undefined;
-      return out && [out];
-    }
-    case 'Shape': {
-      if (!x) return undefined;
-      const rank = x.dims.length;
-      const clamp = (i: number): number => Math.min(Math.max(i < 0 ? i + rank : i, 0), rank);
-      const s = clamp(node.attrNumber('start', 0));
-      const e = clamp(node.attrNumber('end', rank));
-      const dims = x.dims.slice(s, Math.max(s, e));
-      return [{ dtype: DType.INT64, dims: [dims.length], data: dims }];
-    }
-    case 'Size': return x && [{ dtype: DType.INT64, dims: [], data: [x.data.length] }];
-    case 'Reshape': {
-      if (!x || !inputs[1]) return undefined;
-      const allowZero = node.attrNumber('allowzero', 0) === 1;
-      const target = inputs[1].data.map((d, i) => (d === 0 && !allowZero ? x.dims[i]! : d));
-      const minus = target.indexOf(-1);
-      if (minus >= 0) {
-        const known = target.reduce((n, d, i) => (i === minus ? n : n * d), 1);
-        target[minus] = known ? x.data.length / known : 0;
-      }
-      const out = reshapeTo(x, target);
-      return out && [out];
-    }
-    case 'Flatten': {
-      if (!x) return undefined;
-      const ax = node.attrNumber('axis', 1);
-      const a = ax < 0 ? ax + x.dims.length : ax;
-      return [{ ...x, dims: [elementCount(x.dims.slice(0, a)), elementCount(x.dims.slice(a))] }];
-    }
-    case 'Unsqueeze': {
-      const axes = axesInput(node, inputs, 1);
-      if (!x || !axes) return undefined;
-      const rank = x.dims.length + axes.length;
-      const set = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
-      const dims: number[] = [];
-      let next = 0;
-      for (let d = 0; d < rank; d++) dims.push(set.has(d) ? 1 : x.dims[next++]!);
-      return [{ ...x, dims }];
-    }
-    case 'Squeeze': {
-      if (!x) return undefined;
-      const axes = axesInput(node, inputs, 1);
-      const set = new Set(axes ? axes.map((a) => (a < 0 ? a + x.dims.length : a)) : x.dims.map((d, i) => (d === 1 ? i : -1)));
-      return [{ ...x, dims: x.dims.filter((_, i) => !set.has(i)) }];
-    }
-    case 'Transpose': {
-      if (!x) return undefined;
-      const perm = node.attrInts('perm') ?? x.dims.map((_, i) => x.dims.length - 1 - i);
-      return [transposeArray(x, perm)];
-    }
-    case 'Concat': {
-      const parts = inputs.filter((a): a is NDArray => a !== undefined);
-      if (!parts.length) return undefined;
-      const ax = axis(node.attrNumber('axis', 0), parts[0]!.dims.length);
-      return ax === undefined ? undefined : [concatArrays(parts, ax)];
-    }
-    case 'Gather': {
-      const indices = inputs[1];
-      if (!x || !indices) return undefined;
-      const ax = axis(node.attrNumber('axis', 0), x.dims.length);
-      if (ax === undefined) return undefined;
-      const n = x.dims[ax]!;
-      const outer = elementCount(x.dims.slice(0, ax));
-      const inner = elementCount(x.dims.slice(ax + 1));
-      const data: number[] = [];
-      for (let o = 0; o < outer; o++) {
-        for (const raw of indices.data) {
-          const k = raw < 0 ? raw + n : raw;
-          if (k < 0 || k >= n) return undefined;
-          for (let i = 0; i < inner; i++) data.push(x.data[(o * n + k) * inner + i]!);
-        }
-      }
-      return [{ dtype: x.dtype, dims: [...x.dims.slice(0, ax), ...indices.dims, ...x.dims.slice(ax + 1)], data }];
-    }
-    case 'Slice': {
-      if (!x) return undefined;
-      const attrForm = !inputs[1] && node.attrInts('starts') !== undefined;
-      const starts = attrForm ? node.attrInts('starts') : inputs[1]?.data;
-      const ends = attrForm ? node.attrInts('ends') : inputs[2]?.data;
-      if (!starts || !ends) return undefined;
-      const axes = (attrForm ? node.attrInts('axes') : inputs[3]?.data) ?? starts.map((_, i) => i);
-      const steps = (attrForm ? undefined : inputs[4]?.data) ?? starts.map(() => 1);
-      const out = sliceArray(x, starts, ends, axes, steps);
-      return out && [out];
-    }
-    case 'Split': {
-      if (!x) return undefined;
-      const ax = axis(node.attrNumber('axis', 0), x.dims.length);
-      if (ax === undefined) return undefined;
-      const count = node.outputs.length;
-      const n = x.dims[ax]!;
-      let sizes = inputs[1]?.data ?? node.attrInts('split');
-      if (!sizes) {
-        const chunk = Math.ceil(n / (node.attrNumber('num_outputs') ?? count));
-        sizes = Array.from({ length: count }, (_, i) => Math.min(chunk, Math.max(n - i * chunk, 0)));
-      }
-      let offset = 0;
-      return sizes.map((s) => {
-        const part = sliceArray(x, [offset], [offset + s], [ax], [1])!;
-        offset += s;
-        return part;
-      });
-    }
-    case 'Expand': {
-      if (!x || !inputs[1] || !smallDims(inputs[1].data)) return undefined;
-      const out = elementwise([x, { dtype: x.dtype, dims: inputs[1].data, data: new Array<number>(elementCount(inputs[1].data)).fill(0) }], x.dtype, ([a]) => a);
-      return out && [out];
-    }
-    case 'Tile': {
-      if (!x || !inputs[1]) return undefined;
-      const reps = inputs[1].data;
-      const dims = x.dims.map((d, i) => d * reps[i]!);
-      if (!smallDims(dims)) return undefined;
-      const inStrides = strides(x.dims);
-      const total = elementCount(dims);
-      const data = new Array<number>(total);
-      const idx = new Array<number>(dims.length).fill(0);
-      for (let f = 0; f < total; f++) {
-        let src = 0;
-        for (let i = 0; i < dims.length; i++) src += (idx[i]! % x.dims[i]!) * inStrides[i]!;
-        data[f] = x.data[src]!;
-        for (let i = dims.length - 1; i >= 0; i--) {
-          if (++idx[i]! < dims[i]!) break;
-          idx[i] = 0;
-        }
-      }
-      return [{ dtype: x.dtype, dims, data }];
-    }
-    case 'ConstantOfShape': {
-      if (!x) return undefined;
-      const attr = node.attr('value');
-      const fill = attr?.kind === 'tensor' ? fromTensor(attr.value) : { dtype: DType.FLOAT, dims: [1], data: [0] };
-      if (!fill || !smallDims(x.data)) return undefined;
-      return [{ dtype: fill.dtype, dims: x.data, data: new Array<number>(elementCount(x.data)).fill(fill.data[0] ?? 0) }];
-    }
-    case 'Range': {
-      const [start, limit, delta] = [inputs[0]?.data[0], inputs[1]?.data[0], inputs[2]?.data[0]];
-      if (start === undefined || limit === undefined || delta === undefined || delta === 0 || !x) return undefined;
-      const n = Math.max(Math.ceil((limit - start) / delta), 0);
-      if (!smallDims([n])) return undefined;
-      // onnxruntime accumulates `value += delta` in the element type.
-      const data: number[] = [];
-      let value = start;
-      for (let i = 0; i < n; i++) {
-        data.push(value);
-        value = store(x.dtype, value + delta);
-      }
-      return [{ dtype: x.dtype, dims: [n], data }];
-    }
-    case 'ReduceSum': case 'ReduceProd': case 'ReduceMax': case 'ReduceMin': case 'ReduceMean': {
-      if (!x) return undefined;
-      let axes = axesInput(node, inputs, 1);
-      if (!axes || !axes.length) {
-        if (node.attrNumber('noop_with_empty_axes', 0) === 1) return [x];
-        axes = x.dims.map((_, i) => i);
-      }
-      const out = reduceArray(x, axes, node.attrNumber('keepdims', 1) === 1, op);
-      return out && [out];
-    }
-    default:
-      return undefined;
-  }
+  return Object.hasOwn(KERNELS, op) ? KERNELS[op]!(node, inputs, x, op) : undefined;
 }
 
 /** Ops {@link evaluateNode} can compute. */
