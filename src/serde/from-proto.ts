@@ -29,6 +29,11 @@ export interface GraphOrigin {
   proto: GraphProto;
   /** value_info entries naming no value of this graph, re-emitted as they were. */
   orphanValueInfo: ValueInfoProto[];
+  /**
+   * For each orphan, the listed value it followed (undefined: the list's start), so that it is
+   * re-emitted in its place (onnxruntime's optimized models keep entries of values they removed).
+   */
+  orphanAnchors: (Value | undefined)[];
   /** Values defined by sparse initializers (they have no producer and no dense data). */
   sparseValues: Value[];
 }
@@ -75,7 +80,7 @@ function fillGraph(graph: Graph, proto: GraphProto, options: FromProtoOptions): 
   const ctx = { file: options.file };
   if (proto.docString !== undefined) graph.docString = proto.docString;
   if (proto.metadataProps) graph.metadataProps = pairs(proto.metadataProps);
-  const origin: GraphOrigin = { proto, orphanValueInfo: [], sparseValues: [] };
+  const origin: GraphOrigin = { proto, orphanValueInfo: [], orphanAnchors: [], sparseValues: [] };
   graph.serdeOrigin = origin;
 
   const defineLocal = (name: string, what: string): Value => {
@@ -153,13 +158,16 @@ function fillGraph(graph: Graph, proto: GraphProto, options: FromProtoOptions): 
   graph.outputInfo = outputs.map((o) => o.info);
   for (const o of outputs) if (!o.v.serdeOrigin) applyValueInfo(o.v, o.info);
 
+  let previous: Value | undefined;
   for (const info of proto.valueInfo ?? []) {
     const v = graph._values.get(info.name ?? '');
     if (v && !graph.valueInfoOrder.includes(v)) {
       applyValueInfo(v, info);
       graph.valueInfoOrder.push(v);
+      previous = v;
     } else {
       origin.orphanValueInfo.push(info);
+      origin.orphanAnchors.push(previous);
     }
   }
   try {

@@ -71,7 +71,7 @@ export function graphToProto(graph: Graph, options: ToProtoOptions): GraphProto 
     return valueInfoToProto(v);
   });
   const alive = graph.valueInfoOrder.filter((v) => graph._values.get(v.name) === v && !v.isGraphInput);
-  out.valueInfo = [...alive.map((v) => valueInfoToProto(v)), ...(origin?.orphanValueInfo ?? [])];
+  out.valueInfo = valueInfoInOrder(alive, origin);
   setOptional(out, 'docString', graph.docString);
   out.metadataProps = entries(graph.metadataProps, origin?.proto.metadataProps);
   for (const key of ['node', 'initializer', 'input', 'output', 'valueInfo', 'metadataProps'] as const) {
@@ -166,6 +166,27 @@ function baseTensor(tensor: Tensor, origin: TensorProto | undefined, name: strin
   if (tensor.docString !== undefined) out.docString = tensor.docString;
   if (origin?.metadataProps) out.metadataProps = origin.metadataProps;
   if (origin?.$unknown) out.$unknown = origin.$unknown;
+  return out;
+}
+
+/** Listed values, each orphan entry after the value it followed when read; orphans whose anchor is gone last. */
+function valueInfoInOrder(alive: Value[], origin: GraphOrigin | undefined): ValueInfoProto[] {
+  const orphans = origin?.orphanValueInfo ?? [];
+  const anchors = origin?.orphanAnchors ?? [];
+  const byAnchor = new Map<Value | undefined, ValueInfoProto[]>();
+  orphans.forEach((info, i) => {
+    const list = byAnchor.get(anchors[i]) ?? [];
+    list.push(info);
+    byAnchor.set(anchors[i], list);
+  });
+  const out: ValueInfoProto[] = [...(byAnchor.get(undefined) ?? [])];
+  byAnchor.delete(undefined);
+  for (const v of alive) {
+    out.push(valueInfoToProto(v));
+    out.push(...(byAnchor.get(v) ?? []));
+    byAnchor.delete(v);
+  }
+  for (const rest of byAnchor.values()) out.push(...rest);
   return out;
 }
 
