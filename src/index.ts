@@ -19,6 +19,7 @@
  */
 export * from './ir/index.js';
 export * from './serde/index.js';
+export * from './files/index.js';
 export * from './shape/index.js';
 export * from './pattern/index.js';
 export * from './plugins/index.js';

@@ -16,6 +16,7 @@ import { decodeMessageBytes } from './decode.js';
 import { measureMessage, SizeList, writeMessage } from './encode.js';
 import type { ModelProto, TensorProto } from './proto-types.js';
 import { messageDescriptor, type MessageDescriptor } from './schema.js';
+import { withHolesFilled } from './sparse-read.js';
 import { WireError } from './wire-reader.js';
 import { ChunkedWriter } from './wire-writer.js';
 
@@ -185,13 +186,13 @@ function checkWritten(written: number, expected: number, descriptor: MessageDesc
   }
 }
 
-/** Joins encoded chunks into one array of `total` bytes. */
-export function concatChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
+/** Joins encoded chunks into one array of `total` bytes (unread payloads are read from their file). */
+export function concatChunks(chunks: Iterable<Uint8Array>, total: number): Uint8Array {
   const out = new Uint8Array(total);
   let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
+  for (const piece of withHolesFilled(chunks)) {
+    out.set(piece, offset);
+    offset += piece.byteLength;
   }
   return out;
 }

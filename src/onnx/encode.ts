@@ -8,6 +8,7 @@
 
 import { OnnxSurgeonError } from '../errors.js';
 import type { FieldDescriptor, MessageDescriptor, ScalarKind } from './schema.js';
+import { holeSource } from './sparse-read.js';
 import { WireType } from './wire-reader.js';
 import type { ChunkedWriter } from './wire-writer.js';
 
@@ -271,7 +272,10 @@ function writeScalar(kind: ScalarKind, value: unknown, writer: ChunkedWriter): v
     case 'bytes': {
       const bytes = value as Uint8Array;
       writer.writeVarint32(bytes.byteLength);
-      writer.writeBytes(bytes);
+      // A payload the sparse reader left unread holds no bytes yet: copying it (as small fields
+      // are copied) would write zeros. It stays a view of its own, filled from the file on save.
+      if (holeSource(bytes)) writer.writeView(bytes);
+      else writer.writeBytes(bytes);
       return;
     }
   }

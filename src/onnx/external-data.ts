@@ -7,11 +7,12 @@
  * absolute paths, no `..`, no symlinks out) and must name a regular file (never /dev/zero or a FIFO).
  */
 
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { OnnxSurgeonError } from '../errors.js';
-import { writeFully } from './files.js';
-import type { StringStringEntryProto, TensorProto } from './proto-types.js';
+import { AtomicFile } from '../files/atomic-file.js';
+import { fsReason } from '../files/fs-errors.js';
+import type { GraphProto, ModelProto, NodeProto, SparseTensorProto, StringStringEntryProto, TensorProto } from './proto-types.js';
 
 /** Where a tensor's bytes live outside the model. */
 export interface ExternalDataRef {
@@ -68,6 +69,53 @@ export function parseExternalData(tensor: TensorProto, context: { file?: string 
   if (length !== undefined) ref.length = length;
   if (checksum !== undefined) ref.checksum = checksum;
   return ref;
+}
+
+/**
+ * Every external data `location` a model message names (initializers, sparse initializers and
+ * attribute tensors, in every graph, local function and training graph), once each, in order.
+ * These are the files a model depends on: writing over one would corrupt the model.
+ *
+ * @example
+ * ```ts
+ * externalLocations(decodeModel(bytes)); // ['model.onnx.data']
+ * ```
+ */
+export function externalLocations(model: ModelProto): string[] {
+  const found = new Set<string>();
+  const tensor = (t: TensorProto | undefined): void => {
+    if (t?.dataLocation !== 1) return;
+    const location = t.externalData?.find((e) => e.key === 'location')?.value;
+    if (location) found.add(location);
+  };
+  const sparse = (s: SparseTensorProto | undefined): void => {
+    tensor(s?.values);
+    tensor(s?.indices);
+  };
+  const nodes = (list: NodeProto[] | undefined): void => {
+    for (const node of list ?? []) {
+      for (const a of node.attribute ?? []) {
+        tensor(a.t);
+        sparse(a.sparseTensor);
+        a.tensors?.forEach(tensor);
+        a.sparseTensors?.forEach(sparse);
+        if (a.g) graph(a.g);
+        a.graphs?.forEach(graph);
+      }
+    }
+  };
+  const graph = (g: GraphProto): void => {
+    g.initializer?.forEach(tensor);
+    g.sparseInitializer?.forEach(sparse);
+    nodes(g.node);
+  };
+  if (model.graph) graph(model.graph);
+  for (const f of model.functions ?? []) nodes(f.node);
+  for (const t of model.trainingInfo ?? []) {
+    if (t.initialization) graph(t.initialization);
+    if (t.algorithm) graph(t.algorithm);
+  }
+  return [...found];
 }
 
 /** The `external_data` entries for a reference (location, offset, length, checksum; in that order). */
@@ -268,11 +316,18 @@ export interface ExternalDataWriterOptions {
   alignment?: number;
 }
 
+/** Where a reserved tensor's bytes come from when they are written (one view or pieces). */
+export type TensorBytesSource = () => Uint8Array | Iterable<Uint8Array>;
+
 /**
- * Appends tensor bytes to one external data file, each at an aligned offset, streaming each write
- * straight to disk. Writes go to a temp file beside the target; {@link finish} fsyncs and renames it
- * into place (so a model may be re-saved over the data file it is still being read from), and
- * {@link abort} removes it.
+ * Lays tensors out in one external data file, each at an aligned offset, and streams their bytes
+ * to disk. Writes go to a temp file beside the target (an {@link AtomicFile}); {@link finish}
+ * fsyncs and renames it into place (so a model may be re-saved over the data file it is still
+ * being read from), and {@link abort} removes it.
+ *
+ * Two ways to fill it: {@link append} writes a tensor at once; {@link reserve} only assigns its
+ * place (the model message can be built right away) and {@link writeReserved} streams every
+ * reserved tensor later, yielding to the event loop so that Ctrl-C stays responsive.
  *
  * @example
  * ```ts
@@ -284,10 +339,10 @@ export interface ExternalDataWriterOptions {
 export class ExternalDataWriter {
   readonly alignment: number;
   private readonly targetPath: string;
-  private readonly tempPath: string;
-  private fd: number | undefined;
+  private file: AtomicFile | undefined;
   private size = 0;
   private done = false;
+  private readonly reserved: { offset: number; length: number; source: TensorBytesSource }[] = [];
 
   constructor(
     readonly modelDir: string,
@@ -300,23 +355,27 @@ export class ExternalDataWriter {
     }
     this.alignment = alignment;
     this.targetPath = join(modelDir, checkRelativeLocation(location));
-    this.tempPath = join(dirname(this.targetPath), `.${basename(this.targetPath)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
   }
 
-  /** Bytes written so far (the data file's size if finished now). */
+  /** Absolute path of the data file once finished. */
+  get path(): string {
+    return this.targetPath;
+  }
+
+  /** Bytes laid out so far (the data file's size if finished now). */
   get byteLength(): number {
     return this.size;
   }
 
-  /** Appends one tensor's bytes (one view or several pieces) at the next aligned offset. */
+  /** Appends one tensor's bytes (one view or several pieces) at the next aligned offset, now. */
   append(bytes: Uint8Array | Iterable<Uint8Array>): ExternalDataRef {
-    if (this.done) throw new OnnxSurgeonError('usage', 'ExternalDataWriter is already finished', { file: this.targetPath });
+    this.checkOpen();
     try {
-      this.fd ??= openSync(this.tempPath, 'wx', 0o644);
-      const offset = Math.ceil(this.size / this.alignment) * this.alignment;
+      const file = this.openFile();
+      const offset = this.nextOffset();
       let position = offset;
       for (const piece of bytes instanceof Uint8Array ? [bytes] : bytes) {
-        writeFully(this.fd, piece, position);
+        file.write(piece, position);
         position += piece.byteLength;
       }
       this.size = position;
@@ -327,15 +386,54 @@ export class ExternalDataWriter {
     }
   }
 
+  /**
+   * Assigns the next aligned place to a tensor of `byteLength` bytes, read from `source` only when
+   * {@link writeReserved} runs (which checks that it yields exactly that many bytes).
+   */
+  reserve(byteLength: number, source: TensorBytesSource): ExternalDataRef {
+    this.checkOpen();
+    const offset = this.nextOffset();
+    this.reserved.push({ offset, length: byteLength, source });
+    this.size = offset + byteLength;
+    return { location: this.location, offset, length: byteLength };
+  }
+
+  /** Writes every reserved tensor, in file order. */
+  async writeReserved(): Promise<void> {
+    this.checkOpen();
+    try {
+      const file = this.openFile();
+      for (const { offset, length, source } of this.reserved.splice(0)) {
+        const bytes = source();
+        const written = await file.writeAll(bytes instanceof Uint8Array ? [bytes] : bytes, offset);
+        if (written !== length) {
+          throw new OnnxSurgeonError('internal', `a tensor reserved ${length} bytes of external data but produced ${written}`, { file: this.targetPath });
+        }
+      }
+    } catch (error) {
+      this.abort();
+      throw this.ioError(error);
+    }
+  }
+
+  /** Flushes the data to disk; the rename ({@link finish}) can follow at once. */
+  finishWriting(): void {
+    this.checkOpen();
+    try {
+      if (this.reserved.length) throw new OnnxSurgeonError('internal', 'external data has reserved tensors that were never written', { file: this.targetPath });
+      this.openFile().finishWriting();
+    } catch (error) {
+      this.abort();
+      throw this.ioError(error);
+    }
+  }
+
   /** Flushes the data file to disk and moves it into place. */
   finish(): void {
     if (this.done) return;
+    this.finishWriting();
     try {
-      this.fd ??= openSync(this.tempPath, 'wx', 0o644);
-      fsyncSync(this.fd);
-      closeSync(this.fd);
-      this.fd = undefined;
-      renameSync(this.tempPath, this.targetPath);
+      this.file!.commit();
       this.done = true;
     } catch (error) {
       this.abort();
@@ -346,24 +444,25 @@ export class ExternalDataWriter {
   /** Discards everything written (removes the temp file). */
   abort(): void {
     this.done = true;
-    if (this.fd !== undefined) {
-      try {
-        closeSync(this.fd);
-      } catch {
-        // Nothing more to do; the temp file is removed below.
-      }
-      this.fd = undefined;
-    }
-    try {
-      unlinkSync(this.tempPath);
-    } catch {
-      // Never created.
-    }
+    this.reserved.length = 0;
+    this.file?.abort();
+  }
+
+  private checkOpen(): void {
+    if (this.done) throw new OnnxSurgeonError('usage', 'ExternalDataWriter is already finished', { file: this.targetPath });
+  }
+
+  private openFile(): AtomicFile {
+    this.file ??= AtomicFile.open(this.targetPath);
+    return this.file;
+  }
+
+  private nextOffset(): number {
+    return Math.ceil(this.size / this.alignment) * this.alignment;
   }
 
   private ioError(error: unknown): OnnxSurgeonError {
     if (error instanceof OnnxSurgeonError) return error;
-    const message = error instanceof Error ? error.message : String(error);
-    return new OnnxSurgeonError('io', `cannot write external data: ${message}`, { file: this.targetPath }, { cause: error });
+    return new OnnxSurgeonError('io', `cannot write external data: ${fsReason(error)}`, { file: this.targetPath }, { cause: error });
   }
 }

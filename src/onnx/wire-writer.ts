@@ -147,14 +147,20 @@ export class ChunkedWriter {
   writeBytes(bytes: Uint8Array): void {
     const n = bytes.byteLength;
     if (n >= this.passThroughBytes) {
-      this.flush();
-      this.chunks.push(bytes);
-    } else {
-      this.ensure(n);
-      this.buffer.set(bytes, this.pos);
-      this.pos += n;
+      this.writeView(bytes);
+      return;
     }
+    this.ensure(n);
+    this.buffer.set(bytes, this.pos);
+    this.pos += n;
     this.written += n;
+  }
+
+  /** Appends `bytes` as a chunk of its own, never copied (whatever its size). */
+  writeView(bytes: Uint8Array): void {
+    this.flush();
+    this.chunks.push(bytes);
+    this.written += bytes.byteLength;
   }
 
   /** Ends writing; returns the chunks in order. */

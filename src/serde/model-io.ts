@@ -4,12 +4,16 @@ import { OnnxSurgeonError, withContext } from '../errors.js';
 import type { Model } from '../ir/model.js';
 import type { Tensor } from '../ir/tensor.js';
 import { DType } from '../ir/types.js';
-import { decodeModel, encodeModel } from '../onnx/codec.js';
+import { AtomicFile } from '../files/atomic-file.js';
+import { ioError } from '../files/fs-errors.js';
+import { type PlannedFile, WritePlan } from '../files/write-plan.js';
+import { concatChunks, decodeModel, encodeModel } from '../onnx/codec.js';
 import { holeSource, readModelSparse, withHolesFilled } from '../onnx/sparse-read.js';
-import { ExternalDataWriter, parseExternalData, readExternalData, readExternalDataChunks } from '../onnx/external-data.js';
-import { readModelBytes, writeFileAtomic } from '../onnx/files.js';
-import type { TensorProto } from '../onnx/proto-types.js';
+import { ExternalDataWriter, externalLocations, parseExternalData, readExternalData, readExternalDataChunks } from '../onnx/external-data.js';
+import { readModelBytes } from '../onnx/files.js';
+import type { ModelProto, TensorProto } from '../onnx/proto-types.js';
 import { type ExternalDataResolver, modelFromProto } from './from-proto.js';
+import { parameterTensors } from './inline-tensors.js';
 import { type TensorPlacement, modelToProto } from './to-proto.js';
 
 /** Options for {@link loadModelFromBytes}. */
@@ -29,12 +33,35 @@ export interface LoadOptions {
  * ```
  */
 export async function loadModel(file: string): Promise<Model> {
-  const bytes = statSize(file) >= SPARSE_READ_MIN_BYTES ? readSparse(file) : readModelBytes(file);
-  return loadModelFromBytes(bytes, { path: file });
+  return loadModelFile(file);
+}
+
+/** Options of {@link loadModelFile} (internal: the performance work tunes them). */
+export interface LoadFileOptions {
+  /**
+   * raw_data payloads of at least this many bytes are left unread at load and read from the file
+   * when needed (a save copies them piece by piece). Default: 1 MiB, for files of 16 MiB or more;
+   * when given, it applies to files of any size.
+   */
+  lazyRawDataMinBytes?: number;
 }
 
 /** Files at least this large are read without their large inline weights (read on demand). */
 const SPARSE_READ_MIN_BYTES = 16 << 20;
+/** Default {@link LoadFileOptions.lazyRawDataMinBytes}. */
+export const LAZY_RAW_DATA_MIN_BYTES = 1 << 20;
+
+/**
+ * {@link loadModel} with its internal knobs.
+ *
+ * @internal
+ */
+export async function loadModelFile(file: string, options: LoadFileOptions = {}): Promise<Model> {
+  const minHoleBytes = options.lazyRawDataMinBytes;
+  const sparse = minHoleBytes !== undefined || statSize(file) >= SPARSE_READ_MIN_BYTES;
+  const bytes = sparse ? readSparse(file, minHoleBytes ?? LAZY_RAW_DATA_MIN_BYTES) : readModelBytes(file);
+  return loadModelFromBytes(bytes, { path: file });
+}
 
 function statSize(file: string): number {
   try {
@@ -45,9 +72,9 @@ function statSize(file: string): number {
   }
 }
 
-function readSparse(file: string): Uint8Array {
+function readSparse(file: string, minHoleBytes: number): Uint8Array {
   try {
-    return readModelSparse(file);
+    return readModelSparse(file, { minHoleBytes });
   } catch (error) {
     if (error instanceof OnnxSurgeonError) throw error;
     return readModelBytes(file); // same path, full read: its error messages are the clear ones
@@ -102,9 +129,16 @@ export interface SaveOptions {
   /**
    * `auto` (default): external data when the model had any or when it would exceed protobuf's
    * 2 GiB limit, inline otherwise. `inline`: everything in the one file. An object: external
-   * data with these settings.
+   * data with these settings. Tensors an op reads as a shape, axes or another parameter stay
+   * inline whatever the threshold (onnxruntime refuses them external).
    */
   externalData?: ExternalDataMode;
+  /**
+   * Allow writing over the file the model was loaded from (and its external data file with it).
+   * Off by default, as in the CLI (`--force`): a typo must not replace the original. The write is
+   * atomic either way: the original stays readable until the new files are complete.
+   */
+  replaceSource?: boolean;
 }
 
 /** Protobuf cannot encode a message of 2 GiB or more; stay well below with headroom for the graph. */
@@ -112,30 +146,46 @@ const INLINE_LIMIT_BYTES = 2 ** 31 - 64 * 2 ** 20;
 
 /**
  * Saves the model atomically: data and model are written to temporary files in the target folder
- * and renamed into place only when complete, so a failure never leaves a half-written output and
- * the input (even when it is the same path) is untouched until then.
+ * and renamed into place only when complete, so a failure (or Ctrl-C) never leaves a half-written
+ * output and the input (even when it is the same path) is untouched until then.
+ *
+ * Refused before anything is written: a data file that is the model file itself, an output that
+ * is the model's source file (unless `replaceSource`) or only the source's external data (that
+ * would corrupt the source), a folder or a device as the output.
+ *
+ * @example
+ * ```ts
+ * await saveModel(model, 'out/model.onnx', { externalData: { location: 'model.onnx.data' } });
+ * ```
  */
 export async function saveModel(model: Model, file: string, options: SaveOptions = {}): Promise<void> {
   const mode = resolveMode(model, options.externalData ?? 'auto');
+  const replaceSource = options.replaceSource ?? false;
   try {
     if (mode === 'inline') {
-      writeFileAtomic(file, withHolesFilled(encodeModel(modelToProto(model))));
+      saveTargetsPlan(model, file, undefined, replaceSource).check();
+      await writeModelFile(file, encodeModel(modelToProto(model)));
       return;
     }
-    const location = mode.location ?? `${path.basename(file)}.data`;
-    // Both files are written to temp files first; only when the model's is complete too is the
-    // data file renamed into place, then the model. A failure before that (disk full, a crash)
-    // leaves any previous model and data pair as it was; a model never points at data that is not
-    // fully on disk.
-    const writer = new ExternalDataWriter(path.dirname(path.resolve(file)), location, { alignment: mode.alignment ?? 4096 });
+    const data = new ExternalDataWriter(path.dirname(path.resolve(file)), mode.location ?? `${path.basename(file)}.data`, { alignment: mode.alignment ?? 4096 });
+    saveTargetsPlan(model, file, data.path, replaceSource).check();
+    // The data file is laid out first (the model message needs the offsets), then both are
+    // streamed to temp files; only when the model's is complete too is the data file renamed into
+    // place, then the model. A failure before that (disk full, a crash, Ctrl-C) leaves any
+    // previous model and data pair as it was; a model never points at data not fully on disk.
     try {
       const threshold = mode.sizeThreshold ?? 1024;
+      const keepInline = parameterTensors(model);
       const placeTensor: TensorPlacement = (tensor: Tensor) =>
-        tensor.dtype === DType.STRING || tensor.byteLength < threshold ? 'inline' : placed(writer.append(externalPieces(tensor, model.sourcePath)));
-      const proto = modelToProto(model, { placeTensor });
-      writeFileAtomic(file, withHolesFilled(encodeModel(proto)), { beforeRename: () => writer.finish() });
+        tensor.dtype === DType.STRING || tensor.byteLength < threshold || keepInline.has(tensor)
+          ? 'inline'
+          : placed(data.reserve(tensor.byteLength, () => externalPieces(tensor, model.sourcePath)));
+      const chunks = encodeModel(modelToProto(model, { placeTensor }));
+      await data.writeReserved();
+      data.finishWriting();
+      await writeModelFile(file, chunks, () => data.finish());
     } catch (error) {
-      writer.abort();
+      data.abort();
       throw error;
     }
   } catch (error) {
@@ -144,6 +194,64 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
     if (error instanceof OnnxSurgeonError && error.context.file) throw error;
     throw withContext(error, { file });
   }
+}
+
+/** Streams encoded chunks (unread payloads filled from their file) to `file` atomically. */
+async function writeModelFile(file: string, chunks: Uint8Array[], beforeRename?: () => void): Promise<void> {
+  const target = AtomicFile.open(file);
+  try {
+    await target.writeAll(withHolesFilled(chunks));
+    target.finishWriting();
+    beforeRename?.();
+    target.commit();
+  } catch (error) {
+    target.abort();
+    throw error instanceof OnnxSurgeonError ? error : ioError(error, file, 'cannot write file');
+  }
+}
+
+/**
+ * The files a save reads and writes, as a {@link WritePlan}: the model file and its data file
+ * must differ, and neither may be the model's source (or the source's data) unless replacing it.
+ */
+function saveTargetsPlan(model: Model, file: string, dataFile: string | undefined, replaceSource: boolean): WritePlan {
+  const plan = new WritePlan({ replaceInput: replaceSource, replaceInputHint: '{ replaceSource: true }' });
+  plan.write({ role: 'the model file', path: file, kind: 'model' });
+  if (dataFile) plan.write({ role: 'the external data file', path: dataFile, kind: 'model-data' });
+  for (const source of sourceFiles(model)) plan.read(source);
+  return plan;
+}
+
+/**
+ * The files a loaded model still depends on: the file it was loaded from and every external data
+ * file that file names (also those of tensors no longer in the graph: the file on disk still uses
+ * them). Empty for a model built in memory.
+ *
+ * @example
+ * ```ts
+ * sourceFiles(await loadModel('a.onnx')); // [{ role: 'the file the model was loaded from', path: '/m/a.onnx', ... }, ...]
+ * ```
+ */
+export function sourceFiles(model: Model): PlannedFile[] {
+  const source = model.sourcePath;
+  if (!source) return [];
+  const origin = model.serdeOrigin as ModelProto | undefined;
+  return [
+    { role: 'the file the model was loaded from', path: source, kind: 'model' },
+    ...(origin ? externalLocations(origin) : []).map((location): PlannedFile => ({
+      role: `the external data of ${path.basename(source)}`, path: path.resolve(path.dirname(source), location), kind: 'model-data',
+    })),
+  ];
+}
+
+/**
+ * The external data file {@link saveModel} would write for these options (absolute path), or
+ * undefined when everything stays inline.
+ */
+export function plannedDataFile(model: Model, file: string, mode: ExternalDataMode = 'auto'): string | undefined {
+  const resolved = resolveMode(model, mode);
+  if (resolved === 'inline') return undefined;
+  return path.resolve(path.dirname(path.resolve(file)), resolved.location ?? `${path.basename(file)}.data`);
 }
 
 /**
@@ -181,21 +289,7 @@ export function modelToBytes(model: Model): Uint8Array {
     throw new OnnxSurgeonError('encode', `model is ${total} bytes, over protobuf's 2 GiB limit`, { expected: 'save it with external data' });
   }
   // Unread payloads are read here (into the result), never copied twice.
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of encoded) {
-    const source = holeSource(chunk);
-    if (source) {
-      for (const piece of source.pieces(chunk.byteOffset, chunk.byteLength)) {
-        out.set(piece, offset);
-        offset += piece.byteLength;
-      }
-    } else {
-      out.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-  }
-  return out;
+  return concatChunks(encoded, total);
 }
 
 function resolveMode(model: Model, mode: ExternalDataMode): Exclude<ExternalDataMode, 'auto'> {

@@ -6,8 +6,9 @@
  */
 import { resolve } from 'node:path';
 import { OnnxSurgeonError, withContext } from '../errors.js';
+import { WritePlan } from '../files/write-plan.js';
 import type { Model } from '../ir/index.js';
-import { loadModel } from '../serde/index.js';
+import { loadModel, sourceFiles } from '../serde/index.js';
 import { builderArgs } from './builder-args.js';
 import { ensureBuilder } from './compile.js';
 import { type DiscoveryOptions, discoverCuda, discoverTensorRt } from './discover.js';
@@ -122,6 +123,7 @@ export async function buildEngine(options: BuildOptions): Promise<BuildReport> {
   const model = await loadModel(input).catch((error: unknown) => {
     throw withContext(error, { file: options.input });
   });
+  buildFilesPlan(options, model).check();
   const checks = checkModelForTensorRt(model, { allowGridSample: options.allowGridSample ?? false, file: options.input });
   const profiles = withFile(() => deriveProfiles(model.graph, parseShapeSpecs(options.shapes ?? [])), options.input);
 
@@ -152,9 +154,6 @@ export async function buildEngine(options: BuildOptions): Promise<BuildReport> {
 function validateOptions(options: BuildOptions): void {
   if (!options.input) throw new OnnxSurgeonError('usage', 'an input ONNX model is required');
   if (!options.output) throw new OnnxSurgeonError('usage', 'an output engine path is required (-o ENGINE)');
-  if (resolve(options.input) === resolve(options.output)) {
-    throw new OnnxSurgeonError('usage', 'the engine would overwrite the input model', { file: options.input });
-  }
   const positiveInteger = (value: number | undefined, what: string) => {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
       throw new OnnxSurgeonError('usage', `${what} must be a positive integer`, { found: String(value) });
@@ -165,6 +164,15 @@ function validateOptions(options: BuildOptions): void {
   if (options.warmupIterations !== undefined && (!Number.isInteger(options.warmupIterations) || options.warmupIterations < 0)) {
     throw new OnnxSurgeonError('usage', 'the number of warm-up iterations must be a non-negative integer', { found: String(options.warmupIterations) });
   }
+}
+
+/** The engine and the timing cache are neither the model, nor its external data, nor each other. */
+function buildFilesPlan(options: BuildOptions, model: Model): WritePlan {
+  const plan = new WritePlan();
+  for (const source of sourceFiles(model)) plan.read({ ...source, role: source.kind === 'model' ? 'the input model' : "the input model's external data" });
+  plan.write({ role: 'the engine', path: options.output });
+  if (options.timingCache !== undefined) plan.write({ role: 'the timing cache', path: options.timingCache });
+  return plan;
 }
 
 function withFile<T>(work: () => T, file: string): T {

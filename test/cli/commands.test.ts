@@ -83,7 +83,7 @@ describe('fuse-msda', () => {
     const before = sha(file);
     const io = captureIo();
     expect(await runFuseMsdaCommand(file, { output: file }, io)).toBe(EXIT.usage);
-    expect(io.err()).toMatch(/^usage error: .*output path is the input path; pass --force/);
+    expect(io.err()).toMatch(/^usage error: .*-o is the input model; pass --force/);
     expect(io.err().trim().split('\n')).toHaveLength(1);
     expect(sha(file)).toBe(before);
     expect(await runFuseMsdaCommand(file, { output: file, force: true }, captureIo())).toBe(EXIT.ok);

@@ -63,7 +63,7 @@ describe('interrupted saves (SIGKILL mid-write)', () => {
     const target = join(dir, 'inline.onnx');
     await saveModel(addChainModel(16), target, { externalData: 'inline' });
     const before = fileHash(target);
-    const { killedAt } = await killMidWrite(startChild(['convert', input, target, 'inline']), dir, '.inline.onnx.', 8 * 2 ** 20);
+    const { killedAt } = await killMidWrite(startChild(['convert', input, target, 'inline']), dir, '.inline.onnx~', 8 * 2 ** 20);
     expect(killedAt).toBeGreaterThanOrEqual(8 * 2 ** 20);
     expect(fileHash(target)).toBe(before);
     expect((await loadModel(target)).graph.initializers).toHaveLength(1);
@@ -75,7 +75,7 @@ describe('interrupted saves (SIGKILL mid-write)', () => {
     const target = join(dir, 'external.onnx');
     await saveModel(addChainModel(32), target, { externalData: {} });
     const before = [fileHash(target), fileHash(`${target}.data`)];
-    await killMidWrite(startChild(['convert', input, target, 'external']), dir, '.external.onnx.data.', 8 * 2 ** 20);
+    await killMidWrite(startChild(['convert', input, target, 'external']), dir, '.external.onnx.data~', 8 * 2 ** 20);
     expect([fileHash(target), fileHash(`${target}.data`)]).toEqual(before);
     const reloaded = await loadModel(target);
     expect(reloaded.graph.initializers[1]!.initializer!.data()[1021]).toBeCloseTo(1 + 1021 / (4 * 2 ** 20), 6);
@@ -86,7 +86,7 @@ describe('interrupted saves (SIGKILL mid-write)', () => {
     const self = join(dir, 'self.onnx');
     await saveModel(addChainModel(128), self, { externalData: {} });
     const before = [fileHash(self), fileHash(`${self}.data`)];
-    await killMidWrite(startChild(['convert', self, self, 'external']), dir, '.self.onnx.data.', 8 * 2 ** 20);
+    await killMidWrite(startChild(['convert', self, self, 'external']), dir, '.self.onnx.data~', 8 * 2 ** 20);
     expect([fileHash(self), fileHash(`${self}.data`)]).toEqual(before);
     expect((await loadModel(self)).graph.initializers).toHaveLength(8);
   }, 120_000);

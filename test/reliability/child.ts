@@ -17,7 +17,7 @@ if (mode === 'fuse') {
   process.stdout.write(JSON.stringify({ fused: report.fused, nodes: report.nodesAfter }));
 } else if (mode === 'convert') {
   process.stdout.write('loaded\n');
-  await saveModel(model, output!, { externalData });
+  await saveModel(model, output!, { externalData, replaceSource: input === output });
   process.stdout.write('saved\n');
 } else {
   process.stderr.write(`unknown mode ${mode}\n`);

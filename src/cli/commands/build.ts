@@ -8,6 +8,7 @@ import { OnnxSurgeonError, withContext } from '../../errors.js';
 import { type BuildOptions, type BuildReport, buildEngine } from '../../trt/build.js';
 import { formatShape } from '../../trt/profiles.js';
 import { ToolchainMissingError } from '../../trt/toolchain-error.js';
+import { CommandFiles } from '../output-path.js';
 
 /** Exit codes of `onnx-surgeon build`. */
 export const BUILD_EXIT = { ok: 0, failed: 1, usage: 2, toolchainMissing: 3 } as const;
@@ -112,12 +113,19 @@ export async function runBuildCommand(input: string, options: BuildCliOptions, i
       ? { benchmarkIterations: options.benchmark === true ? DEFAULT_BENCHMARK_ITERATIONS : options.benchmark } : {}),
     ...(options.warmup !== undefined ? { warmupIterations: options.warmup } : {}),
   };
+  let files: CommandFiles | undefined;
   try {
+    // The engine and timing cache against the model as given, and their folders; buildEngine
+    // checks them against the model's external data once it has loaded it.
+    files = new CommandFiles(input, { others: [{ role: '-o', path: options.output }, ...(options.timingCache !== undefined ? [{ role: '--timing-cache', path: options.timingCache }] : [])] });
+    files.prepare(io, { quiet: options.quiet || options.json });
     const report = await buildEngine(buildOptions);
+    files.done();
     if (options.json) io.stdout.write(`${JSON.stringify({ ok: true, ...report }, null, 2)}\n`);
     else if (!options.quiet) io.stdout.write(summarize(report));
     return BUILD_EXIT.ok;
   } catch (caught) {
+    files?.rollback();
     const error = caught instanceof OnnxSurgeonError ? caught : withContext(caught, { file: input });
     const exitCode = exitCodeFor(error);
     io.stderr.write(`${error.message}\n`);

@@ -8,7 +8,7 @@ import { loadModel, saveModel } from '../../serde/index.js';
 import { setupCommand } from '../command-setup.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { type CommandIo, processIo } from '../io.js';
-import { checkOutputPath, externalDataMode, nonNegativeInteger } from '../output-path.js';
+import { CommandFiles, externalDataMode, nonNegativeInteger, SIZE_THRESHOLD_HELP } from '../output-path.js';
 import { createProgress } from '../progress.js';
 import { reportError } from '../report-error.js';
 
@@ -54,8 +54,8 @@ export function convertCommand(io: CommandIo = processIo()): Command {
     .requiredOption('-o, --output <out>', 'model to write')
     .addOption(new Option('--external-data <file>', 'store tensors in this data file, in the output\'s folder').conflicts('inline'))
     .option('--inline', 'store every tensor inside the .onnx file')
-    .option('--size-threshold <bytes>', 'with external data: tensors smaller than this stay inline (default 1024)', nonNegativeInteger('--size-threshold'))
-    .option('--force', 'allow the output path to be the input path')
+    .option('--size-threshold <bytes>', SIZE_THRESHOLD_HELP, nonNegativeInteger('--size-threshold'))
+    .option('--force', 'allow -o to be the input model (replaced atomically)')
     .option('--quiet', 'print nothing but errors')
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, options: ConvertCliOptions) => {
@@ -66,14 +66,18 @@ export function convertCommand(io: CommandIo = processIo()): Command {
 /** Runs `convert`; returns the exit code (exported for tests). */
 export async function runConvertCommand(input: string, options: ConvertCliOptions, io: CommandIo): Promise<number> {
   const progress = createProgress({ stream: io.stderr, quiet: options.quiet });
+  let files: CommandFiles | undefined;
   try {
     if (!options.output) throw new OnnxSurgeonError('usage', 'missing -o/--output');
-    checkOutputPath(input, options.output, options.force);
     const externalData = externalDataMode(options.output, options);
+    files = new CommandFiles(input, { model: options.output, storage: externalData, externalDataFlag: options.externalData, force: options.force });
     progress.step(`loading ${input}`);
     const model = await loadModel(input);
+    files.modelLoaded(model);
+    files.prepare(io, { quiet: options.quiet, progress });
     progress.step(`saving ${options.output}`);
-    await saveModel(model, options.output, { externalData });
+    await saveModel(model, options.output, { externalData, replaceSource: Boolean(options.force) });
+    files.done();
     progress.clear();
     if (!options.quiet) {
       const where = externalData === 'inline' ? 'inline' : externalData === 'auto' ? 'layout kept' : `external data in ${externalData.location ?? `${options.output}.data`}`;
@@ -81,6 +85,7 @@ export async function runConvertCommand(input: string, options: ConvertCliOption
     }
     return EXIT.ok;
   } catch (error) {
+    files?.rollback();
     progress.clear();
     return reportError(error, io, input);
   }

@@ -11,7 +11,7 @@ import { loadModel, saveModel } from '../../serde/index.js';
 import { setupCommand } from '../command-setup.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { type CommandIo, processIo } from '../io.js';
-import { checkOutputPath, externalDataMode, nonNegativeInteger } from '../output-path.js';
+import { CommandFiles, externalDataMode, nonNegativeInteger, SIZE_THRESHOLD_HELP } from '../output-path.js';
 import { createProgress } from '../progress.js';
 import { reportError } from '../report-error.js';
 import { renderTable } from '../table.js';
@@ -75,11 +75,11 @@ export function fuseMsdaCommand(io: CommandIo = processIo()): Command {
     .option('--dry-run', 'find and prove sites, write no model (--report is still written)')
     .option('--json', 'print the JSON report on stdout (and nothing else)')
     .option('--quiet', 'print nothing but errors')
-    .option('--force', 'allow the output path to be the input path')
+    .option('--force', 'allow -o to be the input model (replaced atomically)')
     .option('--require-all', 'exit 1 when any site is left unfused')
     .addOption(new Option('--external-data <file>', 'store tensors in this data file, in the output\'s folder').conflicts('inline'))
     .option('--inline', 'store every tensor inside the .onnx file')
-    .option('--size-threshold <bytes>', 'with external data: tensors smaller than this stay inline (default 1024)', nonNegativeInteger('--size-threshold'))
+    .option('--size-threshold <bytes>', SIZE_THRESHOLD_HELP, nonNegativeInteger('--size-threshold'))
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, options: FuseMsdaCliOptions) => {
       process.exitCode = await runFuseMsdaCommand(input, options, io);
@@ -89,28 +89,35 @@ export function fuseMsdaCommand(io: CommandIo = processIo()): Command {
 /** Runs `fuse-msda` with parsed options; prints and returns the exit code (exported for tests). */
 export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOptions, io: CommandIo): Promise<number> {
   const progress = createProgress({ stream: io.stderr, quiet: options.quiet, json: options.json });
+  let files: CommandFiles | undefined;
   try {
     if (!options.dryRun && options.output === undefined) {
       throw new OnnxSurgeonError('usage', 'missing -o/--output (or pass --dry-run)');
     }
     const output = options.dryRun ? undefined : options.output;
-    if (output !== undefined) checkOutputPath(input, output, options.force);
     const storage = output !== undefined ? externalDataMode(output, options) : undefined;
+    files = new CommandFiles(input, {
+      model: output, storage, externalDataFlag: options.externalData, force: options.force,
+      others: options.report !== undefined ? [{ role: '--report', path: options.report }] : [],
+    });
 
     progress.step(`loading ${input}`);
     const model = await loadModel(input);
+    files.modelLoaded(model);
     const report = fuseMsda(model, {
       dryRun: Boolean(options.dryRun),
       onProgress: (done, total) => progress.update('fusing MSDA sites', done, total),
     });
+    files.prepare(io, { quiet: options.quiet, progress });
     if (output !== undefined) {
       progress.step(`saving ${output}`);
-      await saveModel(model, output, { externalData: storage! });
+      await saveModel(model, output, { externalData: storage!, replaceSource: Boolean(options.force) });
     }
     const full: FuseMsdaCliReport = { input, output: output ?? null, ...report };
     if (options.report !== undefined) {
       writeFileAtomic(options.report, [new TextEncoder().encode(`${JSON.stringify(full, null, 2)}\n`)]);
     }
+    files.done();
     progress.clear();
 
     if (options.json) io.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
@@ -118,6 +125,7 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
     if (options.requireAll) requireAllFused(report, input);
     return EXIT.ok;
   } catch (error) {
+    files?.rollback();
     progress.clear();
     return reportError(error, io, input);
   }

@@ -16,7 +16,7 @@ import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { type DotRegion, msdaRegionBefore, pluginRegion, renderDot } from '../inspect/dot.js';
 import { type ModelSummary, formatShapeText, summarizeModel } from '../inspect/summary.js';
 import { type CommandIo, processIo } from '../io.js';
-import { nonNegativeInteger } from '../output-path.js';
+import { CommandFiles, nonNegativeInteger } from '../output-path.js';
 import { createProgress } from '../progress.js';
 import { reportError } from '../report-error.js';
 import { formatBytes, renderTable } from '../table.js';
@@ -80,13 +80,16 @@ export function inspectCommand(io: CommandIo = processIo()): Command {
 /** Runs `inspect`; prints and returns the exit code (exported for tests). */
 export async function runInspectCommand(input: string, options: InspectCliOptions, io: CommandIo): Promise<number> {
   const progress = createProgress({ stream: io.stderr, quiet: options.quiet, json: options.json });
+  let files: CommandFiles | undefined;
   try {
     if (options.output !== undefined && !options.dot) throw new OnnxSurgeonError('usage', '-o/--output is only for --dot');
     if (options.json && options.dot && options.output === undefined) {
       throw new OnnxSurgeonError('usage', '--json and --dot both want stdout; write the picture with --dot -o FILE');
     }
+    files = new CommandFiles(input, { others: options.output !== undefined ? [{ role: '-o', path: options.output }] : [] });
     progress.step(`loading ${input}`);
     const model = await loadModel(input);
+    files.modelLoaded(model);
     const summary = summarizeModel(model, input);
     let selected: SelectedMsdaSite | undefined;
     if (options.site !== undefined || options.dot) {
@@ -97,8 +100,10 @@ export async function runInspectCommand(input: string, options: InspectCliOption
     if (options.dot) {
       const regionOptions = options.depth !== undefined ? { depthBefore: options.depth } : {};
       const dot = renderDot(dotRegions(model, selected!, regionOptions));
-      if (options.output !== undefined) writeFileAtomic(options.output, [new TextEncoder().encode(dot)]);
-      else io.stdout.write(dot);
+      if (options.output !== undefined) {
+        files.prepare(io, { quiet: options.quiet, progress });
+        writeFileAtomic(options.output, [new TextEncoder().encode(dot)]);
+      } else io.stdout.write(dot);
     }
     progress.clear();
     if (options.json) {
@@ -108,8 +113,10 @@ export async function runInspectCommand(input: string, options: InspectCliOption
     } else if (options.output !== undefined && !options.quiet) {
       io.stdout.write(`wrote ${options.output} (render: dot -Tsvg ${options.output} -o ${path.basename(options.output, '.dot')}.svg)\n`);
     }
+    files.done();
     return EXIT.ok;
   } catch (error) {
+    files?.rollback();
     progress.clear();
     return reportError(error, io, input);
   }
