@@ -101,10 +101,8 @@ export class CommandFiles {
 
   private planData(file: string): void {
     const flag = this.outputs.externalDataFlag;
-    // A bare --external-data name lives in the output's folder, not in the working folder.
-    const relative = path.relative(process.cwd(), file);
-    const shown = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
-    this.plan.write({ role: flag !== undefined ? '--external-data' : 'the external data file', path: shown, kind: 'model-data' });
+    // Absolute: a bare --external-data name lives in the output's folder, not in the working folder.
+    this.plan.write({ role: flag !== undefined ? '--external-data' : 'the external data file', path: file, kind: 'model-data' });
     this.dataPlanned = true;
   }
 }

@@ -188,7 +188,9 @@ export class WritePlan {
 }
 
 function entry(file: PlannedFile): Entry {
-  return { role: file.role, path: file.path, kind: file.kind ?? 'other', identity: fileIdentity(file.path) };
+  // Absolute paths (data files found in a model) are shown as the user would type them.
+  const shown = isAbsolute(file.path) ? displayPath(file.path) : file.path;
+  return { role: file.role, path: shown, kind: file.kind ?? 'other', identity: fileIdentity(file.path) };
 }
 
 function refresh(e: Entry): Entry {
@@ -204,7 +206,7 @@ function checkWritable(output: Entry): void {
   if (identity.kind === 'other') {
     // Outputs are replaced by a rename: over /dev/null that would replace the device itself.
     throw new OnnxSurgeonError('usage', `${output.role} is ${identity.other}, not a regular file`, {
-      file: output.path, expected: 'a regular file (outputs are written beside it and renamed into place)',
+      file: output.path, expected: 'a regular file, since outputs are written beside it and renamed into place',
     });
   }
   const folder = nearestExisting(dirname(identity.absolute));
@@ -231,7 +233,7 @@ const HOW_NOTE: Record<SameFileHow, string> = {
 };
 
 /** A path as the user would type it: relative to the working folder when under it. */
-function displayPath(absolute: string): string {
+export function displayPath(absolute: string): string {
   const rel = relative(process.cwd(), absolute);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
 }

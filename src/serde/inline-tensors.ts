@@ -15,15 +15,18 @@ const REDUCE_OPS = ['ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', '
 
 /**
  * ONNX-domain ops and the input positions whose data shape inference reads (onnx/defs: the
- * inputs its inference functions fetch with getInputData/ParseData).
+ * inputs its inference functions fetch with getInputData/ParseData). Checked against
+ * onnxruntime for Reshape, Expand, Tile, Slice, Squeeze, Unsqueeze, Split, Pad (pads, axes),
+ * Reduce*, TopK, Resize (scales, sizes), ConstantOfShape, Range, OneHot (depth), HannWindow and
+ * DFT; inputs read only when the op runs (Pad's constant_value, Resize's roi, Clip's bounds,
+ * CumSum's axis, Trilu's k) may stay external.
  */
 export const PARAMETER_INPUTS: ReadonlyMap<string, readonly number[]> = new Map<string, readonly number[]>([
   ['Reshape', [1]], ['Expand', [1]], ['Tile', [1]], ['ConstantOfShape', [0]],
-  ['Slice', [1, 2, 3, 4]], ['Squeeze', [1]], ['Unsqueeze', [1]], ['Split', [1]], ['Pad', [1, 2, 3]],
-  ['Resize', [1, 2, 3]], ['Upsample', [1]], ['Range', [0, 1, 2]], ['TopK', [1]], ['OneHot', [1]],
+  ['Slice', [1, 2, 3, 4]], ['Squeeze', [1]], ['Unsqueeze', [1]], ['Split', [1]], ['Pad', [1, 3]],
+  ['Resize', [2, 3]], ['Upsample', [1]], ['Range', [0, 1, 2]], ['TopK', [1]], ['OneHot', [1]],
   ['CenterCropPad', [1]], ['Col2Im', [1, 2]], ['DFT', [1, 2]], ['STFT', [1, 3]], ['AffineGrid', [1]],
   ['BlackmanWindow', [0]], ['HammingWindow', [0]], ['HannWindow', [0]], ['MelWeightMatrix', [0, 1, 2, 3, 4]],
-  ['Trilu', [1]], ['CumSum', [1]],
   ...REDUCE_OPS.map((op): [string, number[]] => [op, [1]]),
 ]);
 
