@@ -32,7 +32,7 @@ export type GeneratedDocs = Map<string, string>;
 /** Generates every generated doc from the repository at `root`. */
 export async function generateDocs(root: string): Promise<GeneratedDocs> {
   const docs: GeneratedDocs = new Map();
-  docs.set('docs/cli.md', await cliReference());
+  docs.set('docs/cli.md', await cliReference(root));
   const fuseMsdaDoc = readFileSync(path.join(root, 'docs/fuse-msda.md'), 'utf8');
   const sections = { 'support-table': await supportTable(root), 'plugin-contract': pluginContractTable() };
   docs.set('docs/fuse-msda.md', fillSections(fuseMsdaDoc, sections, 'docs/fuse-msda.md'));
@@ -59,8 +59,11 @@ export function fillSections(text: string, sections: Readonly<Record<string, str
 
 const HELP_WIDTH = 100;
 
+/** Hand-written parts of `docs/cli.md`, kept as markdown beside the docs (relative to the root). */
+const CLI_PARTS = ['docs/parts/cli-files-and-safety.md'];
+
 /** `docs/cli.md`: the program and every command, from their commander definitions. */
-export async function cliReference(): Promise<string> {
+export async function cliReference(root: string): Promise<string> {
   const program = await createProgram({ stdout: process.stdout, stderr: process.stderr });
   const lines = [
     '# CLI reference',
@@ -87,6 +90,7 @@ export async function cliReference(): Promise<string> {
     '',
     'Errors are printed as one line on stderr: `<code> error: <file>: node \'…\': tensor \'…\': what (expected …, found …)`.',
     '',
+    ...CLI_PARTS.flatMap((part) => [readFileSync(path.join(root, part), 'utf8').trimEnd(), '']),
     '## Commands',
     '',
     ...program.commands.map((c) => `- [\`${c.name()}\`](#${c.name()}): ${c.description()}`),
