@@ -9,7 +9,7 @@
 import type { Graph } from '../ir/graph.js';
 import type { Model } from '../ir/model.js';
 import type { Tensor } from '../ir/tensor.js';
-import { constantNodeTensor, isOnnxDomain } from '../shape/constant.js';
+import { isOnnxDomain } from '../ir/domain.js';
 
 const REDUCE_OPS = ['ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceMax', 'ReduceMean', 'ReduceMin', 'ReduceProd', 'ReduceSum', 'ReduceSumSquare'];
 
@@ -47,13 +47,9 @@ export function parameterTensors(model: Model): Set<Tensor> {
       const positions = isOnnxDomain(node.domain) ? PARAMETER_INPUTS.get(node.opType) : undefined;
       for (const index of positions ?? []) {
         const value = node.inputs[index];
-        if (!value) continue;
-        if (value.initializer) found.add(value.initializer);
-        const producer = value.producer;
-        if (producer?.opType === 'Constant' && isOnnxDomain(producer.domain)) {
-          const tensor = constantNodeTensor(producer);
-          if (tensor) found.add(tensor);
-        }
+        // An initializer that is also a graph input is only a default, but still read as a parameter.
+        const tensor = value?.initializer ?? value?.constant();
+        if (tensor) found.add(tensor);
       }
     }
     // Subgraphs (If/Loop/Scan bodies) read outer initializers as the same Value objects.
