@@ -1,7 +1,8 @@
 /**
  * Interrupted saves leave nothing behind: the real CLI (`convert`, inline and with external data)
- * is sent SIGINT, SIGTERM or SIGHUP at several points of writing a 512 MiB model; every time it
- * exits with 128 + the signal number, and the folder holds exactly what it held before: no temp
+ * is sent SIGINT, SIGTERM or SIGHUP at several points (10% to 80%) of writing a 512 MiB model;
+ * every time it exits with 128 + the signal number, and the folder holds exactly what it held
+ * before: no temp
  * file, no partial output, no folder created for the output, the input untouched. A temp file
  * left by SIGKILL is recognised and removed by the next write into the folder; a live writer's
  * temp file and another host's are not.
@@ -128,7 +129,9 @@ describe('signals during real saves (512 MiB)', () => {
     expect([after.ino, after.size, after.mtimeNs, after.ctimeNs]).toEqual([inputStat.ino, inputStat.size, inputStat.mtimeNs, inputStat.ctimeNs]);
   }
 
-  for (const at of [0.1, 0.5, 0.9]) {
+  // The last point leaves 100 MiB to write: enough yields for the handler to run even when this
+  // process polls late on a loaded machine (a signal after the final rename rightly changes nothing).
+  for (const at of [0.1, 0.5, 0.8]) {
     it(`inline save, each signal at ${at * 100}% of 512 MiB: exit 128+n, no temp, no output, no created folder`, async () => {
       // The output goes to a folder the command creates: it must be gone afterwards too.
       await interruptEach((signal) => ({
@@ -139,7 +142,7 @@ describe('signals during real saves (512 MiB)', () => {
   }
 
   // 64 MiB weights go external (384 MiB of data, written first), the 16 MiB ones stay in the model (128 MiB).
-  for (const [file, at] of [['data', 0.1], ['data', 0.9], ['model', 0.5]] as const) {
+  for (const [file, at] of [['data', 0.1], ['data', 0.8], ['model', 0.5]] as const) {
     it(`save with external data, each signal at ${at * 100}% of the ${file} file: exit 128+n, nothing left`, async () => {
       await interruptEach((signal) => ({
         args: ['convert', input, '-o', join(dir, `ext-${signal}.onnx`), '--external-data', `ext-${signal}.data`, '--size-threshold', String(32 * MiB)],
