@@ -1,8 +1,8 @@
 /**
  * Type-checks every ```ts block of README.md and docs/*.md the way a user's strict project would
  * see it: against the built package (`import ... from 'onnx-surgeon'` resolves through its
- * package.json `exports` to `dist/`), with `strict`, `noUncheckedIndexedAccess`,
- * `exactOptionalPropertyTypes`, `module: nodenext`, and no `skipLibCheck`.
+ * package.json `exports` to `dist/`), with the settings of scripts/strict-consumer.ts (`strict`,
+ * `noUncheckedIndexedAccess`, `exactOptionalPropertyTypes`, `module: nodenext`, no `skipLibCheck`).
  *
  * The convention, so that snippets cannot rot silently:
  * - Every ```ts block compiles; there is no opt-out. Text that is not TypeScript goes in another
@@ -22,7 +22,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import { compileStrictConsumer } from './strict-consumer.js';
 
 /** One page turned into a module. */
 export interface SnippetModule {
@@ -40,20 +40,6 @@ export interface SnippetProblem {
   line: number;
   message: string;
 }
-
-/** Compiler options of a strict consumer project. */
-export const STRICT_CONSUMER_OPTIONS: ts.CompilerOptions = {
-  strict: true,
-  noUncheckedIndexedAccess: true,
-  exactOptionalPropertyTypes: true,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  target: ts.ScriptTarget.ES2022,
-  lib: ['lib.es2022.d.ts'],
-  types: ['node'],
-  skipLibCheck: false,
-  noEmit: true,
-};
 
 /** The pages whose snippets are checked: README.md and docs/*.md (not the generated API site). */
 export function snippetPages(root: string): string[] {
@@ -142,18 +128,9 @@ export function checkSnippets(root: string, pages: readonly SnippetPage[] = read
       writeFileSync(file, extracted.module.source);
       fileToPage.set(resolve(file), page);
     }
-    const options: ts.CompilerOptions = { ...STRICT_CONSUMER_OPTIONS, typeRoots: [join(root, 'node_modules', '@types')] };
-    const program = ts.createProgram([...fileToPage.keys()], options);
-    for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
-      const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
-      const file = diagnostic.file;
-      if (!file || diagnostic.start === undefined) {
-        problems.push({ page: '(compiler)', line: 0, message });
-        continue;
-      }
-      const { line } = file.getLineAndCharacterOfPosition(diagnostic.start);
-      const page = fileToPage.get(resolve(file.fileName)) ?? relative(root, file.fileName);
-      problems.push({ page, line: line + 1, message: `TS${diagnostic.code}: ${message}` });
+    for (const problem of compileStrictConsumer([...fileToPage.keys()], { typeRoots: [join(root, 'node_modules', '@types')] })) {
+      const page = fileToPage.get(resolve(problem.file)) ?? relative(root, problem.file);
+      problems.push({ page, line: problem.line, message: problem.message });
     }
     return { modules, problems };
   } finally {
