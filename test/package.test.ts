@@ -79,7 +79,7 @@ describe.runIf(enabled)('npm package', () => {
 
   it('the tarball: built code, sources for the source maps, LICENSE, repository fields, no tests', () => {
     const files = packed.files.map((f) => f.path);
-    for (const file of ['dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'src/index.ts', 'LICENSE', 'README.md', 'package.json']) {
+    for (const file of ['dist/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'src/index.ts', 'LICENSE', 'README.md', 'package.json']) {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => /^(test|dist\/(test|bench|scripts|examples))\//.test(f))).toEqual([]);

@@ -38,29 +38,33 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<CommandFac
 ];
 
 /**
- * Builds the program with every subcommand, or with `only` that one (what a command line naming
- * it needs). `io` receives all output (tests pass their own streams).
+ * Builds the program with the subcommands named in `only` (default: all of them; a command line
+ * needs only the one it names). `io` receives all output (tests pass their own streams).
  *
  * @example
  * ```ts
  * await (await createProgram()).parseAsync(process.argv);
  * ```
  */
-export async function createProgram(io: CommandIo = processIo(), only?: string): Promise<Command> {
+export async function createProgram(io: CommandIo = processIo(), only?: readonly string[]): Promise<Command> {
   const program = setupCommand(new Command('onnx-surgeon'), io)
     .description('ONNX graph surgery: fuse PyTorch multi-scale deformable attention into TensorRT\'s plugin, verify, inspect, build')
     .version(packageVersion(), '-V, --version', 'print the version')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(add --help for usage)');
-  const wanted = COMMANDS.filter(([name]) => only === undefined || name === only);
+  const wanted = COMMANDS.filter(([name]) => only === undefined || only.includes(name));
   for (const factory of await Promise.all(wanted.map(([, load]) => load()))) program.addCommand(factory(io));
   return program;
 }
 
-/** The subcommand `argv` runs, when its first word names one; else undefined (help, a typo). */
-function commandOf(argv: readonly string[]): string | undefined {
+/**
+ * The subcommands `argv` needs: the one its first word names, none for `--version`, all of them
+ * otherwise (help, a typo that commander answers with a suggestion).
+ */
+function commandsFor(argv: readonly string[]): readonly string[] | undefined {
   const first = argv[0];
-  return COMMANDS.some(([name]) => name === first) ? first : undefined;
+  if (first === '-V' || first === '--version') return [];
+  return first !== undefined && COMMANDS.some(([name]) => name === first) ? [first] : undefined;
 }
 
 /**
@@ -78,7 +82,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo(
   const previous = process.exitCode;
   process.exitCode = undefined;
   try {
-    await (await createProgram(io, commandOf(argv))).parseAsync([...argv], { from: 'user' });
+    await (await createProgram(io, commandsFor(argv))).parseAsync([...argv], { from: 'user' });
     return Number(process.exitCode ?? EXIT.ok);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
