@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import { OnnxSurgeonError } from '../errors.js';
 import { DType, type DTypeCode, Tensor, dtypeByteLength, dtypeName, typedArrayFor } from '../ir/index.js';
+import { readDataFile } from './read-file.js';
 
 /**
  * NumPy `.npy` files (format versions 1-3, little-endian, C order): how test inputs and golden
@@ -48,13 +48,7 @@ export function parseNpy(bytes: Uint8Array, file = '<npy>'): Tensor {
 
 /** Reads a `.npy` file. */
 export function readNpy(file: string): Tensor {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    throw new OnnxSurgeonError('io', `cannot read: ${(error as Error).message}`, { file });
-  }
-  return parseNpy(bytes, file);
+  return parseNpy(readDataFile(file), file);
 }
 
 /** Serializes a tensor as `.npy` (version 1.0) bytes. */

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { OnnxSurgeonError } from '../errors.js';
 import type { Tensor } from '../ir/index.js';
+import { readDataFile } from './read-file.js';
 import { formatNpy, parseNpy } from './npy.js';
 
 /**
@@ -111,13 +112,7 @@ export function parseNpz(bytes: Uint8Array, file = '<npz>'): Map<string, Tensor>
  * ```
  */
 export function readNpz(file: string): Map<string, Tensor> {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    throw new OnnxSurgeonError('io', `cannot read: ${(error as Error).message}`, { file });
-  }
-  return parseNpz(bytes, file);
+  return parseNpz(readDataFile(file), file);
 }
 
 /**

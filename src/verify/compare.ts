@@ -2,24 +2,14 @@
  * Element-wise comparison of one output against its reference, with `numpy.allclose` semantics
  * (`|a - b| <= atol + rtol * |b|`, b the reference) and no charity: NaN never matches a number,
  * NaN matches NaN only when asked, different shapes never match. Every dtype is compared as
- * float64 (float16 decoded exactly, int64 through Number).
+ * float64 (float16 decoded exactly, int64 through Number). Tolerances the caller leaves out follow
+ * the output's element type (tolerance.ts); a failure says which tolerance would have passed and
+ * whether an error that size can be rounding.
  */
 import { OnnxSurgeonError } from '../errors.js';
 import { DType, type Tensor, dtypeName } from '../ir/index.js';
 import { bfloat16ToFloat32, float16ToFloat32 } from '../ir/float16.js';
-
-/** Tolerances of a comparison. */
-export interface Tolerances {
-  /** Relative tolerance, scaled by |reference| (default 1e-4). */
-  rtol: number;
-  /** Absolute tolerance (default 1e-5). */
-  atol: number;
-  /** Count NaN in both outputs at the same position as equal (default false). */
-  nanEqual: boolean;
-}
-
-/** Defaults: tight enough to catch a wrong level table, loose enough for float32 reassociation. */
-export const DEFAULT_TOLERANCES: Readonly<Tolerances> = Object.freeze({ rtol: 1e-4, atol: 1e-5, nanEqual: false });
+import { type AppliedTolerances, type PlausibilityJudgement, type ToleranceOverrides, formatTolerance, judgePlausibility, judgingDType, tolerancesFor } from './tolerance.js';
 
 /** Denominator floor of the relative error (float32's smallest normal, numpy `finfo(float32).tiny`). */
 export const RELATIVE_ERROR_FLOOR = 1.1754943508222875e-38;
@@ -46,6 +36,24 @@ export interface ErrorStats {
   nanMismatches: number;
   /** The most telling element: the first NaN mismatch if any, else the largest absolute error. */
   worst?: { index: number[]; actual: number; expected: number };
+  /** Largest finite |reference|: the output's scale (0 for empty or all-NaN outputs). */
+  scale: number;
+  /** Smallest atol that passes every non-NaN element at the rtol used (Infinity where an infinity mismatches). */
+  passingAtol: number;
+  /** Smallest rtol that passes every non-NaN element at the atol used (Infinity where a reference 0 needs more than atol). */
+  passingRtol: number;
+}
+
+/** What a failed output needed, and whether that can be rounding. */
+export interface ToleranceHint {
+  /** Smallest atol that would have passed (at the rtol used); Infinity when none would. */
+  atol: number;
+  /** Smallest rtol that would have passed (at the atol used); Infinity when none would. */
+  rtol: number;
+  /** The largest error against the rounding of the judging element type. */
+  plausibility: PlausibilityJudgement;
+  /** One clause for the report: both tolerances and the judgement. */
+  text: string;
 }
 
 /** Outcome for one output name. */
@@ -62,34 +70,52 @@ export interface OutputComparison {
   reference?: TensorSummary;
   /** True when both sides exist and their element types differ (values are still compared). */
   dtypeDiffers: boolean;
+  /** The tolerances applied (present when both sides exist). */
+  tolerances?: AppliedTolerances;
   /** Present when both sides exist with equal shapes. */
   stats?: ErrorStats;
+  /** On a numeric failure: the tolerance that would have passed and whether it is plausible. */
+  hint?: ToleranceHint;
 }
 
 /**
- * Compares `actual` (the rewritten model's output) against `reference`.
+ * Compares `actual` (the rewritten model's output) against `reference`. Tolerances left out of
+ * `tolerances` follow the element type (see {@link tolerancesFor}): `{}` judges a float16 output
+ * by float16's defaults.
  *
  * @example
  * ```ts
- * const c = compareOutput('y', Tensor.float32([1, 2.00001]), Tensor.float32([1, 2]), DEFAULT_TOLERANCES);
- * c.status;              // 'pass'
+ * const c = compareOutput('y', Tensor.float32([1, 2.00001]), Tensor.float32([1, 2]));
+ * c.status;              // 'pass' (float32 defaults: rtol 1e-4, atol 1e-5)
  * c.stats?.maxAbsError;  // ~1e-5
+ * compareOutput('y', a, b, { atol: 0, rtol: 0 }).hint?.text; // 'would pass with atol 1.1e-5 ...'
  * ```
  */
-export function compareOutput(name: string, actual: Tensor, reference: Tensor, tolerances: Tolerances): OutputComparison {
-  const actualSummary = summarize(actual);
-  const referenceSummary = summarize(reference);
-  const base = { name, actual: actualSummary, reference: referenceSummary, dtypeDiffers: actual.dtype !== reference.dtype };
+export function compareOutput(name: string, actual: Tensor, reference: Tensor, tolerances: ToleranceOverrides = {}): OutputComparison {
+  const applied = tolerancesFor(actual.dtype, reference.dtype, tolerances);
+  const base = { name, actual: summarize(actual), reference: summarize(reference), dtypeDiffers: actual.dtype !== reference.dtype, tolerances: applied };
   if (!sameShape(actual.dims, reference.dims)) {
     return { ...base, status: 'fail', reason: `shape [${actual.dims.join(',')}] differs from the reference's [${reference.dims.join(',')}]` };
   }
   const a = toFloat64(actual, name);
   const b = toFloat64(reference, name);
-  const stats = errorStats(a, b, actual.dims, tolerances);
+  const stats = errorStats(a, b, actual.dims, applied);
   if (stats.mismatches === 0) return { ...base, status: 'pass', stats };
-  const parts = [`${stats.mismatches} of ${stats.elements} elements outside atol ${tolerances.atol} + rtol ${tolerances.rtol}*|ref|`];
-  if (stats.nanMismatches) parts.push(`${stats.nanMismatches} of them NaN${tolerances.nanEqual ? '' : ' (NaN never equals NaN without --nan-equal)'}`);
-  return { ...base, status: 'fail', reason: parts.join(', '), stats };
+  const parts = [`${stats.mismatches} of ${stats.elements} elements outside atol ${applied.atol} + rtol ${applied.rtol}*|ref|`];
+  if (stats.nanMismatches) parts.push(`${stats.nanMismatches} of them NaN${applied.nanEqual ? '' : ' (NaN never equals NaN without --nan-equal)'}`);
+  const comparison: OutputComparison = { ...base, status: 'fail', reason: parts.join(', '), stats };
+  if (stats.nanMismatches < stats.mismatches) comparison.hint = toleranceHint(stats, applied, judgingDType(actual.dtype, reference.dtype));
+  return comparison;
+}
+
+function toleranceHint(stats: ErrorStats, applied: AppliedTolerances, dtype: number): ToleranceHint {
+  const plausibility = judgePlausibility(stats.maxAbsError, stats.scale, dtype);
+  const options: string[] = [];
+  if (Number.isFinite(stats.passingAtol)) options.push(`atol ${formatTolerance(stats.passingAtol)} (at rtol ${applied.rtol})`);
+  if (Number.isFinite(stats.passingRtol)) options.push(`rtol ${formatTolerance(stats.passingRtol)} (at atol ${applied.atol})`);
+  const would = options.length ? `would pass with ${options.join(' or ')}` : 'no finite tolerance passes (an infinity differs)';
+  const nan = stats.nanMismatches ? `, NaN mismatches aside` : '';
+  return { atol: stats.passingAtol, rtol: stats.passingRtol, plausibility, text: `${would}${nan}; the largest error is ${plausibility.text}` };
 }
 
 /**
@@ -108,13 +134,16 @@ export function missingOutput(name: string, missingFrom: 'rewritten' | 'referenc
 }
 
 /** Statistics of a against b (same length, row-major over `dims`). */
-function errorStats(a: Float64Array, b: Float64Array, dims: readonly number[], tolerances: Tolerances): ErrorStats {
+function errorStats(a: Float64Array, b: Float64Array, dims: readonly number[], tolerances: AppliedTolerances): ErrorStats {
   let maxAbsError = 0;
   let maxRelError = 0;
   let mismatches = 0;
   let nanMismatches = 0;
   let worstAt = -1;
   let firstNanAt = -1;
+  let scale = 0;
+  let passingAtol = 0;
+  let passingRtol = 0;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
     const y = b[i]!;
@@ -131,6 +160,13 @@ function errorStats(a: Float64Array, b: Float64Array, dims: readonly number[], t
     const rel = diff / Math.max(Math.abs(y), RELATIVE_ERROR_FLOOR);
     const infinite = !Number.isFinite(x) || !Number.isFinite(y);
     if (infinite ? x !== y : !(diff <= tolerances.atol + tolerances.rtol * Math.abs(y))) mismatches++;
+    if (Number.isFinite(y) && Math.abs(y) > scale) scale = Math.abs(y);
+    if (infinite) {
+      if (x !== y) passingAtol = passingRtol = Number.POSITIVE_INFINITY;
+    } else {
+      passingAtol = Math.max(passingAtol, diff - tolerances.rtol * Math.abs(y));
+      if (diff > tolerances.atol) passingRtol = Math.max(passingRtol, y === 0 ? Number.POSITIVE_INFINITY : (diff - tolerances.atol) / Math.abs(y));
+    }
     if (worstAt < 0 || diff > maxAbsError) {
       maxAbsError = diff;
       worstAt = i;
@@ -138,7 +174,7 @@ function errorStats(a: Float64Array, b: Float64Array, dims: readonly number[], t
     if (rel > maxRelError) maxRelError = rel;
   }
   const at = firstNanAt >= 0 ? firstNanAt : worstAt;
-  const stats: ErrorStats = { elements: a.length, maxAbsError, maxRelError, mismatches, nanMismatches };
+  const stats: ErrorStats = { elements: a.length, maxAbsError, maxRelError, mismatches, nanMismatches, scale, passingAtol, passingRtol };
   if (at >= 0) stats.worst = { index: unravel(at, dims), actual: a[at]!, expected: b[at]! };
   return stats;
 }

@@ -10,6 +10,7 @@ import { type ExpandReport, customOpFor, expandCustomOps } from '../plugins/inde
 import { float32ArrayToFloat16 } from '../ir/float16.js';
 import { loadModelFromBytes, modelToBytes } from '../serde/index.js';
 import { type OnnxRuntime, loadOnnxRuntime } from './onnxruntime.js';
+import { ortMessage } from './ort-message.js';
 
 /** What one run produced. */
 export interface RunResult {
@@ -64,9 +65,9 @@ export async function runModel(model: Model, feeds: ReadonlyMap<string, Tensor>,
   }
 
   let session: ort.InferenceSession;
+  silenceLogs(runtime);
   try {
-    // Warnings (e.g. declared vs actual output shapes) would interleave with our report: errors only.
-    session = await runtime.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+    session = await runtime.InferenceSession.create(bytes, { logSeverityLevel: ORT_FATAL });
   } catch (error) {
     throw runtimeError(label, error);
   }
@@ -85,7 +86,7 @@ export async function runModel(model: Model, feeds: ReadonlyMap<string, Tensor>,
     const runStarted = performance.now();
     let results: ort.InferenceSession.ReturnType;
     try {
-      results = await session.run(ortFeeds);
+      results = await session.run(ortFeeds, { logSeverityLevel: ORT_FATAL });
     } catch (error) {
       throw runtimeError(label, error);
     }
@@ -105,7 +106,22 @@ export function firstLine(error: unknown): string {
 }
 
 function runtimeError(label: string, error: unknown): OnnxSurgeonError {
-  return new OnnxSurgeonError('runtime', `${label} cannot run in onnxruntime: ${firstLine(error)}`, {}, { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  return new OnnxSurgeonError('runtime', `${label} cannot run in onnxruntime: ${ortMessage(message)}`, {}, { cause: error });
+}
+
+/** onnxruntime's severity "fatal": the level at which it logs nothing a caller does not also get as an error. */
+const ORT_FATAL = 4;
+
+/**
+ * onnxruntime logs every failure to stderr itself (`[E:onnxruntime:, sequential_executor.cc:...]`,
+ * in red) before throwing it; the thrown error carries the same text, which runtimeError words
+ * for the user. Its default logger is created with the first session, so the level is set before
+ * every session creation (cheap and idempotent); session and run options cover the per-session
+ * loggers.
+ */
+function silenceLogs(runtime: OnnxRuntime): void {
+  runtime.env.logLevel = 'fatal';
 }
 
 function hasCustomOps(graph: Graph): boolean {

@@ -1,14 +1,14 @@
 /**
  * Inputs for verification: random data that respects dtypes and is reproducible from the seed,
- * symbolic dims bound explicitly (or a precise error naming the input and the dim), and files
- * checked against the model's declared inputs.
+ * symbolic dims bound explicitly except batch dims (default 2), one precise error naming every
+ * unsized dim with the template to size them, and files checked against the model's inputs.
  */
 import { describe, expect, it } from 'vitest';
 import { OnnxSurgeonError } from '../../src/errors.js';
 import { DType, Model, Tensor } from '../../src/ir/index.js';
 import { float16ToFloat32 } from '../../src/ir/float16.js';
 import { loadModel } from '../../src/serde/index.js';
-import { checkInputs, parseShapeBinding, randomInputs, readTensors } from '../../src/verify/inputs.js';
+import { DEFAULT_BATCH, checkInputs, randomInputs, readTensors, resolveInputShapes } from '../../src/verify/inputs.js';
 
 function modelWithInputs(inputs: [string, number, (number | string | null)[] | undefined][]): Model {
   const model = new Model();
@@ -26,19 +26,6 @@ function errorOf(run: () => unknown): OnnxSurgeonError {
   }
   throw new Error('expected an OnnxSurgeonError');
 }
-
-describe('parseShapeBinding', () => {
-  it('parses a dim size and a whole shape', () => {
-    expect(parseShapeBinding('batch=2')).toEqual(['batch', 2]);
-    expect(parseShapeBinding('pixel_values=1x3x64x64')).toEqual(['pixel_values', [1, 3, 64, 64]]);
-    expect(parseShapeBinding('x=1,3')).toEqual(['x', [1, 3]]);
-  });
-  it('rejects malformed bindings with a usage error', () => {
-    for (const bad of ['batch', 'batch=', 'batch=two', '=3', 'x=1x', 'x=-1']) {
-      expect(errorOf(() => parseShapeBinding(bad)).code).toBe('usage');
-    }
-  });
-});
 
 describe('randomInputs', () => {
   const model = modelWithInputs([
@@ -96,16 +83,35 @@ describe('randomInputs', () => {
     expect([...feeds].map(([n, t]) => `${n}:${t.dims.join('x')}`)).toEqual(['feat0:2x64x8x6', 'feat1:2x64x4x3', 'feat2:2x64x2x2', 'feat3:2x64x1x1']);
   });
 
-  it('names the input and the dim when a symbolic dim is unbound', async () => {
+  it('gives a batch dim 2 when nobody sizes it, and says so', async () => {
     const dynamic = await loadModel('test/fixtures/msda/enc_listshapes_dynamic_op17/model.onnx');
-    const error = errorOf(() => randomInputs(dynamic, { shapes: { batch: 1, h0: 8 } }));
+    const sizes = { h0: 8, w0: 6, h1: 4, w1: 3, h2: 2, w2: 2, h3: 1, w3: 1 };
+    const { shapes, defaulted } = resolveInputShapes(dynamic, sizes);
+    expect(DEFAULT_BATCH).toBe(2);
+    expect([...shapes.values()].map((d) => d[0])).toEqual([2, 2, 2, 2]);
+    expect(defaulted).toEqual([{ dim: 'batch', size: 2, inputs: ['feat0', 'feat1', 'feat2', 'feat3'] }]);
+    // Sized by the caller: no default.
+    expect(resolveInputShapes(dynamic, { ...sizes, batch: 1 }).defaulted).toEqual([]);
+    // Unnamed dim 0 of a rank >= 2 input: a batch too; of a rank-1 input, or a symbol also used
+    // elsewhere: not a batch, never guessed.
+    const m = modelWithInputs([['x', DType.FLOAT, [null, 3]], ['n', DType.INT64, ['count']], ['s', DType.FLOAT, ['seq', 4]], ['t', DType.FLOAT, [2, 'seq']]]);
+    expect(resolveInputShapes(m, { count: 5, seq: 7 })).toEqual({
+      shapes: new Map([['x', [2, 3]], ['n', [5]], ['s', [7, 4]], ['t', [2, 7]]]), defaulted: [{ dim: 'x[0]', size: 2, inputs: ['x'] }],
+    });
+    expect(errorOf(() => resolveInputShapes(m, { count: 5 })).message).toMatch(/^usage error: no size for symbolic dim 'seq' \(inputs s \[seq,4\], t \[2,seq\]\)/);
+  });
+
+  it('names every dim without a size at once, with both ways to size them', async () => {
+    const dynamic = await loadModel('test/fixtures/msda/enc_listshapes_dynamic_op17/model.onnx');
+    const error = errorOf(() => randomInputs(dynamic, { shapes: { batch: 1, h0: 8, w0: 8, h1: 4, w1: 4 } }));
     expect(error.code).toBe('usage');
-    expect(error.message).toBe("usage error: tensor 'feat0': input dim 3 ('w0') of shape [batch,64,h0,w0] has no size (expected --shape w0=N or --shape feat0=Nx64xNxN)");
+    expect(error.message).toBe("usage error: no size for symbolic dims 'h2', 'w2', 'h3', 'w3' (inputs feat2 [batch,64,h2,w2], feat3 [batch,64,h3,w3]) " +
+      '(expected --shape h2=N --shape w2=N --shape h3=N --shape w3=N, or whole inputs: --shape feat2=1x64xNxN --shape feat3=1x64xNxN)');
   });
 
   it('rejects unknown dims, a rank-less input, and whole shapes that contradict the model', () => {
     const m = modelWithInputs([['x', DType.FLOAT, [1, null]], ['y', DType.FLOAT, undefined]]);
-    expect(errorOf(() => randomInputs(m, { shapes: { y: [2] } })).message).toMatch(/tensor 'x': input dim 1 \(unknown\) of shape \[1,\?\] has no size \(expected --shape x=1xN\)/);
+    expect(errorOf(() => randomInputs(m, { shapes: { y: [2] } })).message).toBe("usage error: no size for dim 1 of 'x' (input x [1,?]) (expected --shape x=1xN)");
     expect(errorOf(() => randomInputs(m, { shapes: { x: [1, 5] } })).message).toMatch(/tensor 'y': input has no declared shape/);
     expect(errorOf(() => randomInputs(m, { shapes: { x: [2, 5], y: [1] } })).message).toMatch(/--shape x=2x5 contradicts the model \(expected \[1,\?\], found \[2,5\]\)/);
     expect(errorOf(() => randomInputs(m, { shapes: { x: [1, 5], y: [1], z: 3 } })).message).toMatch(/--shape z: the model has no input and no symbolic dim of that name/);
@@ -145,6 +151,6 @@ describe('readTensors and checkInputs', () => {
 
   it('reports unreadable sources as io errors', () => {
     expect(errorOf(() => readTensors('test/fixtures/verify/nope')).code).toBe('io');
-    expect(errorOf(() => readTensors('test/fixtures/msda')).message).toMatch(/folder holds no \.npy files/);
+    expect(errorOf(() => readTensors('test/fixtures/msda')).message).toMatch(/folder holds no tensors \(expected a folder of <name>\.npy, an ONNX test_data_set_N folder/);
   });
 });

@@ -23,6 +23,15 @@ export function unaryModel(op: string, dims: Dim[], outputs: string[] = ['y']): 
   return model;
 }
 
+/** `y = Reshape(x, shape)` with a constant target: a model onnxruntime loads and fails to run when the sizes differ. */
+export function reshapeModel(inputDims: number[], target: number[]): Model {
+  const model = emptyModel();
+  const x = model.graph.addInput('x', { dtype: DType.FLOAT, shape: inputDims });
+  const shape = model.graph.addInitializer(Tensor.int64(target), 'shape');
+  model.graph.setOutputs([model.graph.addNode({ op: 'Reshape', inputs: [x, shape], outputs: ['y'] }).output(0)]);
+  return model;
+}
+
 /**
  * The situation of TorchScript MSDA exports: GridSample with a float64 grid, which onnxruntime's
  * CPU provider has no kernel for. `castToFloat` gives the runnable rewrite (float32 GridSample

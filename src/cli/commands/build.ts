@@ -9,6 +9,7 @@ import { type BuildOptions, type BuildReport, buildEngine } from '../../trt/buil
 import { formatShape } from '../../trt/profiles.js';
 import { ToolchainMissingError } from '../../trt/toolchain-error.js';
 import { CommandFiles } from '../output-path.js';
+import { collectProfileSpecs } from '../shape-args.js';
 
 /** Exit codes of `onnx-surgeon build`. */
 export const BUILD_EXIT = { ok: 0, failed: 1, usage: 2, toolchainMissing: 3 } as const;
@@ -73,7 +74,7 @@ export function buildCommand(io: CommandIo = { stdout: process.stdout, stderr: p
     .requiredOption('-o, --output <engine>', 'serialized TensorRT engine to write')
     .option('--fp16', 'allow FP16 kernels (lists the layers that stayed FP32)')
     .option('--no-tf32', 'forbid TF32 for FP32 math (bit-closer to PyTorch FP32, slower)')
-    .option('--shapes <name:MIN/OPT/MAX...>', 'optimization profile for dynamic inputs, dims as 1x3x640x640 (repeatable)')
+    .option('--shapes <name:MIN/OPT/MAX...>', 'optimization profile for dynamic inputs, dims as 1x3x640x640; NAME=AxB fixes one shape (repeatable)', collectProfileSpecs('--shapes'))
     .option('--workspace <MiB>', 'workspace memory limit in MiB', positiveInteger('--workspace'))
     .option('--timing-cache <file>', 'kernel timing cache: read if present, updated after the build')
     .option('--benchmark [N]', `time N inferences on random inputs (default ${DEFAULT_BENCHMARK_ITERATIONS})`, positiveInteger('--benchmark'))

@@ -5,33 +5,39 @@
  * output on one side only) or a usage/IO error, 3 onnxruntime-node is not installed.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { type ReferenceChoice, type ShapeBindings, type VerifyOptions, type VerifyReport, parseShapeBinding, verifyRewrite } from '../../verify/index.js';
-import type { OutputComparison } from '../../verify/compare.js';
+import { type ReferenceChoice, type VerifyOptions, type VerifyReport, verifyRewrite } from '../../verify/index.js';
 import { ONNXRUNTIME_INSTALL_COMMAND } from '../../verify/onnxruntime.js';
 import { setupCommand } from '../command-setup.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { type CommandIo, processIo } from '../io.js';
 import { reportError } from '../report-error.js';
-import { renderTable } from '../table.js';
+import { shapeBindings } from '../shape-args.js';
+import { formatVerifyReport } from '../verify/format-report.js';
+
+export { formatVerifyReport } from '../verify/format-report.js';
 
 /** Parsed options of `verify`, as commander hands them over (see {@link VerifyOptions}). */
 export interface VerifyCliOptions {
-  /** `--inputs`: a folder of `<input>.npy` or an `.npz`. */
+  /** `--inputs`: a folder of `<input>.npy`, an `.npz`, an ONNX test data set, a Polygraphy JSON file. */
   inputs?: string;
-  /** `--expected`: a folder of `<output>.npy` or an `.npz`. */
+  /** `--expected`: the same forms, for the expected outputs. */
   expected?: string;
   /** `--reference`: auto (default), original or expected. */
   reference?: ReferenceChoice;
   /** `--seed` of random inputs. */
   seed?: number;
-  /** `--shape` bindings as given (`batch=2`, `x=1x3x64x64`). */
+  /** `--shape` bindings as given (`batch=2`, `x=1x3x64x64`, `x:1x3x64x64`). */
   shape?: string[];
+  /** `--shapes`, build's spelling of `--shape` (accepted, not listed in the help). */
+  shapes?: string[];
   /** `--rtol`. */
   rtol?: number;
   /** `--atol`. */
   atol?: number;
   /** `--nan-equal`. */
   nanEqual?: boolean;
+  /** `--no-repair` sets this false. */
+  repair?: boolean;
   /** `--json`: the report as JSON on stdout. */
   json?: boolean;
   /** `--quiet`: nothing on a pass, one line on stderr otherwise. */
@@ -43,19 +49,30 @@ Examples:
   # random inputs (seed 0), compared with the original in onnxruntime
   onnx-surgeon verify detr.onnx detr.fused.onnx
 
-  # real inputs; goldens are used where the original cannot run in onnxruntime
+  # real inputs and goldens: compared with the original and with the goldens
   onnx-surgeon verify detr.onnx detr.fused.onnx --inputs inputs/ --expected outputs.npz
 
-  # dynamic dims: bind a symbolic dim, or give a whole input's shape
-  onnx-surgeon verify enc.onnx enc.fused.onnx --shape batch=2 --shape feat0=2x64x32x32 --seed 7
+  # ONNX test data, or Polygraphy's saved data (polygraphy run --save-inputs/--save-outputs)
+  onnx-surgeon verify m.onnx m.fused.onnx --inputs test_data_set_0 --expected test_data_set_0
+  onnx-surgeon verify m.onnx m.fused.onnx --inputs inputs.json --expected outputs.json
 
-  # looser tolerances, JSON for scripts
+  # dynamic dims: size a symbolic dim, or give a whole input (= or :); a batch dim defaults to 2
+  onnx-surgeon verify enc.onnx enc.fused.onnx --shape h0=32 --shape w0=32 --shape feat1:2x64x16x16 --seed 7
+
+  # tolerances for every output, JSON for scripts
   onnx-surgeon verify m.onnx m.fused.onnx --rtol 1e-3 --atol 1e-4 --json | jq '.outputs[].stats.maxAbsError'
 
 Both models run on CPU in onnxruntime; plugin nodes (MultiscaleDeformableAttnPlugin_TRT) are expanded
 into standard ONNX ops first, so TensorRT is not needed. An element passes when
-|rewritten - reference| <= atol + rtol * |reference| (numpy.allclose). NaN never passes unless both sides
-are NaN and --nan-equal is given; outputs of different shapes never pass.
+|rewritten - reference| <= atol + rtol * |reference| (numpy.allclose). Default tolerances follow each
+output's element type (the coarser of its two sides): float32 and float64 rtol 1e-4 atol 1e-5,
+float16 rtol 1e-2 atol 1e-2, bfloat16 4e-2, integers and bool exact; --rtol/--atol set them for
+every output. A failure says which tolerance would have passed and whether an error that size is
+plausible rounding for the element type. NaN never passes unless both sides are NaN and --nan-equal
+is given; outputs of different shapes never pass.
+
+Where onnxruntime cannot run the original because of float64 GridSample inputs (static TorchScript
+exports), verify repairs its own copy (casts them to float32, as PyTorch computed) and says so.
 
 Exit status for verify: 0 pass, 1 mismatch (or the rewritten model does not run), 2 nothing to compare
 against, an output on one side only, or a usage/IO error, 3 onnxruntime-node is not installed (it is an
@@ -76,14 +93,16 @@ export function verifyCommand(io: CommandIo = processIo()): Command {
     .description('check numerically, on CPU (no TensorRT), that a rewritten model computes what the original does')
     .argument('<original>', 'the model before the rewrite')
     .argument('<rewritten>', 'the model after the rewrite (e.g. from fuse-msda)')
-    .option('--inputs <dir|file.npz>', 'input data: a folder of <input>.npy or an .npz (default: random)')
-    .option('--expected <dir|file.npz>', 'expected outputs, used when the original cannot run in onnxruntime (needs --inputs)')
-    .addOption(new Option('--reference <which>', 'compare with the original, the expected outputs, or auto').choices(['auto', 'original', 'expected']).default('auto'))
+    .option('--inputs <path>', 'input data: a folder of <input>.npy, an .npz, an ONNX test_data_set_N folder, or Polygraphy --save-inputs .json (default: random)')
+    .option('--expected <path>', 'expected outputs, same forms (output_N.pb, Polygraphy --save-outputs .json); compared too (needs --inputs)')
+    .addOption(new Option('--reference <which>', 'auto: every reference there is (the original, the expected outputs); or only one of them').choices(['auto', 'original', 'expected']).default('auto'))
     .option('--seed <n>', 'seed of random inputs (default 0)', integer('--seed'))
-    .option('--shape <name=dims>', 'size of a symbolic dim (batch=2) or shape of an input (x=1x3x64x64); repeatable', collect, [])
-    .option('--rtol <r>', 'relative tolerance (default 1e-4)', tolerance('--rtol'))
-    .option('--atol <a>', 'absolute tolerance (default 1e-5)', tolerance('--atol'))
+    .option('--shape <name=dims>', 'shape of an input (x=1x3x64x64 or x:1x3x64x64) or size of a symbolic dim (h0=32); a batch dim defaults to 2; repeatable', collect, [])
+    .addOption(new Option('--shapes <name=dims>').hideHelp().argParser(collect).default([]))
+    .option('--rtol <r>', 'relative tolerance for every output (default: by element type, e.g. float32 1e-4, float16 1e-2)', tolerance('--rtol'))
+    .option('--atol <a>', 'absolute tolerance for every output (default: by element type, e.g. float32 1e-5, float16 1e-2)', tolerance('--atol'))
     .option('--nan-equal', 'NaN in both outputs at the same position counts as equal')
+    .option('--no-repair', 'do not repair verify\'s copy of a model onnxruntime refuses (float64 GridSample inputs)')
     .option('--json', 'print the report as JSON')
     .option('--quiet', 'print nothing on success, one line otherwise')
     .addHelpText('after', EXAMPLES)
@@ -104,20 +123,17 @@ export function verifyCommand(io: CommandIo = processIo()): Command {
 export async function runVerifyCommand(original: string, rewritten: string, options: VerifyCliOptions, io: CommandIo): Promise<number> {
   let report: VerifyReport;
   try {
-    const shapes: Record<string, number | number[]> = {};
-    for (const spec of options.shape ?? []) {
-      const [name, dims] = parseShapeBinding(spec);
-      shapes[name] = dims;
-    }
+    const shapes = shapeBindings([...(options.shape ?? []), ...(options.shapes ?? [])]);
     const verifyOptions: VerifyOptions = {
       ...(options.inputs !== undefined ? { inputs: options.inputs } : {}),
       ...(options.expected !== undefined ? { expected: options.expected } : {}),
       ...(options.reference !== undefined ? { reference: options.reference } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      ...(Object.keys(shapes).length ? { shapes: shapes as ShapeBindings } : {}),
+      ...(Object.keys(shapes).length ? { shapes } : {}),
       ...(options.rtol !== undefined ? { rtol: options.rtol } : {}),
       ...(options.atol !== undefined ? { atol: options.atol } : {}),
       ...(options.nanEqual ? { nanEqual: true } : {}),
+      ...(options.repair === false ? { repair: false } : {}),
     };
     report = await verifyRewrite(original, rewritten, verifyOptions);
   } catch (error) {
@@ -139,55 +155,6 @@ export async function runVerifyCommand(original: string, rewritten: string, opti
 /** 0 for pass, 1 for fail, 2 for error. */
 export function exitCodeForVerdict(verdict: VerifyReport['verdict']): number {
   return verdict === 'pass' ? EXIT.ok : verdict === 'fail' ? EXIT.checkFailed : EXIT.usage;
-}
-
-/**
- * The human-readable report: where inputs and reference came from, one table row per output, and
- * the verdict line.
- *
- * @example
- * ```ts
- * process.stdout.write(formatVerifyReport(await verifyRewrite('a.onnx', 'b.onnx')));
- * ```
- */
-export function formatVerifyReport(report: VerifyReport): string {
-  const lines: string[] = [];
-  const inputs = report.inputs;
-  const from = inputs.source === 'random' ? `random (seed ${inputs.seed})` : inputs.source === 'files' ? inputs.path! : 'given tensors';
-  lines.push(`inputs: ${from}: ${inputs.tensors.map((t) => `${t.name} ${t.dtype}[${t.shape.join('x')}]`).join(', ')}`);
-  if (report.originalError && !report.summary.startsWith(report.originalError)) lines.push(report.originalError);
-  if (report.reference) lines.push(`reference: ${report.reference === 'original' ? 'the original model in onnxruntime' : 'expected outputs'}`);
-  const { rtol, atol, nanEqual } = report.tolerances;
-  lines.push(`tolerance: |rewritten - reference| <= ${atol} + ${rtol} * |reference|${nanEqual ? ', NaN equals NaN' : ''}`);
-  if (report.outputs.length) {
-    lines.push('');
-    const rows = report.outputs.map(outputRow);
-    lines.push(...renderTable([
-      { header: 'output' }, { header: 'shape' }, { header: 'max abs', right: true }, { header: 'max rel', right: true },
-      { header: 'mismatches', right: true }, { header: 'verdict' },
-    ], rows));
-    for (const o of report.outputs.filter((x) => x.status !== 'pass' || x.dtypeDiffers)) {
-      const notes: string[] = [];
-      if (o.reason) notes.push(o.reason);
-      if (o.dtypeDiffers) notes.push(`dtype ${o.actual!.dtype} vs reference ${o.reference!.dtype} (compared as float64)`);
-      const w = o.stats?.worst;
-      if (o.status === 'fail' && w) notes.push(`worst at [${w.index.join(',')}]: ${w.actual} vs ${w.expected}`);
-      lines.push(`  ${o.name}: ${notes.join('; ')}`);
-    }
-    lines.push('');
-  }
-  lines.push(`verify ${report.verdict.toUpperCase()}: ${report.summary} (${(report.timings.totalMs / 1000).toFixed(1)} s)`);
-  return `${lines.join('\n')}\n`;
-}
-
-function outputRow(o: OutputComparison): string[] {
-  const shape = (s?: { shape: number[] }): string => (s ? `[${s.shape.join(',')}]` : '-');
-  const shapeCell = o.actual && o.reference && shape(o.actual) !== shape(o.reference)
-    ? `${shape(o.actual)} vs ${shape(o.reference)}` : shape(o.actual ?? o.reference);
-  const s = o.stats;
-  const mismatches = s ? `${s.mismatches}/${s.elements}` : '-';
-  return [o.name, shapeCell, s ? s.maxAbsError.toExponential(2) : '-', s ? s.maxRelError.toExponential(2) : '-', mismatches,
-    o.status === 'error' ? (o.actual ? 'error: not in reference' : 'error: missing') : o.status];
 }
 
 /** JSON has no NaN or Infinity: write them as strings rather than as a misleading null. */
