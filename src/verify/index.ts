@@ -11,10 +11,8 @@ export {
   DEFAULT_TOLERANCES, DEFAULT_TOLERANCES_BY_DTYPE, ROUNDING_ULPS, UNUSUAL_ULPS, defaultTolerances, describeTolerances, formatTolerance, judgePlausibility, judgingDType, tolerancesFor,
   type AppliedTolerances, type PlausibilityJudgement, type ToleranceOverrides, type Tolerances,
 } from './tolerance.js';
-export {
-  DEFAULT_BATCH, RANDOM_FLOAT_RANGE, RANDOM_INT_LIMIT, checkInputs, concreteShape, formatDims, randomInputs, readTensors, requiredInputs, resolveInputShapes, summarizeInputs, toTensorMap,
-  type DefaultedDim, type InputSummary, type RandomInputOptions, type ShapeBindings,
-} from './inputs.js';
+export { RANDOM_FLOAT_RANGE, RANDOM_INT_LIMIT, checkInputs, randomInputs, readTensors, summarizeInputs, toTensorMap, type InputSummary, type RandomInputOptions } from './inputs.js';
+export { DEFAULT_BATCH, concreteShape, formatDims, requiredInputs, resolveInputShapes, type DefaultedDim, type ShapeBindings } from './input-shapes.js';
 export { planOnnxruntimeRepair, repairForOnnxruntime, type RepairChange, type RepairReport } from './repair.js';
 export { firstLine, runModel, type RunOptions, type RunResult } from './run.js';
 export { ortMessage } from './ort-message.js';

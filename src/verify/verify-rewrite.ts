@@ -13,7 +13,8 @@ import { TENSOR_FILE_FORMATS, type TensorFileFormat, readTensorFiles } from '../
 import type { ExpandReport } from '../plugins/index.js';
 import { loadModel } from '../serde/index.js';
 import { type OutputComparison, compareOutput, missingOutput } from './compare.js';
-import { type DefaultedDim, type InputSummary, type ShapeBindings, checkInputs, randomInputs, requiredInputs, resolveInputShapes, summarizeInputs, toTensorMap } from './inputs.js';
+import { type DefaultedDim, type ShapeBindings, requiredInputs, resolveInputShapes } from './input-shapes.js';
+import { type InputSummary, checkInputs, randomInputs, summarizeInputs, toTensorMap } from './inputs.js';
 import { loadOnnxRuntime } from './onnxruntime.js';
 import { type RepairReport, planOnnxruntimeRepair, repairForOnnxruntime } from './repair.js';
 import { firstLine, runModel, type RunResult } from './run.js';

@@ -14,7 +14,9 @@ import { type VerifyCliOptions, runVerifyCommand, verifyCommand } from '../../sr
 import type { CommandIo } from '../../src/cli/io.js';
 import { writeNpz } from '../../src/io/npz.js';
 import { DType, Tensor } from '../../src/ir/index.js';
-import { saveModel } from '../../src/serde/index.js';
+import { fuseMsda } from '../../src/passes/fuse-msda/index.js';
+import { MSDA_PLUGIN_OP, MsdaInput } from '../../src/plugins/index.js';
+import { loadModel, saveModel } from '../../src/serde/index.js';
 import { float64GridSampleModel, reshapeModel, unaryModel } from './models.js';
 
 interface Captured extends CommandIo {
@@ -218,6 +220,37 @@ describe.skipIf(!compiledHasVerify)('compiled CLI: onnx-surgeon verify', () => {
     expect(quiet.stderr).toMatch(/^verify fail: rewritten cannot run in onnxruntime: Reshape node 'Reshape_0': [^\n]*\n$/);
     for (const run of [broken, quiet, cli(file('f64-grid.onnx'), file('f64-grid.onnx'), '--no-repair', '--inputs', file('f64-grid.npz'))]) {
       expect(run.stderr + run.stdout).not.toMatch(/\[[EWIV]:onnxruntime|\x1b\[|^\s+at /m);
+    }
+  });
+
+  it('real exports at the default options: float16 and TorchScript static pass, a wrong fusion fails, every line readable', async () => {
+    const half = 'test/fixtures/msda-extra/enc_ts_fp16_op17';
+    const fused = await loadModel(`${half}/model.onnx`);
+    expect(fuseMsda(fused).fused).toBe(2);
+    await saveModel(fused, file('ts-fp16.fused.onnx'));
+    const plugin = fused.graph.nodes.find((n) => n.opType === MSDA_PLUGIN_OP)!;
+    plugin.setInput(MsdaInput.levelStartIndex, fused.graph.addInitializer(Tensor.fromArray(DType.INT32, [4], Int32Array.from([0, 0, 144, 180])), 'wrong_starts'));
+    await saveModel(fused, file('ts-fp16.wrong.onnx'));
+
+    const pass = cli(`${half}/model.onnx`, file('ts-fp16.fused.onnx'), '--inputs', `${half}/inputs`, '--expected', `${half}/outputs`);
+    expect(pass.status, pass.stdout).toBe(0);
+    expect(pass.stdout).toMatch(/^original: onnxruntime cannot run it as is: no CPU kernel for GridSample-16 node '\/layers\.0\/self_attn\/GridSample' with tensor\(double\), only for tensor\(float\)\. Verify repaired its own copy to serve as the reference: float64 grid cast to float32 at 8 GridSample nodes/m);
+    expect(pass.stdout).toMatch(/^reference: the original model in onnxruntime \(repaired copy\), and the expected outputs, \S+outputs \(\.npy folder\)$/m);
+    expect(pass.stdout).toMatch(/^tolerance: \|rewritten - reference\| <= atol \+ rtol \* \|reference\|: float16 defaults \(rtol 0\.01, atol 0\.01\) for memory$/m);
+    expect(pass.stdout).toMatch(/^verify PASS: 1 output\(s\) match the original \(a repaired copy\) and the expected outputs within float16 defaults/m);
+
+    const wrong = cli(`${half}/model.onnx`, file('ts-fp16.wrong.onnx'), '--inputs', `${half}/inputs`, '--expected', `${half}/outputs`);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stdout).toMatch(/float16 ulps at the output's scale \(largest \|reference\| 3\.55\): far beyond float16 rounding, the models compute different things$/m);
+    expect(wrong.stdout).toMatch(/^verify FAIL: memory: \d+ of 6176 elements outside atol 0\.01 \+ rtol 0\.01\*\|ref\|/m);
+
+    const strict = cli(`${half}/model.onnx`, file('ts-fp16.fused.onnx'), '--inputs', `${half}/inputs`, '--rtol', '1e-4', '--atol', '1e-5');
+    expect(strict.status).toBe(1);
+    expect(strict.stdout).toMatch(/would pass with atol \d\.\de-3 \(at rtol 0\.0001\) or rtol \S+ \(at atol 0\.00001\); the largest error is 2\.0 float16 ulps .*: plausible float16 rounding$/m);
+
+    for (const run of [pass, wrong, strict]) {
+      expect(run.stderr).toBe('');
+      expect(run.stdout).not.toMatch(/\[[EWIV]:onnxruntime|\x1b\[|^\s+at /m);
     }
   });
 });

@@ -8,7 +8,8 @@ import { OnnxSurgeonError } from '../../src/errors.js';
 import { DType, Model, Tensor } from '../../src/ir/index.js';
 import { float16ToFloat32 } from '../../src/ir/float16.js';
 import { loadModel } from '../../src/serde/index.js';
-import { DEFAULT_BATCH, checkInputs, randomInputs, readTensors, resolveInputShapes } from '../../src/verify/inputs.js';
+import { DEFAULT_BATCH, resolveInputShapes } from '../../src/verify/input-shapes.js';
+import { checkInputs, randomInputs, readTensors } from '../../src/verify/inputs.js';
 
 function modelWithInputs(inputs: [string, number, (number | string | null)[] | undefined][]): Model {
   const model = new Model();
