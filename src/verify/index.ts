@@ -8,7 +8,7 @@
 export { describeDataSource, verifyRewrite, type ReferenceChoice, type ReferenceComparison, type VerifyDataSource, type VerifyInputs, type VerifyOptions, type VerifyReport, type VerifyTimings } from './verify-rewrite.js';
 export { RELATIVE_ERROR_FLOOR, compareOutput, missingOutput, toFloat64, type ErrorStats, type OutputComparison, type TensorSummary, type ToleranceHint } from './compare.js';
 export {
-  DEFAULT_TOLERANCES, DEFAULT_TOLERANCES_BY_DTYPE, ROUNDING_ULPS, UNUSUAL_ULPS, defaultTolerances, describeTolerances, formatTolerance, judgePlausibility, judgingDType, tolerancesFor,
+  DEFAULT_TOLERANCES, DEFAULT_TOLERANCES_BY_DTYPE, ROUNDING_ULPS, UNUSUAL_ULPS, defaultTolerances, describeTolerances, formatTolerance, judgePlausibility, judgingDType, precisionName, tolerancesFor,
   type AppliedTolerances, type PlausibilityJudgement, type ToleranceOverrides, type Tolerances,
 } from './tolerance.js';
 export { RANDOM_FLOAT_RANGE, RANDOM_INT_LIMIT, checkInputs, randomInputs, readTensors, summarizeInputs, toTensorMap, type InputSummary, type RandomInputOptions } from './inputs.js';

@@ -93,6 +93,18 @@ describe('verify command', () => {
     expect(range.err).toMatch(/^usage error: --shape 'x:1x8\/2x8\/4x8' gives a range; verify runs one shape: give one of them \(e\.g\. x=2x8\)/);
   });
 
+  it('says which references were used, also when expected outputs are left out on purpose', async () => {
+    writeNpz(file('sqrt-goldens.npz'), { y: Tensor.float32([NaN, 2]) });
+    const both = await run('sqrt.onnx', 'sqrt.onnx', { inputs: file('negative.npz'), expected: file('sqrt-goldens.npz'), nanEqual: true });
+    expect(both.code).toBe(0);
+    expect(both.out).toMatch(/^reference: the original model in onnxruntime, and the expected outputs, \S+sqrt-goldens\.npz \(\.npz\)$/m);
+    expect(both.out).toMatch(/^against the expected outputs:$/m);
+    const only = await run('sqrt.onnx', 'sqrt.onnx', { inputs: file('negative.npz'), expected: file('sqrt-goldens.npz'), reference: 'original', nanEqual: true });
+    expect(only.code).toBe(0);
+    expect(only.out).toMatch(/^reference: the original model in onnxruntime only \(the expected outputs, \S+sqrt-goldens\.npz \(\.npz\) not compared: --reference original\)$/m);
+    expect(only.out).not.toMatch(/against the expected outputs/);
+  });
+
   it('exits 1 on a mismatch and names the worst element', async () => {
     const { code, out } = await run('tanh.onnx', 'sigmoid.onnx', { shape: ['batch=2'] });
     expect(code).toBe(1);

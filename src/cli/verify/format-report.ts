@@ -73,7 +73,9 @@ function describeReferences(report: VerifyReport): string | undefined {
   const expected = report.expected ? `the expected outputs, ${describeDataSource(report.expected)}` : 'the expected outputs';
   if (report.reference === 'expected') return expected;
   const original = `the original model in onnxruntime${report.repairs.original ? ' (repaired copy)' : ''}`;
-  return report.expectedComparison ? `${original}, and ${expected}` : original;
+  if (report.expectedComparison) return `${original}, and ${expected}`;
+  // Given but left out on purpose (--reference original): say so rather than drop them silently.
+  return report.expected ? `${original} only (${expected} not compared: --reference original)` : original;
 }
 
 /** `tolerance: |rewritten - reference| <= atol + rtol * |reference|: float16 defaults (rtol 0.01, atol 0.01) for memory` */
