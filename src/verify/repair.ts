@@ -10,8 +10,8 @@
  * it derives from the grid anyway. Measured on the 16 float32 fixtures onnxruntime refuses: the
  * repaired copies match PyTorch's float32 goldens within 1.4e-7..1.2e-6 (max abs).
  */
-import { DType, type Graph, type Node, type Value, attr, dtypeName } from '../ir/index.js';
 import { isOnnxDomain } from '../ir/domain.js';
+import { DType, type Graph, type Node, type Value, attr, dtypeName } from '../ir/index.js';
 import { inferShapes } from '../shape/index.js';
 
 /** One input of one node that the repair cast. */

@@ -15,7 +15,7 @@ import type { CommandIo } from '../../src/cli/io.js';
 import { writeNpz } from '../../src/io/npz.js';
 import { DType, Tensor } from '../../src/ir/index.js';
 import { fuseMsda } from '../../src/passes/fuse-msda/index.js';
-import { MSDA_PLUGIN_OP, MsdaInput } from '../../src/plugins/index.js';
+import { MSDA_PLUGIN, MsdaInput } from '../../src/plugins/index.js';
 import { loadModel, saveModel } from '../../src/serde/index.js';
 import { float64GridSampleModel, reshapeModel, unaryModel } from './models.js';
 
@@ -240,7 +240,7 @@ describe.skipIf(!compiledHasVerify)('compiled CLI: onnx-surgeon verify', () => {
     const fused = await loadModel(`${half}/model.onnx`);
     expect(fuseMsda(fused).fused).toBe(2);
     await saveModel(fused, file('ts-fp16.fused.onnx'));
-    const plugin = fused.graph.nodes.find((n) => n.opType === MSDA_PLUGIN_OP)!;
+    const plugin = fused.graph.nodes.find((n) => n.opType === MSDA_PLUGIN.opType)!;
     plugin.setInput(MsdaInput.levelStartIndex, fused.graph.addInitializer(Tensor.fromArray(DType.INT32, [4], Int32Array.from([0, 0, 144, 180])), 'wrong_starts'));
     await saveModel(fused, file('ts-fp16.wrong.onnx'));
 

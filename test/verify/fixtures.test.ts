@@ -10,7 +10,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DType, type Model, Tensor } from '../../src/ir/index.js';
 import { fuseMsda } from '../../src/passes/fuse-msda/index.js';
-import { MSDA_PLUGIN_OP, MsdaInput, staticTensor } from '../../src/plugins/index.js';
+import { MSDA_PLUGIN, MsdaInput } from '../../src/plugins/index.js';
 import { loadModel } from '../../src/serde/index.js';
 import { type OutputComparison, verifyRewrite } from '../../src/verify/index.js';
 
@@ -147,8 +147,8 @@ async function wronglyFused(dir: string): Promise<{ original: Model; fused: Mode
   const original = await loadModel(`${dir}/model.onnx`);
   const fused = await loadModel(`${dir}/model.onnx`);
   expect(fuseMsda(fused).fused).toBeGreaterThan(0);
-  const plugin = fused.graph.nodes.find((n) => n.opType === MSDA_PLUGIN_OP)!;
-  const starts = staticTensor(plugin.input(MsdaInput.levelStartIndex))!.toNumbers();
+  const plugin = fused.graph.nodes.find((n) => n.opType === MSDA_PLUGIN.opType)!;
+  const starts = plugin.input(MsdaInput.levelStartIndex).constant()!.toNumbers();
   const shifted = [0, ...starts.slice(0, -1)];
   plugin.setInput(MsdaInput.levelStartIndex, fused.graph.addInitializer(Tensor.fromArray(DType.INT32, [starts.length], Int32Array.from(shifted)), 'wrong_level_start'));
   return { original, fused };
