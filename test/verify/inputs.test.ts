@@ -4,28 +4,18 @@
  * unsized dim with the template to size them, and files checked against the model's inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { OnnxSurgeonError } from '../../src/errors.js';
 import { DType, Model, Tensor } from '../../src/ir/index.js';
 import { float16ToFloat32 } from '../../src/ir/float16.js';
 import { loadModel } from '../../src/serde/index.js';
 import { DEFAULT_BATCH, resolveInputShapes } from '../../src/verify/input-shapes.js';
 import { checkInputs, randomInputs, readTensors } from '../../src/verify/inputs.js';
+import { errorOf } from '../helpers/expect-error.js';
 
 function modelWithInputs(inputs: [string, number, (number | string | null)[] | undefined][]): Model {
   const model = new Model();
   model.opsetImports.set('', 17);
   for (const [name, dtype, shape] of inputs) model.graph.addInput(name, { dtype, ...(shape ? { shape } : {}) });
   return model;
-}
-
-function errorOf(run: () => unknown): OnnxSurgeonError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(OnnxSurgeonError);
-    return error as OnnxSurgeonError;
-  }
-  throw new Error('expected an OnnxSurgeonError');
 }
 
 describe('randomInputs', () => {

@@ -8,28 +8,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OnnxSurgeonError } from '../../src/errors.js';
 import { DType, Tensor } from '../../src/ir/index.js';
 import { readTensorFiles } from '../../src/io/tensor-files.js';
 import { encodeMessage } from '../../src/onnx/index.js';
 import { tensorToProto } from '../../src/serde/index.js';
 import { verifyRewrite } from '../../src/verify/index.js';
 import { unaryModel } from './models.js';
+import { errorOf } from '../helpers/expect-error.js';
 
 const NODE_TESTS = '/usr/share/libonnx-testdata/data/node';
 const FIXTURES = 'test/fixtures/verify';
 const dir = mkdtempSync(join(tmpdir(), 'onnx-surgeon-tensor-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function errorOf(run: () => unknown): OnnxSurgeonError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(OnnxSurgeonError);
-    return error as OnnxSurgeonError;
-  }
-  throw new Error('expected an OnnxSurgeonError');
-}
 
 /** Writes `tensors` as `<prefix>_N.pb` files (named or not) into a fresh folder. */
 function writeDataSet(name: string, prefix: 'input' | 'output', tensors: Tensor[], named: boolean): string {
