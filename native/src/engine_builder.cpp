@@ -3,6 +3,7 @@
 #include "file_io.h"
 #include "json_events.h"
 #include "optimization_profile.h"
+#include "precision.h"
 #include "trt_compat.h"
 
 #include <NvInferPlugin.h>
@@ -68,16 +69,32 @@ bool parseOnnx(nvonnxparser::IParser& parser, const BuilderOptions& options, con
     return false;
 }
 
-void configurePrecision(nvinfer1::IBuilderConfig& config, const BuilderOptions& options) {
-    if (options.fp16) config.setFlag(nvinfer1::BuilderFlag::kFP16);
-    // TF32 is on by default in TensorRT; clearing it forces IEEE FP32 for FP32 layers.
-    if (!options.tf32) config.clearFlag(nvinfer1::BuilderFlag::kTF32);
-    if (options.workspaceMiB > 0) {
-        config.setMemoryPoolLimit(nvinfer1::MemoryPoolType::kWORKSPACE, static_cast<size_t>(options.workspaceMiB) << 20);
+// Registers TensorRT's plugins and reports which MSDA versions exist; false (after an "error"
+// event) when a plugin the model needs is missing, so the parser never gets to abort on it.
+bool registerPlugins(const BuilderOptions& options, JsonLogger& logger) {
+    // The ONNX parser's fallback importer turns an unknown op (MultiscaleDeformableAttnPlugin_TRT)
+    // into a plugin by looking its name up in the plugin registry; the registry only knows the
+    // built-in plugins after initLibNvInferPlugins, so this must run before parsing.
+    const bool pluginsLoaded = initLibNvInferPlugins(&logger, "");
+    std::vector<std::string> checked;
+    std::vector<std::string> registered;
+    for (const char* version : kMsdaPluginVersions) {
+        checked.emplace_back(version);
+        if (pluginCreatorRegistered(kMsdaPluginName, version, "")) registered.emplace_back(version);
     }
-    // kDETAILED keeps per-layer formats in the engine so the inspector can report which layers
-    // ended up in FP32 when FP16 was allowed.
-    config.setProfilingVerbosity(nvinfer1::ProfilingVerbosity::kDETAILED);
+    emit(event("plugins")
+             .boolean("initialized", pluginsLoaded)
+             .str("name", kMsdaPluginName)
+             .strArray("checked_versions", checked)
+             .strArray("registered_versions", registered));
+    for (const RequiredPlugin& plugin : options.requiredPlugins) {
+        if (pluginCreatorRegistered(plugin.name.c_str(), plugin.version.c_str(), "")) continue;
+        emitError("plugins", plugin.name + " version " + plugin.version + " is not registered by TensorRT " +
+                                 tensorRtVersionString() + (pluginsLoaded ? "" : " (initLibNvInferPlugins failed)"),
+                  logger);
+        return false;
+    }
+    return true;
 }
 
 // Loads the timing cache file if there is one (a missing file simply starts an empty cache).
@@ -119,24 +136,14 @@ void saveTimingCache(nvinfer1::IBuilderConfig& config, const BuilderOptions& opt
 } // namespace
 
 std::unique_ptr<nvinfer1::IHostMemory> buildAndWriteEngine(const BuilderOptions& options, JsonLogger& logger) {
-    // The ONNX parser's fallback importer turns an unknown op (MultiscaleDeformableAttnPlugin_TRT)
-    // into a plugin by looking its name up in the plugin registry; the registry only knows the
-    // built-in plugins after initLibNvInferPlugins, so this must run before parsing.
-    const bool pluginsLoaded = initLibNvInferPlugins(&logger, "");
-    emit(event("plugins")
-             .boolean("initialized", pluginsLoaded)
-             .str("name", kMsdaPluginName)
-             .str("version", kMsdaPluginVersion)
-             .boolean("registered", pluginCreatorRegistered(kMsdaPluginName, kMsdaPluginVersion, ""))
-             // Version 2 (IPluginV3) exists since TensorRT 10.11, where version 1 became deprecated.
-             .boolean("registered_v2", pluginCreatorRegistered(kMsdaPluginName, "2", "")));
+    if (!registerPlugins(options, logger)) return nullptr;
 
     std::unique_ptr<nvinfer1::IBuilder> builder(nvinfer1::createInferBuilder(logger));
     if (builder == nullptr) {
         emitError("init", "createInferBuilder failed (is a CUDA device visible?)", logger);
         return nullptr;
     }
-    std::unique_ptr<nvinfer1::INetworkDefinition> network(builder->createNetworkV2(networkCreationFlags()));
+    std::unique_ptr<nvinfer1::INetworkDefinition> network(builder->createNetworkV2(networkCreationFlags(options.stronglyTyped)));
     std::unique_ptr<nvonnxparser::IParser> parser(nvonnxparser::createParser(*network, logger));
     if (network == nullptr || parser == nullptr) {
         emitError("init", "could not create the network definition or the ONNX parser", logger);
@@ -146,7 +153,11 @@ std::unique_ptr<nvinfer1::IHostMemory> buildAndWriteEngine(const BuilderOptions&
     emitNetworkSummary(*network);
 
     std::unique_ptr<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
-    configurePrecision(*config, options);
+    std::string precisionError;
+    if (!configurePrecision(*network, *config, options, precisionError)) {
+        emitError("precision", precisionError, logger);
+        return nullptr;
+    }
     std::string profileError;
     if (!addOptimizationProfile(*builder, *network, *config, options.shapes, profileError)) {
         emitError("profile", profileError, logger);

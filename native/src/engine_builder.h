@@ -11,9 +11,10 @@
 
 namespace osg {
 
-// Name and version under which fuse-msda's nodes are looked up in TensorRT's plugin registry.
+// Name under which fuse-msda's nodes are looked up in TensorRT's plugin registry, and the versions
+// TensorRT has shipped: "1" (IPluginV2DynamicExt, 8.4.1+) and "2" (IPluginV3, 10.11+).
 constexpr const char* kMsdaPluginName = "MultiscaleDeformableAttnPlugin_TRT";
-constexpr const char* kMsdaPluginVersion = "1";
+constexpr const char* kMsdaPluginVersions[] = {"1", "2"};
 
 // Builds the engine and writes it (and the timing cache) to disk. On failure an "error" or
 // "parse-error" event has been emitted and the returned pointer is null.

@@ -80,6 +80,19 @@ JsonObject& JsonObject::intArray(const char* name, const std::vector<int64_t>& v
     return *this;
 }
 
+JsonObject& JsonObject::strArray(const char* name, const std::vector<std::string>& values) {
+    key(name);
+    body_ += '[';
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (i) body_ += ',';
+        body_ += '"';
+        body_ += jsonEscape(values[i]);
+        body_ += '"';
+    }
+    body_ += ']';
+    return *this;
+}
+
 JsonObject& JsonObject::raw(const char* name, const std::string& json) {
     key(name);
     body_ += json.empty() ? "null" : json;

@@ -20,6 +20,7 @@ public:
     JsonObject& integer(const char* key, int64_t value);
     JsonObject& boolean(const char* key, bool value);
     JsonObject& intArray(const char* key, const std::vector<int64_t>& values);
+    JsonObject& strArray(const char* key, const std::vector<std::string>& values);
     // Inserts already-serialized JSON (an object or array produced elsewhere).
     JsonObject& raw(const char* key, const std::string& json);
     std::string text() const;

@@ -8,6 +8,7 @@
 #include "layer_report.h"
 #include "logger.h"
 #include "options.h"
+#include "precision.h"
 #include "trt_compat.h"
 
 #include <iostream>
@@ -21,7 +22,7 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
 // Version of the JSON-lines protocol; the driver refuses a builder that speaks another one.
-constexpr int kProtocolVersion = 1;
+constexpr int kProtocolVersion = 2;
 
 int run(const osg::BuilderOptions& options) {
     osg::JsonLogger logger(options.verbose);
@@ -65,8 +66,17 @@ int main(int argc, char** argv) {
         std::cerr << osg::usageText();
         return kExitOk;
     }
-    osg::emit(osg::event("start").integer("protocol", kProtocolVersion).str("tensorrt", osg::tensorRtVersionString()));
+    osg::emit(osg::event("start")
+                  .integer("protocol", kProtocolVersion)
+                  .str("tensorrt", osg::tensorRtVersionString())
+                  .str("strongly_typed", osg::stronglyTypedSupport())
+                  .boolean("fp16_builder_flag", OSG_TRT_WEAK_FP16));
     if (options.printVersion) return kExitOk;
+    const std::string precisionError = osg::precisionOptionsError(options);
+    if (!precisionError.empty()) {
+        osg::emit(osg::event("error").str("stage", "usage").str("message", precisionError));
+        return kExitUsage;
+    }
     try {
         return run(options);
     } catch (const std::exception& error) {

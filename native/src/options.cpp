@@ -72,6 +72,14 @@ InputShapeRange parseShapeRange(const std::string& text) {
     return range;
 }
 
+RequiredPlugin parseRequiredPlugin(const std::string& text) {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+        throw std::invalid_argument("--require-plugin '" + text + "': expected NAME:VERSION, e.g. MultiscaleDeformableAttnPlugin_TRT:1");
+    }
+    return {text.substr(0, colon), text.substr(colon + 1)};
+}
+
 BuilderOptions parseOptions(int argc, char** argv) {
     BuilderOptions options;
     for (int i = 1; i < argc; ++i) {
@@ -79,6 +87,9 @@ BuilderOptions parseOptions(int argc, char** argv) {
         if (arg == "--onnx") options.onnxPath = requireValue(i, argc, argv);
         else if (arg == "--engine") options.enginePath = requireValue(i, argc, argv);
         else if (arg == "--fp16") options.fp16 = true;
+        else if (arg == "--strongly-typed") options.stronglyTyped = true;
+        else if (arg == "--fp32-plugin-layer") options.fp32PluginLayers.push_back(requireValue(i, argc, argv));
+        else if (arg == "--require-plugin") options.requiredPlugins.push_back(parseRequiredPlugin(requireValue(i, argc, argv)));
         else if (arg == "--no-tf32") options.tf32 = false;
         else if (arg == "--workspace-mib") options.workspaceMiB = parsePositive(requireValue(i, argc, argv), "--workspace-mib");
         else if (arg == "--shape") options.shapes.push_back(parseShapeRange(requireValue(i, argc, argv)));
@@ -94,6 +105,12 @@ BuilderOptions parseOptions(int argc, char** argv) {
     if (options.showHelp || options.printVersion) return options;
     if (options.onnxPath.empty()) throw std::invalid_argument("--onnx PATH is required");
     if (options.enginePath.empty()) throw std::invalid_argument("--engine PATH is required");
+    if (options.fp16 && options.stronglyTyped) {
+        throw std::invalid_argument("--fp16 (a builder flag) and --strongly-typed exclude each other: a strongly typed network takes FP16 from the model's tensor types");
+    }
+    if (!options.fp32PluginLayers.empty() && !options.fp16) {
+        throw std::invalid_argument("--fp32-plugin-layer pins layers of a weakly typed FP16 build: it needs --fp16");
+    }
     if (options.fp16) options.layerReport = true;
     return options;
 }
@@ -103,7 +120,10 @@ const char* usageText() {
            "\n"
            "  --onnx PATH              ONNX model to parse\n"
            "  --engine PATH            where to write the serialized engine (written atomically)\n"
-           "  --fp16                   allow FP16 kernels (implies --layer-report)\n"
+           "  --fp16                   allow FP16 kernels: weakly typed build (TensorRT 8.6-10.11; implies --layer-report)\n"
+           "  --fp32-plugin-layer NAME pin this plugin layer (layer or output tensor name) to FP32 in an --fp16 build\n"
+           "  --strongly-typed         strongly typed network: precision from the ONNX tensor types (default on 11.x)\n"
+           "  --require-plugin N:V     fail before parsing unless plugin N version V is registered\n"
            "  --no-tf32                forbid TF32 for FP32 math\n"
            "  --workspace-mib N        workspace memory pool limit in MiB\n"
            "  --shape NAME:MIN/OPT/MAX optimization profile for a dynamic input, dims as 1x3x640x640\n"

@@ -16,10 +16,22 @@ struct InputShapeRange {
     std::vector<int64_t> max;
 };
 
+// A plugin creator the model needs: the build stops before parsing when it is not registered.
+struct RequiredPlugin {
+    std::string name;
+    std::string version;
+};
+
 struct BuilderOptions {
     std::string onnxPath;
     std::string enginePath;
+    // Weakly typed FP16 (BuilderFlag::kFP16); only where trt_compat.h's OSG_TRT_WEAK_FP16 holds.
     bool fp16 = false;
+    // Strongly typed network: precision comes from the ONNX tensor types (always so on 11.x).
+    bool stronglyTyped = false;
+    // Plugin layers (by layer name or output tensor name) pinned to FP32 when fp16 is set.
+    std::vector<std::string> fp32PluginLayers;
+    std::vector<RequiredPlugin> requiredPlugins;
     bool tf32 = true;
     // 0 keeps TensorRT's default workspace limit (the device's global memory).
     int64_t workspaceMiB = 0;
@@ -41,6 +53,9 @@ std::vector<int64_t> parseDims(const std::string& text);
 // Parses "name:MIN/OPT/MAX" (or "name:SHAPE" for a fixed shape). The name is everything before the
 // last ':' because ONNX tensor names may themselves contain ':' (TensorFlow exports: "input:0").
 InputShapeRange parseShapeRange(const std::string& text);
+
+// Parses "NAME:VERSION" (the name is everything before the last ':').
+RequiredPlugin parseRequiredPlugin(const std::string& text);
 
 // Parses argv. Throws std::invalid_argument on a usage error.
 BuilderOptions parseOptions(int argc, char** argv);

@@ -1,6 +1,8 @@
-// The few places where TensorRT 8.6 and 10.x differ for what this builder does, in one file.
+// The few places where TensorRT 8.6, 10.x and 11.x differ for what this builder does, in one file.
 // Everything else (buildSerializedNetwork, setMemoryPoolLimit, name-based I/O with
-// setTensorAddress/enqueueV3, IEngineInspector) exists with the same spelling in both.
+// setTensorAddress/enqueueV3, IEngineInspector) exists with the same spelling in all of them.
+// Checked by compiling against the real headers of 8.6.1, 10.0, 10.8, 10.13 and 11.1 with
+// deprecation warnings on (docs/tensorrt.md, "What was checked against real headers").
 #pragma once
 
 #include <NvInfer.h>
@@ -31,14 +33,56 @@ inline std::string tensorRtVersionString() {
            std::to_string(NV_TENSORRT_PATCH);
 }
 
-// TensorRT 10 made every network explicit-batch and deprecated the flag; 8.6 still requires it
-// for dynamic shapes and for the ONNX parser.
-inline nvinfer1::NetworkDefinitionCreationFlags networkCreationFlags() {
-#if NV_TENSORRT_MAJOR >= 10
-    return 0U;
+// Weak typing (a builder flag allows FP16, per-layer constraints pin precision) is how TensorRT
+// 8.6-10.11 build FP16 engines from FP32 models. 10.12 deprecated all of it (kFP16,
+// kOBEY_PRECISION_CONSTRAINTS, ILayer::setPrecision/setOutputType: "superseded by strong typing")
+// and 11.0 removed kFP16, so from 10.12 on this builder never calls it: FP16 comes from an FP16
+// ONNX model (`onnx-surgeon convert --fp16`) in a strongly typed network.
+#define OSG_TRT_WEAK_FP16 (!OSG_TRT_AT_LEAST(10, 12))
+
+// NetworkDefinitionCreationFlag::kSTRONGLY_TYPED exists since 9.1; 11.0 deprecated it because every
+// network is strongly typed.
+#define OSG_TRT_STRONG_TYPING_FLAG (OSG_TRT_AT_LEAST(9, 1) && !OSG_TRT_AT_LEAST(11, 0))
+#define OSG_TRT_ALWAYS_STRONGLY_TYPED OSG_TRT_AT_LEAST(11, 0)
+
+// "unavailable" (8.6), "optional" (9.1-10.x: --strongly-typed) or "always" (11.x): what the driver
+// is told in the start event.
+inline const char* stronglyTypedSupport() {
+#if OSG_TRT_ALWAYS_STRONGLY_TYPED
+    return "always";
+#elif OSG_TRT_STRONG_TYPING_FLAG
+    return "optional";
 #else
-    return 1U << static_cast<uint32_t>(nvinfer1::NetworkDefinitionCreationFlag::kEXPLICIT_BATCH);
+    return "unavailable";
 #endif
+}
+
+// TensorRT 10 made every network explicit-batch and deprecated the flag; 8.6 still requires it
+// for dynamic shapes and for the ONNX parser. Callers only ask for strong typing where
+// stronglyTypedSupport() is not "unavailable" (options are checked first).
+inline nvinfer1::NetworkDefinitionCreationFlags networkCreationFlags(bool stronglyTyped) {
+    nvinfer1::NetworkDefinitionCreationFlags flags = 0U;
+#if NV_TENSORRT_MAJOR < 10
+    flags |= 1U << static_cast<uint32_t>(nvinfer1::NetworkDefinitionCreationFlag::kEXPLICIT_BATCH);
+#endif
+#if OSG_TRT_STRONG_TYPING_FLAG
+    if (stronglyTyped) flags |= 1U << static_cast<uint32_t>(nvinfer1::NetworkDefinitionCreationFlag::kSTRONGLY_TYPED);
+#else
+    (void)stronglyTyped;
+#endif
+    return flags;
+}
+
+// Plugin layers as the ONNX parser's fallback importer creates them: IPluginV2 creators (the MSDA
+// plugin's version "1") give kPLUGIN_V2, IPluginV3 creators (version "2", TensorRT >= 10.11) give
+// kPLUGIN_V3. Identified by layer type and name only: IPluginV2Layer::getPlugin() returns the
+// IPluginV2 class that every supported version marks deprecated.
+inline bool isPluginLayer(const nvinfer1::ILayer& layer) {
+    const nvinfer1::LayerType type = layer.getType();
+#if NV_TENSORRT_MAJOR >= 10
+    if (type == nvinfer1::LayerType::kPLUGIN_V3) return true;
+#endif
+    return type == nvinfer1::LayerType::kPLUGIN_V2;
 }
 
 // Dims holds int32_t in 8.6 (Dims32) and int64_t in 10.x (Dims64); convert through the element type

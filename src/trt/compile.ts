@@ -134,7 +134,9 @@ export function directCompileCommand(plan: CompilePlan): { command: string; args
     command: plan.compiler.path,
     args: [
       '-std=c++17', '-O2', '-Wall', '-Wextra',
-      '-I', tensorrt.includeDir, '-I', cuda.includeDir,
+      // -isystem: NVIDIA's headers warn about their own deprecated types by the hundred; warnings
+      // at this project's call sites (deprecated TensorRT API used here) still show.
+      '-isystem', tensorrt.includeDir, '-isystem', cuda.includeDir,
       ...builderSources(plan.sourceDir).map((f) => join(plan.sourceDir, f)),
       '-o', join(plan.workDir, BUILDER_BINARY_NAME),
       // Exact files rather than -lnvinfer: pip wheels ship libnvinfer.so.10 without the .so symlink.

@@ -49,7 +49,7 @@ describe('commands', () => {
     const sourceDir = resolve('native');
     const command = directCompileCommand({ tensorrt, cuda, compiler, sourceDir, workDir: '/tmp/w' });
     expect(command.command).toBe('/usr/bin/g++');
-    expect(command.args.slice(0, 8)).toEqual(['-std=c++17', '-O2', '-Wall', '-Wextra', '-I', '/opt/trt/include', '-I', '/usr/local/cuda/include']);
+    expect(command.args.slice(0, 8)).toEqual(['-std=c++17', '-O2', '-Wall', '-Wextra', '-isystem', '/opt/trt/include', '-isystem', '/usr/local/cuda/include']);
     expect(command.args.filter((a) => a.endsWith('.cpp'))).toEqual(builderSources(sourceDir).map((f) => join(sourceDir, f)));
     expect(command.args.slice(-10)).toEqual([
       '-o', `/tmp/w/${BUILDER_BINARY_NAME}`,

@@ -25,7 +25,7 @@ public:
     virtual int line() const = 0;
     virtual char const* func() const = 0;
     virtual int node() const = 0;
-#if NV_TENSORRT_MAJOR > 9 || (NV_TENSORRT_MAJOR == 9 && NV_TENSORRT_MINOR >= 1)
+#if FAKE_TENSORRT_VERSION >= 90100
     // Added in TensorRT 9.1 (onnx-tensorrt changelog: "Added new members to IParserError").
     virtual char const* nodeName() const = 0;
     virtual char const* nodeOperator() const = 0;
