@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OnnxSurgeonError } from '../../src/errors.js';
-import { DType, type Dim, type Graph, Model, type Node, Tensor, type Value, attr } from '../../src/ir/index.js';
+import { DType, type Dim, type Graph, Model, type Node, Tensor, type Value, attr, float16ToFloat32 } from '../../src/ir/index.js';
 import { convertToFloat16 } from '../../src/passes/fp16/index.js';
-import { float16ToFloat32 } from '../../src/plugins/index.js';
+
 import { loadModelFromBytes, modelToBytes } from '../../src/serde/index.js';
 import { inferShapes } from '../../src/shape/index.js';
 import { verifyRewrite } from '../../src/verify/index.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DType } from '../../src/ir/index.js';
 import { fuseMsda } from '../../src/passes/fuse-msda/index.js';
 import { convertToFloat16 } from '../../src/passes/fp16/index.js';
-import { MSDA_PLUGIN_OP } from '../../src/plugins/index.js';
+import { MSDA_PLUGIN } from '../../src/plugins/index.js';
 import { loadModel, loadModelFromBytes, modelToBytes } from '../../src/serde/index.js';
 import { inferShapes } from '../../src/shape/index.js';
 import { verifyRewrite } from '../../src/verify/index.js';
@@ -35,7 +35,7 @@ describe('float16 conversion of fused real exports', () => {
       expect(report.msda.precision).toBe('float32');
 
       const facts = inferShapes(converted.graph);
-      const plugins = converted.graph.nodes.filter((n) => n.opType === MSDA_PLUGIN_OP);
+      const plugins = converted.graph.nodes.filter((n) => n.opType === MSDA_PLUGIN.opType);
       expect(plugins.length).toBe(report.msda.nodes);
       for (const plugin of plugins) {
         expect([0, 3, 4].map((i) => facts.dtype(plugin.input(i)))).toEqual([DType.FLOAT, DType.FLOAT, DType.FLOAT]);

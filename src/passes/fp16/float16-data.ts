@@ -3,8 +3,7 @@
  * exact for round-to-nearest-even (what `float32ToFloat16`, numpy and CUDA do): a finite value of
  * magnitude >= 65520 becomes ±Infinity, a non-zero value of magnitude <= 2^-25 becomes ±0.
  */
-import { DType, Tensor } from '../../ir/index.js';
-import { float32ArrayToFloat16 } from '../../plugins/index.js';
+import { DType, Tensor, float32ArrayToFloat16 } from '../../ir/index.js';
 
 /** Largest finite float16. */
 export const FLOAT16_MAX = 65504;

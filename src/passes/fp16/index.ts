@@ -23,8 +23,7 @@
  */
 import { OnnxSurgeonError } from '../../errors.js';
 import { DType, type Model, type Value } from '../../ir/index.js';
-import { MSDA_PLUGIN_OP } from '../../plugins/index.js';
-import { constantValue } from '../../shape/constant.js';
+import { MSDA_PLUGIN } from '../../plugins/index.js';
 import { applyFloat16Plan } from './apply.js';
 import { decideKeptNodes } from './keep.js';
 import { planFloat16 } from './plan.js';
@@ -57,12 +56,12 @@ export function convertToFloat16(model: Model, options: Float16Options = {}): Fl
   const keptConstants: KeptConstant[] = [...decisions.unrepresentable.values()];
   for (const v of plan.mixedInitializers) keptConstants.push({ name: v.name, reason: 'float32-uses', detail: 'read by float32 and float16 nodes' });
   const convertedValues: Value[] = [...plan.convertedInitializers, ...[...plan.convertedSources].filter((n) => n.opType !== 'Cast').map((n) => n.outputs[0]!)];
-  const float32Bytes = convertedValues.reduce((sum, v) => sum + (constantValue(v)?.byteLength ?? 0), 0);
+  const float32Bytes = convertedValues.reduce((sum, v) => sum + (v.constant()?.byteLength ?? 0), 0);
   const flushedToZero = convertedValues.reduce((sum, v) => sum + (decisions.fits.get(v)?.flushedToZero ?? 0), 0);
   const keptIo = [
     ...new Set([...plan.casts.filter((c) => c.value.isGraphInput && !c.value.initializer).map((c) => c.value.name), ...plan.outputCasts.map((v) => v.name)]),
   ];
-  const msdaNodes = graph.nodes.filter((n) => n.opType === MSDA_PLUGIN_OP);
+  const msdaNodes = graph.nodes.filter((n) => n.opType === MSDA_PLUGIN.opType);
   const msdaFloat16 = msdaNodes.some((n) => plan.converted.has(n));
 
   const casts = applyFloat16Plan(graph, plan);

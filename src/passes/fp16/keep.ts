@@ -13,8 +13,7 @@
  */
 import { OnnxSurgeonError } from '../../errors.js';
 import { DType, type Graph, type Node, type Value } from '../../ir/index.js';
-import { MSDA_PLUGIN_OP, MsdaInput } from '../../plugins/index.js';
-import { constantValue } from '../../shape/constant.js';
+import { MSDA_PLUGIN, MsdaInput } from '../../plugins/index.js';
 import { type Float16Fit, float16Fit, float32Values } from './float16-data.js';
 import type { Float16Options, KeepReason, KeptConstant } from './report.js';
 import type { TypedGraph } from './value-dtypes.js';
@@ -102,7 +101,7 @@ interface KeepContext {
 }
 
 function keepReason(node: Node, context: KeepContext): KeepReason | undefined {
-  if (node.opType === MSDA_PLUGIN_OP && !context.msdaFp16) return 'msda-plugin';
+  if (node.opType === MSDA_PLUGIN.opType && !context.msdaFp16) return 'msda-plugin';
   if (context.keepNames.has(node.name)) return 'listed-node';
   if (context.keepOps.has(node.opType)) return 'listed-op-type';
   if ([...node.attributes.values()].some((a) => a.value.kind === 'graph' || a.value.kind === 'graphs')) return 'subgraph';
@@ -122,7 +121,7 @@ function hasConvertibleFloat32(node: Node, typing: { inputs: string[]; outputs: 
 
 /** Why a float32 constant value cannot become float16, if it is a constant and cannot. */
 function constantProblem(v: Value, fits: Map<Value, Float16Fit>): KeptConstant | undefined {
-  const tensor = constantValue(v);
+  const tensor = v.constant();
   if (!tensor || tensor.dtype !== DType.FLOAT) return undefined;
   let fit = fits.get(v);
   if (!fit) {
@@ -159,7 +158,7 @@ function keepSamplingChains(order: readonly Node[], typed: TypedGraph, reasons: 
   const seen = new Set<Node>();
   const stack: Value[] = [];
   for (const node of order) {
-    if (node.opType !== MSDA_PLUGIN_OP) continue;
+    if (node.opType !== MSDA_PLUGIN.opType) continue;
     const locations = node.inputs[MsdaInput.samplingLocations];
     if (locations) stack.push(locations);
   }

@@ -2,9 +2,8 @@
  * Which slots of a node may switch from float32 to float16, read from the operator's type
  * constraints at the model's opset (ONNX_OP_TYPES) or, for the MSDA plugin, from its contract.
  */
-import type { Node } from '../../ir/index.js';
-import { MSDA_PLUGIN_OP } from '../../plugins/index.js';
-import { isOnnxDomain } from '../../shape/constant.js';
+import { type Node, isOnnxDomain } from '../../ir/index.js';
+import { MSDA_PLUGIN } from '../../plugins/index.js';
 import { ONNX_OP_TYPES } from './onnx-op-types.js';
 
 /**
@@ -34,7 +33,7 @@ const MSDA_TYPING = 'T - - T T|T';
  * ```
  */
 export function nodeTyping(node: Node, opset: number): NodeTyping | undefined {
-  const code = node.opType === MSDA_PLUGIN_OP ? MSDA_TYPING : isOnnxDomain(node.domain) ? onnxCode(node.opType, opset) : undefined;
+  const code = node.opType === MSDA_PLUGIN.opType ? MSDA_TYPING : isOnnxDomain(node.domain) ? onnxCode(node.opType, opset) : undefined;
   if (code === undefined) return undefined;
   const [inputs, outputs] = code.split('|') as [string, string];
   const expandedInputs = expand(inputs, node.inputs.length);

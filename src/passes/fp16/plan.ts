@@ -4,7 +4,6 @@
  * value's new type differs from what a reader expects. Nothing here mutates the graph.
  */
 import { DType, type DTypeCode, type Graph, type Node, type Use, type Value } from '../../ir/index.js';
-import { constantValue } from '../../shape/constant.js';
 import { float16Fit } from './float16-data.js';
 import { type KeepDecisions, SOURCE_OPS } from './keep.js';
 import type { Float16Options } from './report.js';
@@ -148,7 +147,7 @@ function isSource(node: Node, isFloat32: (v: Value | undefined) => boolean): boo
 /** A Constant or ConstantOfShape whose value float16 holds; a Cast always may switch. */
 function sourceFitsFloat16(node: Node, decisions: KeepDecisions): boolean {
   if (node.opType === 'Cast') return true;
-  if (node.opType === 'Constant') return !decisions.unrepresentable.has(node.outputs[0]!) && constantValue(node.outputs[0]!) !== undefined;
+  if (node.opType === 'Constant') return !decisions.unrepresentable.has(node.outputs[0]!) && node.outputs[0]!.constant() !== undefined;
   const fill = node.attr('value');
   if (fill === undefined) return true;
   if (fill.kind !== 'tensor' || fill.value.dtype !== DType.FLOAT) return false;
