@@ -1,23 +1,35 @@
 /**
  * `buildEngine`: fused ONNX -> serialized TensorRT engine. Everything that can be decided without
- * TensorRT (model checks, profiles, argument mapping) happens here, before any native code runs;
- * then TensorRT is discovered, the builder compiled or taken from the cache, run, and its events
- * turned into a {@link BuildReport}.
+ * building (model checks, profiles, opset warnings, plugin versions, precision plan) is decided
+ * first (build-plan.ts), against what the builder's TensorRT offers; then, for a strongly typed
+ * FP16 build of an FP32 model, a float16 copy is written; the builder runs and its events become
+ * a {@link BuildReport} (build-result.ts). `trtexecCommandFor` plans the same build and prints the
+ * equivalent trtexec command instead.
  */
 import { resolve } from 'node:path';
 import { OnnxSurgeonError, withContext } from '../errors.js';
 import { WritePlan } from '../files/write-plan.js';
 import type { Model } from '../ir/index.js';
+import type { Float16Report } from '../passes/fp16/index.js';
+import { MSDA_PLUGIN } from '../plugins/index.js';
 import { loadModel, sourceFiles } from '../serde/index.js';
 import { builderArgs } from './builder-args.js';
+import { queryBuilder } from './builder-info.js';
+import { checkBuildInput, planBuild } from './build-plan.js';
+import { builderFailure, reportFrom } from './build-result.js';
 import { ensureBuilder } from './compile.js';
-import { type DiscoveryOptions, discoverCuda, discoverTensorRt } from './discover.js';
-import { BUILDER_PROTOCOL, type BuilderEvent } from './events.js';
-import { classifyLayer, fp32Layers, type LayerPrecision } from './layer-precision.js';
-import { checkModelForTensorRt, type ModelCheckReport } from './model-checks.js';
-import { deriveProfiles, type InputProfile, parseShapeSpecs } from './profiles.js';
+import { type DiscoveryOptions, type TensorRtInstall, discoverCuda, discoverTensorRt } from './discover.js';
+import type { BuilderEvent } from './events.js';
+import { type Float16Copy, writeFloat16Copy } from './fp16-model.js';
+import type { LayerPrecision } from './layer-precision.js';
+import type { ModelCheckReport } from './model-checks.js';
+import type { OpsetWarning } from './opset-check.js';
+import type { PrecisionPlan } from './precision-plan.js';
+import type { InputProfile } from './profiles.js';
 import { progressPrinter } from './progress.js';
-import { type BuilderRun, runBuilder } from './run-builder.js';
+import { runBuilder } from './run-builder.js';
+import { type TensorRtFeatures, parseTensorRtVersion, tensorRtFeatures } from './tensorrt-features.js';
+import { trtexecCommand } from './trtexec.js';
 
 /** Options of {@link buildEngine}. */
 export interface BuildOptions {
@@ -25,8 +37,16 @@ export interface BuildOptions {
   input: string;
   /** Where to write the serialized engine. */
   output: string;
-  /** Allow FP16 kernels (default false). */
+  /**
+   * Build an FP16 engine (default false). TensorRT 8.6-10.11: BuilderFlag::kFP16 with the MSDA
+   * plugin layers pinned to FP32; 10.12+ and 11.x (strongly typed): the model is converted with
+   * the float16 pass first (MSDA tensors kept float32).
+   */
   fp16?: boolean;
+  /** Strongly typed network on TensorRT 9.1-10.x (11.x always is): precision from the model's types. */
+  stronglyTyped?: boolean;
+  /** Let the MSDA plugin run in FP16 (default false; its FP16 kernel is inaccurate, see docs/tensorrt.md). */
+  msdaFp16?: boolean;
   /** Allow TF32 for FP32 math (default true, as in TensorRT). */
   tf32?: boolean;
   /** Workspace memory pool limit in MiB (default: TensorRT's, the whole device memory). */
@@ -79,15 +99,21 @@ export interface BuildReport {
   engineBytes: number;
   /** TensorRT version the builder was compiled against. */
   tensorrtVersion: string;
-  /** Precision flags used. */
+  /** Precision requested. */
   fp16: boolean;
   tf32: boolean;
+  /** How precision was obtained: typing, FP16 flag, MSDA precision and why, pinned layers. */
+  precision: PrecisionPlan & { pinnedLayers: string[] };
+  /** The float16 conversion run before a strongly typed FP16 build, if one ran. */
+  float16Conversion?: Float16Report;
+  /** Opset warnings (model opset above the parser's limit; ops TensorRT 8.6 mis-reads). */
+  opsetWarnings: OpsetWarning[];
+  /** MSDA plugin versions: asked for by the model, and registered by the TensorRT that built it. */
+  msdaPluginVersions: { model: string[]; registered: string[] };
   /** Profiles of every runtime input (dynamic ones were passed to TensorRT). */
   profiles: InputProfile[];
   /** Model checks (GridSample count, plugin validation). */
   checks: ModelCheckReport;
-  /** Whether `MultiscaleDeformableAttnPlugin_TRT` was registered after initLibNvInferPlugins. */
-  pluginRegistered?: boolean;
   /** Seconds TensorRT spent in buildSerializedNetwork. */
   buildSeconds?: number;
   /** Per-layer precision (present with fp16 or a layer report). */
@@ -113,42 +139,116 @@ export interface BuildReport {
  *   input: 'detr.fused.onnx', output: 'detr.engine', fp16: true,
  *   shapes: ['pixel_values:1x3x640x640/1x3x800x800/1x3x1333x1333'], benchmarkIterations: 100,
  * });
- * console.log(report.latency?.medianMs, report.fp32Layers.map((l) => l.name));
+ * console.log(report.precision.msda, report.latency?.medianMs, report.fp32Layers.map((l) => l.name));
  * ```
  */
 export async function buildEngine(options: BuildOptions): Promise<BuildReport> {
   validateOptions(options);
   const input = resolve(options.input);
   const enginePath = resolve(options.output);
-  const model = await loadModel(input).catch((error: unknown) => {
-    throw withContext(error, { file: options.input });
-  });
+  const model = await loadInput(options.input);
   buildFilesPlan(options, model).check();
-  const checks = checkModelForTensorRt(model, { allowGridSample: options.allowGridSample ?? false, file: options.input });
-  const profiles = withFile(() => deriveProfiles(model.graph, parseShapeSpecs(options.shapes ?? [])), options.input);
-
+  const request = planRequest(options);
+  const checked = checkBuildInput(model, request);
   const progress = options.progress === undefined ? (process.stderr.isTTY ? process.stderr : null) : options.progress;
   const builder = await locateBuilder(options, progress);
-  const fp16 = options.fp16 ?? false;
-  const tf32 = options.tf32 ?? true;
-  const args = builderArgs({
-    onnxPath: input, enginePath, fp16, tf32,
-    ...(options.workspaceMiB !== undefined ? { workspaceMiB: options.workspaceMiB } : {}),
-    ...(options.timingCache !== undefined ? { timingCache: resolve(options.timingCache) } : {}),
-    ...(options.benchmarkIterations ? { benchmarkIterations: options.benchmarkIterations } : {}),
-    ...(options.warmupIterations !== undefined ? { warmupIterations: options.warmupIterations } : {}),
-    ...(options.verbose ? { verbose: true } : {}),
-  }, profiles);
+  const { features } = await queryBuilder(builder.binary);
+  const plan = planBuild(model, features, request, checked);
+  for (const warning of plan.opsetWarnings) progress?.write(`warning: ${warning.message}\n`);
 
-  const printer = progress ? progressPrinter(progress) : undefined;
-  const run = await runBuilder(builder.binary, args, {
-    onEvent: (event) => {
-      printer?.(event);
-      options.onEvent?.(event);
-    },
+  let float16: Float16Copy | undefined;
+  try {
+    if (plan.precision.convertToFp16) {
+      progress?.write(`converting to float16 for a strongly typed build (${plan.precision.typingReason})...\n`);
+      float16 = await writeFloat16Copy(model, enginePath, { msdaFp16: options.msdaFp16 ?? false });
+    }
+    const args = builderArgs({
+      onnxPath: float16?.path ?? input, enginePath, fp16: plan.precision.builderFp16Flag, tf32: options.tf32 ?? true,
+      stronglyTyped: plan.precision.typing === 'strong' && features.strongTyping === 'optional',
+      fp32PluginLayers: plan.precision.fp32PluginLayers,
+      requiredPlugins: plan.msdaPluginVersions.map((v) => `${MSDA_PLUGIN.opType}:${v}`),
+      layerReport: plan.precision.typing === 'strong' && (options.fp16 ?? false),
+      ...(options.workspaceMiB !== undefined ? { workspaceMiB: options.workspaceMiB } : {}),
+      ...(options.timingCache !== undefined ? { timingCache: resolve(options.timingCache) } : {}),
+      ...(options.benchmarkIterations ? { benchmarkIterations: options.benchmarkIterations } : {}),
+      ...(options.warmupIterations !== undefined ? { warmupIterations: options.warmupIterations } : {}),
+      ...(options.verbose ? { verbose: true } : {}),
+    }, plan.profiles);
+    const printer = progress ? progressPrinter(progress) : undefined;
+    const run = await runBuilder(builder.binary, args, {
+      onEvent: (event) => {
+        printer?.(event);
+        options.onEvent?.(event);
+      },
+    });
+    if (run.exitCode !== 0 || !run.events.some((e) => e.event === 'done')) throw builderFailure(run, model, options.input, builder.binary);
+    return reportFrom(run, {
+      input, enginePath, fp16: options.fp16 ?? false, tf32: options.tf32 ?? true, profiles: plan.profiles, checks: plan.checks,
+      precision: { ...plan.precision, pinnedLayers: [] }, opsetWarnings: plan.opsetWarnings,
+      msdaPluginVersions: { model: plan.msdaPluginVersions, registered: [] }, builder,
+      ...(float16 ? { float16Conversion: float16.report } : {}),
+    });
+  } finally {
+    await float16?.remove();
+  }
+}
+
+/** Options of {@link trtexecCommandFor}: a build's options, and the TensorRT to write it for. */
+export interface TrtexecOptions extends BuildOptions {
+  /** `8.6`, `10.13`, ...: write for this TensorRT without looking for one; default: the one discovered. */
+  tensorrtVersion?: string;
+}
+
+/**
+ * The trtexec command line equivalent to `buildEngine(options)`, planned the same way (checks,
+ * profiles, precision); builds nothing. With a strongly typed FP16 plan the first line converts
+ * the model (`onnx-surgeon convert --fp16`).
+ *
+ * @example
+ * ```ts
+ * console.log((await trtexecCommandFor({ input: 'detr.fused.onnx', output: 'detr.engine', fp16: true, tensorrtVersion: '10.8' })).join('\n'));
+ * ```
+ */
+export async function trtexecCommandFor(options: TrtexecOptions): Promise<string[]> {
+  validateOptions(options);
+  const model = await loadInput(options.input);
+  let features: TensorRtFeatures;
+  let install: TensorRtInstall | undefined;
+  if (options.tensorrtVersion !== undefined) {
+    const version = parseTensorRtVersion(options.tensorrtVersion);
+    if (!version || version.major < 8 || (version.major === 8 && version.minor < 6)) {
+      throw new OnnxSurgeonError('usage', `'${options.tensorrtVersion}' is not a TensorRT version onnx-surgeon supports`, { expected: '8.6 or newer, e.g. 10.13' });
+    }
+    features = tensorRtFeatures(version.major, version.minor);
+  } else {
+    install = discoverTensorRt(options.discovery);
+    features = tensorRtFeatures(install.version.major, install.version.minor);
+  }
+  const plan = planBuild(model, features, planRequest(options));
+  return [
+    ...plan.opsetWarnings.map((w) => `# warning: ${w.message}`),
+    ...trtexecCommand({
+      onnxPath: options.input, enginePath: options.output, features, plan: plan.precision, profiles: plan.profiles,
+      msdaLayerNames: plan.checks.msdaNodes.map((n) => n.layerName), tf32: options.tf32 ?? true, msdaFp16: options.msdaFp16 ?? false,
+      ...(options.workspaceMiB !== undefined ? { workspaceMiB: options.workspaceMiB } : {}),
+      ...(options.timingCache !== undefined ? { timingCache: options.timingCache } : {}),
+      ...(options.benchmarkIterations ? { benchmarkIterations: options.benchmarkIterations } : {}),
+      ...(install ? { pluginLibrary: install.libraries.nvinferPlugin } : {}),
+    }),
+  ];
+}
+
+function planRequest(options: BuildOptions): Parameters<typeof planBuild>[2] {
+  return {
+    file: options.input, fp16: options.fp16 ?? false, stronglyTyped: options.stronglyTyped ?? false, msdaFp16: options.msdaFp16 ?? false,
+    allowGridSample: options.allowGridSample ?? false, shapes: options.shapes ?? [],
+  };
+}
+
+async function loadInput(file: string): Promise<Model> {
+  return loadModel(resolve(file)).catch((error: unknown) => {
+    throw withContext(error, { file });
   });
-  if (run.exitCode !== 0 || !run.events.some((e) => e.event === 'done')) throw builderFailure(run, model, options.input, builder.binary);
-  return reportFrom(run, { input, enginePath, fp16, tf32, profiles, checks, builder });
 }
 
 function validateOptions(options: BuildOptions): void {
@@ -175,14 +275,6 @@ function buildFilesPlan(options: BuildOptions, model: Model): WritePlan {
   return plan;
 }
 
-function withFile<T>(work: () => T, file: string): T {
-  try {
-    return work();
-  } catch (error) {
-    throw withContext(error, { file });
-  }
-}
-
 async function locateBuilder(options: BuildOptions, progress: NodeJS.WritableStream | null): Promise<{ binary: string; cached?: boolean }> {
   if (options.builderBinary) return { binary: resolve(options.builderBinary) };
   const tensorrt = discoverTensorRt(options.discovery);
@@ -196,65 +288,3 @@ async function locateBuilder(options: BuildOptions, progress: NodeJS.WritableStr
   return { binary: compiled.binary, cached: compiled.cached };
 }
 
-/** Turns a failed builder run into one error that says what TensorRT said, with node names. */
-function builderFailure(run: BuilderRun, model: Model, file: string, binary: string): OnnxSurgeonError {
-  const start = run.events.find((e) => e.event === 'start');
-  if (start && start.protocol !== BUILDER_PROTOCOL) {
-    return new OnnxSurgeonError('native',
-      `the builder ${binary} speaks protocol ${start.protocol}, this onnx-surgeon expects ${BUILDER_PROTOCOL}; delete it to have it rebuilt`);
-  }
-  const nodes = model.graph.nodes;
-  const parseErrors = run.events.flatMap((e) => (e.event === 'parse-error' ? [e] : []));
-  const plugins = run.events.find((e) => e.event === 'plugins');
-  if (parseErrors.length) {
-    const lines = parseErrors.map((e) => {
-      // TensorRT 8.6 reports only the node's index in the ONNX graph; map it back to a name.
-      const node = e.node_name || (e.node >= 0 && nodes[e.node] ? nodes[e.node]!.label : '');
-      const op = e.op || (e.node >= 0 && nodes[e.node] ? nodes[e.node]!.opType : '');
-      return `${node ? `node '${node}'${op ? ` (${op})` : ''}: ` : ''}${e.desc}`;
-    });
-    let detail = `TensorRT's ONNX parser rejected the model: ${lines.join('; ')}`;
-    if (plugins && !plugins.registered) {
-      detail += `; note: ${plugins.name} is not registered in this TensorRT's plugin registry (libnvinfer_plugin from TensorRT 8.6 or 10.x has it)`;
-    }
-    return new OnnxSurgeonError('native', detail, { file });
-  }
-  const error = [...run.events].reverse().find((e) => e.event === 'error');
-  if (error && error.event === 'error') {
-    if (error.stage === 'usage') {
-      return new OnnxSurgeonError('internal', `the builder rejected the arguments onnx-surgeon gave it: ${error.message}`);
-    }
-    const trt = error.tensorrt_error ? ` (TensorRT: ${error.tensorrt_error})` : '';
-    return new OnnxSurgeonError('native', `TensorRT build failed at the ${error.stage} step: ${error.message}${trt}`, { file });
-  }
-  const how = run.signal ? `was killed by ${run.signal}` : `exited with status ${run.exitCode} without reporting an error`;
-  const tail = run.stderrTail.slice(-10).join('\n');
-  return new OnnxSurgeonError('native', `the TensorRT builder ${how}${tail ? `; its last output:\n${tail}` : ''}`, { file });
-}
-
-function reportFrom(run: BuilderRun, base: {
-  input: string; enginePath: string; fp16: boolean; tf32: boolean; profiles: InputProfile[]; checks: ModelCheckReport;
-  builder: { binary: string; cached?: boolean };
-}): BuildReport {
-  const report: BuildReport = { ...base, engineBytes: 0, tensorrtVersion: '', layers: [], fp32Layers: [], warnings: [] };
-  for (const event of run.events) {
-    switch (event.event) {
-      case 'start': report.tensorrtVersion = event.tensorrt; break;
-      case 'plugins': report.pluginRegistered = event.registered; break;
-      case 'log': if (event.severity === 'warning') report.warnings.push(event.message); break;
-      case 'engine-written': report.engineBytes = event.bytes; report.buildSeconds = event.build_seconds; break;
-      case 'done': report.engineBytes = event.bytes; break;
-      case 'timing-cache-written': report.timingCacheWritten = event.path; break;
-      case 'layer-precision': report.layers.push(classifyLayer(event.index, event.info)); break;
-      case 'latency':
-        report.latency = {
-          iterations: event.iterations, warmup: event.warmup, medianMs: event.median_ms, p99Ms: event.p99_ms,
-          meanMs: event.mean_ms, minMs: event.min_ms, maxMs: event.max_ms,
-        };
-        break;
-      default: break;
-    }
-  }
-  report.fp32Layers = base.fp16 ? fp32Layers(report.layers) : [];
-  return report;
-}

@@ -10,8 +10,14 @@ export interface BuilderInvocation {
   onnxPath: string;
   /** Engine file to write. */
   enginePath: string;
-  /** Allow FP16 kernels. */
+  /** Allow FP16 kernels through BuilderFlag::kFP16 (weakly typed builds). */
   fp16: boolean;
+  /** Strongly typed network (TensorRT 9.1-10.x; 11.x always is). */
+  stronglyTyped?: boolean;
+  /** Plugin layers (layer or output tensor names) pinned to FP32 in an FP16 build. */
+  fp32PluginLayers?: readonly string[];
+  /** `NAME:VERSION` plugins that must be registered before parsing. */
+  requiredPlugins?: readonly string[];
   /** Allow TF32 for FP32 math (TensorRT's default is on). */
   tf32: boolean;
   /** Workspace pool limit in MiB; undefined keeps TensorRT's default. */
@@ -41,6 +47,9 @@ export interface BuilderInvocation {
 export function builderArgs(invocation: BuilderInvocation, profiles: readonly InputProfile[]): string[] {
   const args = ['--onnx', invocation.onnxPath, '--engine', invocation.enginePath];
   if (invocation.fp16) args.push('--fp16');
+  if (invocation.stronglyTyped) args.push('--strongly-typed');
+  for (const layer of invocation.fp32PluginLayers ?? []) args.push('--fp32-plugin-layer', layer);
+  for (const plugin of invocation.requiredPlugins ?? []) args.push('--require-plugin', plugin);
   if (!invocation.tf32) args.push('--no-tf32');
   if (invocation.workspaceMiB !== undefined) args.push('--workspace-mib', String(invocation.workspaceMiB));
   for (const profile of profiles) {

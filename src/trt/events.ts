@@ -11,12 +11,14 @@ export interface NetworkTensor {
   dtype: string;
 }
 
-/** Every event the builder emits (protocol 1). Field names are the builder's. */
+/** Every event the builder emits (protocol 2). Field names are the builder's. */
 export type BuilderEvent =
-  | { event: 'start'; protocol: number; tensorrt: string }
+  | { event: 'start'; protocol: number; tensorrt: string; strongly_typed: string; fp16_builder_flag: boolean }
   | { event: 'log'; severity: string; message: string }
   | { event: 'phase'; phase: string }
-  | { event: 'plugins'; initialized: boolean; name: string; version: string; registered: boolean; registered_v2: boolean }
+  | { event: 'plugins'; initialized: boolean; name: string; checked_versions: string[]; registered_versions: string[] }
+  | { event: 'precision'; typing: string; fp16_flag: boolean; tf32: boolean; fp32_plugin_layers: string[] }
+  | { event: 'layer-pinned'; index: number; layer: string; output: string; matched_by: string; precision: string }
   | { event: 'parse-error'; index: number; code: number; node: number; node_name: string; op: string; desc: string }
   | { event: 'network'; layers: number; inputs: NetworkTensor[]; outputs: NetworkTensor[] }
   | { event: 'timing-cache-loaded'; path: string; existed: boolean; bytes: number }
@@ -30,7 +32,7 @@ export type BuilderEvent =
   | { event: 'unknown'; line: string };
 
 /** The builder protocol version this driver speaks. */
-export const BUILDER_PROTOCOL = 1;
+export const BUILDER_PROTOCOL = 2;
 
 type Json = Record<string, unknown>;
 
@@ -38,6 +40,7 @@ const str = (o: Json, k: string): string => (typeof o[k] === 'string' ? (o[k] as
 // null is how the builder writes a non-finite number (e.g. a statistic of zero samples).
 const num = (o: Json, k: string): number => (typeof o[k] === 'number' ? (o[k] as number) : Number.NaN);
 const bool = (o: Json, k: string): boolean => o[k] === true;
+const strings = (o: Json, k: string): string[] => (Array.isArray(o[k]) ? (o[k] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
 
 function tensors(value: unknown): NetworkTensor[] {
   if (!Array.isArray(value)) return [];
@@ -66,13 +69,21 @@ export function parseBuilderEvent(line: string): BuilderEvent {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { event: 'unknown', line };
   const o = parsed as Json;
   switch (o.event) {
-    case 'start': return { event: 'start', protocol: num(o, 'protocol'), tensorrt: str(o, 'tensorrt') };
+    case 'start':
+      return { event: 'start', protocol: num(o, 'protocol'), tensorrt: str(o, 'tensorrt'), strongly_typed: str(o, 'strongly_typed'), fp16_builder_flag: bool(o, 'fp16_builder_flag') };
     case 'log': return { event: 'log', severity: str(o, 'severity'), message: str(o, 'message') };
     case 'phase': return { event: 'phase', phase: str(o, 'phase') };
     case 'plugins':
       return {
-        event: 'plugins', initialized: bool(o, 'initialized'), name: str(o, 'name'), version: str(o, 'version'),
-        registered: bool(o, 'registered'), registered_v2: bool(o, 'registered_v2'),
+        event: 'plugins', initialized: bool(o, 'initialized'), name: str(o, 'name'),
+        checked_versions: strings(o, 'checked_versions'), registered_versions: strings(o, 'registered_versions'),
+      };
+    case 'precision':
+      return { event: 'precision', typing: str(o, 'typing'), fp16_flag: bool(o, 'fp16_flag'), tf32: bool(o, 'tf32'), fp32_plugin_layers: strings(o, 'fp32_plugin_layers') };
+    case 'layer-pinned':
+      return {
+        event: 'layer-pinned', index: num(o, 'index'), layer: str(o, 'layer'), output: str(o, 'output'), matched_by: str(o, 'matched_by'),
+        precision: str(o, 'precision'),
       };
     case 'parse-error':
       return { event: 'parse-error', index: num(o, 'index'), code: num(o, 'code'), node: num(o, 'node'), node_name: str(o, 'node_name'), op: str(o, 'op'), desc: str(o, 'desc') };

@@ -2,7 +2,9 @@
  * TensorRT engine building: discovery of TensorRT/CUDA, compilation and caching of the native
  * builder (native/), optimization profiles, and {@link buildEngine}, which ties them together.
  */
-export { type BuildOptions, type BuildReport, type LatencyStats, buildEngine } from './build.js';
+export { type BuildOptions, type BuildReport, type LatencyStats, type TrtexecOptions, buildEngine, trtexecCommandFor } from './build.js';
+export { type BuildPlan, type BuildPlanRequest, checkBuildInput, planBuild } from './build-plan.js';
+export { type BuilderInfo, queryBuilder } from './builder-info.js';
 export { type BuilderInvocation, builderArgs } from './builder-args.js';
 export {
   BUILDER_BINARY_NAME, type CompilePlan, type CompiledBuilder, type CompilerInfo, type EnsureBuilderOptions,
@@ -13,7 +15,11 @@ export {
 } from './discover.js';
 export { BUILDER_PROTOCOL, type BuilderEvent, type NetworkTensor, parseBuilderEvent } from './events.js';
 export { type LayerPrecision, type LayerPrecisionKind, classifyLayer, fp32Layers } from './layer-precision.js';
-export { type ModelCheckOptions, type ModelCheckReport, checkModelForTensorRt } from './model-checks.js';
+export { type ModelCheckOptions, type ModelCheckReport, type MsdaNodeInfo, checkModelForTensorRt } from './model-checks.js';
+export { type OpsetWarning, checkOpsetSupport } from './opset-check.js';
+export { MSDA_FP16_ERROR, type PrecisionModelFacts, type PrecisionPlan, type PrecisionRequest, planPrecision } from './precision-plan.js';
+export { type OpsetLimit, type StrongTyping, type TensorRtFeatures, parseTensorRtVersion, tensorRtFeatures } from './tensorrt-features.js';
+export { type TrtexecRequest, trtexecCommand } from './trtexec.js';
 export { type InputProfile, type ShapeRange, type ShapeSpec, deriveProfiles, formatShape, parseShapeSpec, parseShapeSpecs } from './profiles.js';
 export { type BuilderRun, type RunBuilderOptions, runBuilder } from './run-builder.js';
 export { type MissingComponent, ToolchainMissingError } from './toolchain-error.js';

@@ -14,8 +14,22 @@ export interface ModelCheckReport {
   gridSampleNodes: string[];
   /** Number of `MultiscaleDeformableAttnPlugin_TRT` nodes. */
   msdaPluginNodes: number;
+  /** Every MSDA plugin node of the main graph: how TensorRT names its layer, and its plugin version. */
+  msdaNodes: MsdaNodeInfo[];
   /** Plugin contract validation (clean when this function returns). */
   plugins: ValidationReport;
+}
+
+/** One MSDA plugin node as the TensorRT build needs to know it. */
+export interface MsdaNodeInfo {
+  /** Node label, for messages. */
+  label: string;
+  /** The layer name TensorRT's parser gives it: the node name, or `node_of_<first output>` when unnamed. */
+  layerName: string;
+  /** Its output tensor (the builder finds the layer by it). */
+  output: string;
+  /** Its `plugin_version` attribute (TensorRT's default "1" when absent). */
+  pluginVersion: string;
 }
 
 /** Options of {@link checkModelForTensorRt}. */
@@ -62,5 +76,11 @@ export function checkModelForTensorRt(model: Model, options: ModelCheckOptions =
   } catch (error) {
     throw options.file ? withContext(error, { file: options.file }) : error;
   }
-  return { gridSampleNodes: gridSamples.map((n) => n.label), msdaPluginNodes, plugins };
+  const msdaNodes = model.graph.nodes.filter((n) => n.opType === MSDA_PLUGIN.opType).map((n) => ({
+    label: n.label,
+    layerName: n.name || `node_of_${n.outputs[0]?.name ?? ''}`,
+    output: n.outputs[0]?.name ?? '',
+    pluginVersion: n.attrString('plugin_version', '1'),
+  }));
+  return { gridSampleNodes: gridSamples.map((n) => n.label), msdaPluginNodes, msdaNodes, plugins };
 }

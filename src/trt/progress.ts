@@ -15,7 +15,12 @@ export function progressPrinter(stream: NodeJS.WritableStream): (event: BuilderE
         else if (event.phase === 'build') say('building engine (TensorRT tries many kernels; this can take minutes)...');
         else if (event.phase === 'benchmark') say('benchmarking...');
         break;
-      case 'plugins': if (!event.registered) say(`warning: ${event.name} v${event.version} is not registered in TensorRT's plugin registry`); break;
+      case 'plugins':
+        say(event.registered_versions.length
+          ? `${event.name} registered, version(s) ${event.registered_versions.join(', ')}`
+          : `warning: ${event.name} is not registered in TensorRT's plugin registry (checked versions ${event.checked_versions.join(', ')})`);
+        break;
+      case 'layer-pinned': say(`pinned to FP32: plugin layer ${event.layer}`); break;
       case 'log': if (event.severity !== 'info' && event.severity !== 'verbose') say(`TensorRT ${event.severity}: ${event.message}`); break;
       case 'parse-error': say(`parse error: node ${event.node_name || `#${event.node}`}${event.op ? ` (${event.op})` : ''}: ${event.desc}`); break;
       case 'engine-written': say(`engine written: ${event.engine} (${(event.bytes / 2 ** 20).toFixed(1)} MiB, built in ${event.build_seconds.toFixed(1)} s)`); break;

@@ -167,9 +167,12 @@ describe('validateMsdaNode: each violation type', () => {
   it('plugin attributes', () => {
     const { node } = buildMsdaModel(valid);
     node.setAttr('plugin_version', attr.string('2'));
+    // Version 2 (IPluginV3, TensorRT >= 10.11) has the same inputs, outputs and attributes.
+    expect(validateMsdaNode(node)).toEqual([]);
+    node.setAttr('plugin_version', attr.string('3'));
     node.setAttr('plugin_namespace', attr.int(0));
     expect(validateMsdaNode(node).map((v) => v.message)).toEqual([
-      "node 'msda': attribute 'plugin_version' is \"2\" but must be \"1\"",
+      "node 'msda': attribute 'plugin_version' is \"3\" but must be \"1\" or \"2\"",
       "node 'msda': attribute 'plugin_namespace' is a int attribute but must be the string \"\"",
     ]);
   });

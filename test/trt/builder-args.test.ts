@@ -27,6 +27,19 @@ describe('builderArgs', () => {
     ]);
   });
 
+  it('precision: strong typing, FP32 pins and required plugins', () => {
+    expect(builderArgs({
+      onnxPath: 'a', enginePath: 'b', fp16: true, tf32: true, fp32PluginLayers: ['attn0', 'attn1'],
+      requiredPlugins: ['MultiscaleDeformableAttnPlugin_TRT:1'],
+    }, [])).toEqual([
+      '--onnx', 'a', '--engine', 'b', '--fp16', '--fp32-plugin-layer', 'attn0', '--fp32-plugin-layer', 'attn1',
+      '--require-plugin', 'MultiscaleDeformableAttnPlugin_TRT:1',
+    ]);
+    expect(builderArgs({ onnxPath: 'a', enginePath: 'b', fp16: false, stronglyTyped: true, tf32: true }, [])).toEqual([
+      '--onnx', 'a', '--engine', 'b', '--strongly-typed',
+    ]);
+  });
+
   it('warm-up only travels with a benchmark; --layer-report only without fp16 (fp16 implies it)', () => {
     const base = { onnxPath: 'a', enginePath: 'b', tf32: true, warmupIterations: 3, layerReport: true };
     expect(builderArgs({ ...base, fp16: false }, [])).toEqual(['--onnx', 'a', '--engine', 'b', '--layer-report']);

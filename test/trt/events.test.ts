@@ -4,7 +4,14 @@ import { classifyLayer, fp32Layers } from '../../src/trt/layer-precision.js';
 
 describe('parseBuilderEvent', () => {
   it('reads each event kind with typed fields', () => {
-    expect(parseBuilderEvent('{"event":"start","protocol":1,"tensorrt":"8.6.1"}')).toEqual({ event: 'start', protocol: 1, tensorrt: '8.6.1' });
+    expect(parseBuilderEvent('{"event":"start","protocol":2,"tensorrt":"8.6.1","strongly_typed":"unavailable","fp16_builder_flag":true}'))
+      .toEqual({ event: 'start', protocol: 2, tensorrt: '8.6.1', strongly_typed: 'unavailable', fp16_builder_flag: true });
+    expect(parseBuilderEvent('{"event":"plugins","initialized":true,"name":"M","checked_versions":["1","2"],"registered_versions":["1"]}'))
+      .toEqual({ event: 'plugins', initialized: true, name: 'M', checked_versions: ['1', '2'], registered_versions: ['1'] });
+    expect(parseBuilderEvent('{"event":"precision","typing":"weak","fp16_flag":true,"tf32":true,"fp32_plugin_layers":["msda_0"]}'))
+      .toEqual({ event: 'precision', typing: 'weak', fp16_flag: true, tf32: true, fp32_plugin_layers: ['msda_0'] });
+    expect(parseBuilderEvent('{"event":"layer-pinned","index":4,"layer":"msda_0","output":"attn","matched_by":"output","precision":"float32"}'))
+      .toEqual({ event: 'layer-pinned', index: 4, layer: 'msda_0', output: 'attn', matched_by: 'output', precision: 'float32' });
     expect(parseBuilderEvent('{"event":"parse-error","index":0,"code":8,"node":12,"node_name":"msda","op":"MultiscaleDeformableAttnPlugin_TRT","desc":"x"}'))
       .toEqual({ event: 'parse-error', index: 0, code: 8, node: 12, node_name: 'msda', op: 'MultiscaleDeformableAttnPlugin_TRT', desc: 'x' });
     expect(parseBuilderEvent('{"event":"network","layers":7,"inputs":[{"name":"x","dims":[-1,3,640,640],"dtype":"float32"}],"outputs":[]}'))

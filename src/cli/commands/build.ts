@@ -5,7 +5,8 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { OnnxSurgeonError, withContext } from '../../errors.js';
-import { type BuildOptions, type BuildReport, buildEngine } from '../../trt/build.js';
+import { float16ReportLines } from '../../passes/fp16/index.js';
+import { type BuildOptions, type BuildReport, buildEngine, trtexecCommandFor } from '../../trt/build.js';
 import { formatShape } from '../../trt/profiles.js';
 import { ToolchainMissingError } from '../../trt/toolchain-error.js';
 import { CommandFiles } from '../output-path.js';
@@ -27,6 +28,9 @@ export interface CommandIo {
 export interface BuildCliOptions {
   output: string;
   fp16?: boolean;
+  stronglyTyped?: boolean;
+  msdaFp16?: boolean;
+  printTrtexec?: string | true;
   tf32: boolean;
   shapes?: string[];
   workspace?: number;
@@ -48,6 +52,12 @@ Examples:
   onnx-surgeon build detr.fused.onnx -o detr.fp16.engine --fp16 --timing-cache trt.cache --benchmark 200
 
   # dynamic input: one optimization profile, MIN/OPT/MAX per dynamic input
+  # keep TensorRT's FP16 MSDA kernel out (the default); --msda-fp16 lets TensorRT use it
+  onnx-surgeon build detr.fused.onnx -o detr.fp16.engine --fp16 --msda-fp16
+
+  # print the equivalent trtexec command for TensorRT 8.6 (builds nothing)
+  onnx-surgeon build detr.fused.onnx -o detr.engine --fp16 --print-trtexec 8.6
+
   onnx-surgeon build model.fused.onnx -o model.engine --fp16 \\
     --shapes pixel_values:1x3x640x640/1x3x800x800/1x3x1333x1333
 
@@ -72,7 +82,10 @@ export function buildCommand(io: CommandIo = { stdout: process.stdout, stderr: p
     .description('build a TensorRT engine from a (fused) ONNX model, using TensorRT\'s MultiscaleDeformableAttnPlugin_TRT')
     .argument('<in>', 'ONNX model (run `onnx-surgeon fuse-msda` on it first)')
     .requiredOption('-o, --output <engine>', 'serialized TensorRT engine to write')
-    .option('--fp16', 'allow FP16 kernels (lists the layers that stayed FP32)')
+    .option('--fp16', 'FP16 engine: TensorRT 8.6-10.11 with the FP16 builder flag, 10.12+/11.x from a float16 copy of the model (lists the layers that stayed FP32)')
+    .option('--msda-fp16', 'let MultiscaleDeformableAttnPlugin_TRT run in FP16 (default: pinned to FP32, its FP16 kernel is inaccurate)')
+    .option('--strongly-typed', 'strongly typed network on TensorRT 9.1-10.x: precision from the model\'s tensor types (always so on 11.x)')
+    .option('--print-trtexec [version]', 'print the equivalent trtexec command (for the TensorRT found, or this version, e.g. 10.13) and build nothing')
     .option('--no-tf32', 'forbid TF32 for FP32 math (bit-closer to PyTorch FP32, slower)')
     .option('--shapes <name:MIN/OPT/MAX...>', 'optimization profile for dynamic inputs, dims as 1x3x640x640; NAME=AxB fixes one shape (repeatable)', collectProfileSpecs('--shapes'))
     .option('--workspace <MiB>', 'workspace memory limit in MiB', positiveInteger('--workspace'))
@@ -103,6 +116,8 @@ export async function runBuildCommand(input: string, options: BuildCliOptions, i
     input,
     output: options.output,
     fp16: options.fp16 ?? false,
+    stronglyTyped: options.stronglyTyped ?? false,
+    msdaFp16: options.msdaFp16 ?? false,
     tf32: options.tf32,
     shapes: options.shapes ?? [],
     allowGridSample: options.allowGridsample ?? false,
@@ -116,6 +131,13 @@ export async function runBuildCommand(input: string, options: BuildCliOptions, i
   };
   let files: CommandFiles | undefined;
   try {
+    if (options.printTrtexec !== undefined) {
+      const lines = await trtexecCommandFor({
+        ...buildOptions, ...(typeof options.printTrtexec === 'string' ? { tensorrtVersion: options.printTrtexec } : {}),
+      });
+      io.stdout.write(`${lines.join('\n')}\n`);
+      return BUILD_EXIT.ok;
+    }
     // The engine and timing cache against the model as given, and their folders; buildEngine
     // checks them against the model's external data once it has loaded it.
     files = new CommandFiles(input, { others: [{ role: '-o', path: options.output }, ...(options.timingCache !== undefined ? [{ role: '--timing-cache', path: options.timingCache }] : [])] });
@@ -153,6 +175,16 @@ export function summarize(report: BuildReport): string {
     lines.push(`profile: ${p.input} min ${formatShape(p.min)} opt ${formatShape(p.opt)} max ${formatShape(p.max)}` +
       `${p.defaults.length ? ` [${p.defaults.join('; ')}]` : ''}`);
   }
+  lines.push(`precision: ${report.precision.typingReason}${report.precision.builderFp16Flag ? ', FP16 builder flag' : ''}` +
+    (report.float16Conversion ? ', float16 copy of the model' : ''));
+  if (report.precision.msda.precision !== 'none') {
+    const count = report.precision.pinnedLayers.length;
+    const pinned = count ? ` (${count} layer${count === 1 ? '' : 's'} pinned: layer precision and output type, obeyed)` : '';
+    lines.push(`MSDA plugin v${report.msdaPluginVersions.model.join(', v')} (TensorRT registers ${report.msdaPluginVersions.registered.join(', ') || 'none'}): ` +
+      `${report.precision.msda.precision}${pinned}; ${report.precision.msda.reason}`);
+  }
+  if (report.float16Conversion) lines.push(...float16ReportLines(report.float16Conversion));
+  for (const warning of report.opsetWarnings) lines.push(`warning: ${warning.message}`);
   if (report.fp16) {
     const names = report.fp32Layers.slice(0, 8).map((l) => l.name);
     const more = report.fp32Layers.length > names.length ? `, +${report.fp32Layers.length - names.length} more` : '';

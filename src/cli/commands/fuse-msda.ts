@@ -8,6 +8,7 @@ import { OnnxSurgeonError } from '../../errors.js';
 import { writeFileAtomic } from '../../onnx/files.js';
 import { type FuseMsdaReport, fuseMsda, requireAllFused } from '../../passes/fuse-msda/index.js';
 import { loadModel, saveModel } from '../../serde/index.js';
+import { MSDA_PLUGIN } from '../../plugins/index.js';
 import { setupCommand } from '../command-setup.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { type CommandIo, processIo } from '../io.js';
@@ -28,6 +29,7 @@ export interface FuseMsdaCliOptions {
   externalData?: string;
   inline?: boolean;
   sizeThreshold?: number;
+  pluginVersion?: string;
 }
 
 /** What `fuse-msda --json` prints and `--report` writes: the pass report plus the files. */
@@ -77,6 +79,8 @@ export function fuseMsdaCommand(io: CommandIo = processIo()): Command {
     .option('--quiet', 'print nothing but errors')
     .option('--force', 'allow -o to be the input model (replaced atomically)')
     .option('--require-all', 'exit 1 when any site is left unfused')
+    .addOption(new Option('--plugin-version <version>', 'plugin_version of the plugin nodes: 1 (TensorRT 8.6+) or 2 (TensorRT 10.11+)')
+      .choices([...MSDA_PLUGIN.versions]).default(MSDA_PLUGIN.versions[0]))
     .addOption(new Option('--external-data <file>', 'store tensors in this data file, in the output\'s folder').conflicts('inline'))
     .option('--inline', 'store every tensor inside the .onnx file')
     .option('--size-threshold <bytes>', SIZE_THRESHOLD_HELP, nonNegativeInteger('--size-threshold'))
@@ -106,6 +110,7 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
     files.modelLoaded(model);
     const report = fuseMsda(model, {
       dryRun: Boolean(options.dryRun),
+      ...(options.pluginVersion !== undefined ? { pluginVersion: options.pluginVersion } : {}),
       onProgress: (done, total) => progress.update('fusing MSDA sites', done, total),
     });
     files.prepare(io, { quiet: options.quiet, progress });

@@ -1,7 +1,7 @@
 import { OnnxSurgeonError } from '../../errors.js';
 import { type GraphEdit, type Model, type Node, liveNodes, usesAfter } from '../../ir/index.js';
 import { ViewError } from '../../layout/view.js';
-import { validateMsdaNode, validatePluginNodes } from '../../plugins/index.js';
+import { MSDA_PLUGIN, validateMsdaNode, validatePluginNodes } from '../../plugins/index.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { DimSources } from './emitter.js';
 import type { MsdaSite } from './prove-site.js';
@@ -23,6 +23,11 @@ export interface FuseMsdaOptions {
   exactPrecision?: boolean;
   /** Called after each site is handled (for progress bars). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * `plugin_version` written on the plugin nodes: "1" (default; the only one TensorRT 8.6-10.10
+   * has) or "2" (TensorRT >= 10.11, same inputs, outputs and attributes).
+   */
+  pluginVersion?: string;
 }
 
 /**
@@ -43,11 +48,15 @@ export interface FuseMsdaOptions {
  */
 export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaReport {
   const graph = model.graph;
+  const pluginVersion = options.pluginVersion ?? MSDA_PLUGIN.versions[0]!;
+  if (!MSDA_PLUGIN.versions.includes(pluginVersion)) {
+    throw new OnnxSurgeonError('usage', `${MSDA_PLUGIN.opType} has no plugin version '${pluginVersion}'`, { expected: MSDA_PLUGIN.versions.join(' or ') });
+  }
   const nodesBefore = graph.nodeCount;
   const found = findMsdaSites(model, options);
   const sites = found.sites.map((s) => s.report);
   if (!options.dryRun) {
-    const accepted = decideRewrites(model, found.sites, found.facts);
+    const accepted = decideRewrites(model, found.sites, found.facts, pluginVersion);
     for (const { replacement, report } of accepted) {
       replacement.edit.commit();
       report.pluginNode = replacement.plugin.name;
@@ -91,14 +100,14 @@ interface PlannedRewrite {
  * nodes die once all kept replacements are in (nothing else still reads the site's insides).
  * Dropping a site can keep another site's insides alive, so liveness is asked again until stable.
  */
-function decideRewrites(model: Model, found: readonly MsdaSiteInfo[], facts: ShapeFacts): PlannedRewrite[] {
+function decideRewrites(model: Model, found: readonly MsdaSiteInfo[], facts: ShapeFacts, pluginVersion: string): PlannedRewrite[] {
   const proved = found.filter((s): s is MsdaSiteInfo & { proved: MsdaSite } => s.proved !== undefined);
   if (!proved.length) return [];
   const sources = new DimSources(model.graph, facts, new Set(proved.flatMap((s) => s.proved.dataNodes)));
   let kept: PlannedRewrite[] = [];
   for (const { proved: site, report } of proved) {
     try {
-      kept.push({ site, report, replacement: buildSiteReplacement(model, site, facts, sources, report.name) });
+      kept.push({ site, report, replacement: buildSiteReplacement(model, site, facts, sources, report.name, pluginVersion) });
     } catch (error) {
       if (!(error instanceof ViewError)) throw error;
       markSkipped(report, error.message);

@@ -23,7 +23,9 @@ export interface SiteReplacement {
  * edit points those consumers at it; the old nodes are left for cleanup. Throws a `ViewError`
  * when a layout or a size cannot be built.
  */
-export function buildSiteReplacement(model: Model, site: MsdaSite, facts: ShapeFacts, sources: DimSources, prefix: string): SiteReplacement {
+export function buildSiteReplacement(
+  model: Model, site: MsdaSite, facts: ShapeFacts, sources: DimSources, prefix: string, pluginVersion = MSDA_PLUGIN.versions[0]!,
+): SiteReplacement {
   const graph = model.graph;
   const edit = new GraphEdit(graph, model);
   const emitter = new Emitter(edit, prefix, sources);
@@ -43,7 +45,7 @@ export function buildSiteReplacement(model: Model, site: MsdaSite, facts: ShapeF
   const spatialShapes = toInt32(emitter, site.spatialShapes.flat(), [L, 2], 'msda_spatial_shapes');
   const levelStart = levelStartIndex(emitter, site);
   const plugin = emitter.customNode(MSDA_PLUGIN.opType, MSDA_PLUGIN.domain, [value, spatialShapes, levelStart, locations, weights], 'MultiscaleDeformableAttn', {
-    plugin_version: attr.string(MSDA_PLUGIN.versions[0]!),
+    plugin_version: attr.string(pluginVersion),
     plugin_namespace: attr.string(MSDA_PLUGIN.namespace),
   });
   edit.requireOpset(MSDA_PLUGIN.domain, MSDA_PLUGIN.domainVersion);

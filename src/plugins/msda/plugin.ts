@@ -24,8 +24,12 @@ import {
 
 /** The op type TensorRT's ONNX parser maps to the plugin creator. */
 const OP_TYPE = 'MultiscaleDeformableAttnPlugin_TRT';
-/** `plugin_version` values TensorRT has a creator for; fuse-msda writes the first. */
-const VERSIONS: readonly string[] = ['1'];
+/**
+ * `plugin_version` values TensorRT has a creator for; fuse-msda writes the first unless told
+ * otherwise. "1" (IPluginV2DynamicExt) is in every TensorRT from 8.4.1; "2" (IPluginV3, TensorRT
+ * >= 10.11, which deprecates "1") "mirrors version 1 in IO and attributes" (the plugin's README).
+ */
+const VERSIONS: readonly string[] = ['1', '2'];
 /** `plugin_namespace` TensorRT registers the creator under. */
 const NAMESPACE = '';
 
