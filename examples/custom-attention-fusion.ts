@@ -12,8 +12,9 @@
  * result is checked structurally and by a save/load round trip.
  */
 import {
-  type AttributeValue, type Captures, DType, Graph, Model, Tensor, type Value, applyRules, attr, attrInts, loadModel, loadModelFromBytes, modelToBytes, rule,
+  type AttributeValue, type Captures, DType, Graph, Model, Tensor, type Value, applyRules, attr, loadModel, loadModelFromBytes, modelToBytes, rule,
 } from '../src/index.js';
+import { attrInts } from '../src/ir/index.js';
 import { type ExampleResult, finishExample, runAsScript } from './lib/support.js';
 
 /** The custom op the fusion emits. */

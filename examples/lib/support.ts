@@ -4,7 +4,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { DType, type Model, type RewriteReport, modelToBytes, saveModel, seededRandom } from '../../src/index.js';
+import { DType, type Model, type RewriteReport, modelToBytes, saveModel } from '../../src/index.js';
+import { seededRandom } from '../../src/verify/index.js';
 
 /** Float32 inputs by name, with their dims. */
 export type Feeds = Map<string, { data: Float32Array; dims: number[] }>;

@@ -352,7 +352,7 @@ export class Graph {
     return [...this._values.values()];
   }
 
-  /** Subgraphs held by this graph's node attributes (one level deep; {@link graphsWithin} goes all the way). */
+  /** Subgraphs held by this graph's node attributes (one level deep; `graphsWithin` goes all the way). */
   *subgraphs(): Generator<{ node: Node; attribute: Attribute; graph: Graph }> {
     for (const node of this._nodes) {
       for (const attribute of node.attributes.values()) {

@@ -1,4 +1,22 @@
-export { Model } from './model.js';
+/**
+ * The IR (`onnx-surgeon/ir`): {@link Model}, {@link Graph}, {@link Node}, {@link Value},
+ * {@link Tensor} and attributes, kept consistent on every mutation; {@link GraphEdit}, the one way
+ * to build a replacement detached and commit it once; the basic questions every pass asks, each
+ * answered here once: what constant a value holds (`Value.constant()`), is this the ONNX domain
+ * ({@link isOnnxDomain}), which nodes are live ({@link liveNodes}), which graphs nest
+ * ({@link graphsWithin}); 16-bit float conversions.
+ *
+ * @example
+ * ```ts
+ * import { GraphEdit, liveNodes } from 'onnx-surgeon/ir';
+ * const edit = new GraphEdit(graph);
+ * const y = edit.node({ op: 'Relu', inputs: [x] }).output();
+ * edit.replaceAllUsesWith(old, y);
+ * if (![...liveNodes(graph, [edit])].includes(old.producer!)) edit.commit();
+ * ```
+ * @module
+ */
+export { Model, type LocalFunction } from './model.js';
 export { Graph, type NodeSpec } from './graph.js';
 export { GraphEdit } from './edit.js';
 export { liveNodes, usesAfter } from './liveness.js';

@@ -2,6 +2,22 @@ import { cloneModel } from './clone.js';
 import { Graph } from './graph.js';
 
 /**
+ * A model-local function (ONNX `FunctionProto`). The IR names it and carries its body as it was
+ * decoded, so it is written back unchanged; remove or reorder entries freely, but build new ones
+ * with the codec (`serdeOrigin` is the message that is written).
+ */
+export interface LocalFunction {
+  /** Function name: the op type its callers use. */
+  readonly name: string;
+  /** Domain its callers use. */
+  readonly domain: string;
+  /** IR 10 overload identifier, if any. */
+  readonly overload?: string;
+  /** Codec bookkeeping: the decoded `FunctionProto`. */
+  readonly serdeOrigin: unknown;
+}
+
+/**
  * A whole ONNX model: the main graph plus the header (IR version, opset imports, producer) and
  * the parts the IR carries without modelling (local functions, training info) so nothing is lost.
  */
@@ -19,8 +35,8 @@ export class Model {
   metadataProps?: [string, string][];
   /** The main graph. */
   graph: Graph;
-  /** Local functions (FunctionProto), decoded messages carried as they are. */
-  functions: unknown[] = [];
+  /** Local functions, carried as decoded (see {@link LocalFunction}). */
+  functions: LocalFunction[] = [];
   /** Path of the file this model was loaded from (resolves external data), if any. */
   sourcePath?: string;
   /** Codec bookkeeping for lossless round trips (training info, configuration, unknown fields). */

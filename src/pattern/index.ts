@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { applyRules, rule } from './pattern/index.js';
+ * import { applyRules, rule } from 'onnx-surgeon/pattern';
  * const removeIdentity = rule({ name: 'remove-identity', pattern: (op, x) => op.Identity(x), replace: (_b, m) => m.value('x') });
  * const report = applyRules(model, [removeIdentity]);
  * ```

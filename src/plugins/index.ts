@@ -6,10 +6,11 @@
  *
  * @example
  * ```ts
- * import { assertValidPlugins, expandCustomOps } from './src/plugins/index.js';
+ * import { assertValidPlugins, expandCustomOps } from 'onnx-surgeon/plugins';
  * assertValidPlugins(model);   // throws OnnxSurgeonError('contract') listing every violation
  * expandCustomOps(model);      // now onnxruntime-node can run it on CPU
  * ```
+ * @module
  */
 import './msda/register.js';
 

@@ -70,7 +70,9 @@ export function modelFromProto(proto: ModelProto, options: FromProtoOptions = {}
   if (proto.modelVersion !== undefined) model.modelVersion = proto.modelVersion;
   if (proto.docString !== undefined) model.docString = proto.docString;
   if (proto.metadataProps) model.metadataProps = pairs(proto.metadataProps);
-  model.functions = proto.functions ?? [];
+  model.functions = (proto.functions ?? []).map((f) => ({
+    name: f.name ?? '', domain: f.domain ?? '', ...(f.overload !== undefined ? { overload: f.overload } : {}), serdeOrigin: f,
+  }));
   model.serdeOrigin = proto;
   fillGraph(model.graph, proto.graph, options);
   return model;

@@ -1,3 +1,15 @@
+/**
+ * Reading and writing models (`onnx-surgeon/serde`): files and bytes to the IR and back, losslessly
+ * (external data, fields the IR does not model), and the protobuf-level conversions under them.
+ *
+ * @example
+ * ```ts
+ * import { loadModel, saveModel } from 'onnx-surgeon/serde';
+ * const model = await loadModel('model.onnx');
+ * await saveModel(model, 'copy.onnx', { externalData: 'auto' });
+ * ```
+ * @module
+ */
 export {
   loadModel, loadModelFromBytes, saveModel, modelToBytes, sourceFiles, plannedDataFile,
   type LoadOptions, type SaveOptions, type ExternalDataMode,

@@ -44,7 +44,7 @@ export function modelToProto(model: Model, options: ToProtoOptions = {}): ModelP
   out.metadataProps = entries(model.metadataProps, origin.metadataProps);
   if (!out.metadataProps) delete out.metadataProps;
   out.graph = graphToProto(model.graph, options);
-  if (model.functions.length) out.functions = model.functions as ModelProto['functions'];
+  if (model.functions.length) out.functions = model.functions.map((f) => f.serdeOrigin) as ModelProto['functions'];
   else delete out.functions;
   return out;
 }

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { inferShapes, foldConstants, DimExpr } from './shape/index.js';
+ * import { inferShapes, foldConstants, DimExpr } from 'onnx-surgeon/shape';
  * const facts = inferShapes(model.graph);
  * facts.shape(value)?.map(String);   // ['batch*8', '8', 'h0*w0 + h1*w1', '32']
  * facts.values(target)?.map(String); // symbolic elements of a shape tensor

@@ -1,6 +1,14 @@
 /**
  * TensorRT engine building: discovery of TensorRT/CUDA, compilation and caching of the native
- * builder (native/), optimization profiles, and {@link buildEngine}, which ties them together.
+ * builder (native/), optimization profiles, and {@link buildEngine}, which ties them together
+ * (`onnx-surgeon/trt`).
+ *
+ * @example
+ * ```ts
+ * import { buildEngine } from 'onnx-surgeon/trt';
+ * const report = await buildEngine({ input: 'detr.fused.onnx', output: 'detr.engine' });
+ * ```
+ * @module
  */
 export { type BuildOptions, type BuildReport, type LatencyStats, type TrtexecOptions, buildEngine, trtexecCommandFor } from './build.js';
 export { type BuildPlan, type BuildPlanRequest, checkBuildInput, planBuild } from './build-plan.js';

@@ -3,7 +3,7 @@
  * outputs, op histogram, weights, local functions and plugin nodes. Plain data, printed as text
  * or as JSON.
  */
-import type { Graph, Model, Value } from '../../ir/index.js';
+import type { Graph, LocalFunction, Model, Value } from '../../ir/index.js';
 import { dtypeName, graphsWithin, isOnnxDomain } from '../../ir/index.js';
 import { isPluginNode } from '../../plugins/index.js';
 
@@ -98,10 +98,9 @@ function countSubgraphNodes(graph: Graph): number {
   return n;
 }
 
-/** Local functions are carried as decoded FunctionProto messages; only their names are read. */
-function functionName(proto: unknown): string {
-  const f = proto as { name?: string; domain?: string };
-  return f.domain ? `${f.domain}::${f.name ?? '?'}` : (f.name ?? '?');
+function functionName(f: LocalFunction): string {
+  const name = f.name || '?';
+  return f.domain ? `${f.domain}::${name}` : name;
 }
 
 /** `[1,3,batch,?]` style shape text. */

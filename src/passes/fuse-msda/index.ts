@@ -1,3 +1,17 @@
+/**
+ * The fuse-msda pass (`onnx-surgeon/fuse-msda`): find the multi-scale deformable attention sites
+ * PyTorch exports ({@link findMsdaSites}), prove each computes exactly what TensorRT's
+ * `MultiscaleDeformableAttnPlugin_TRT` computes, and replace the proved ones
+ * ({@link fuseMsda}); {@link selectMsdaSite} picks one site by name or number.
+ *
+ * @example
+ * ```ts
+ * import { findMsdaSites, fuseMsda } from 'onnx-surgeon/fuse-msda';
+ * for (const s of findMsdaSites(model).sites) console.log(s.report.name, s.report.status);
+ * fuseMsda(model);
+ * ```
+ * @module fuse-msda
+ */
 import { OnnxSurgeonError } from '../../errors.js';
 import { type GraphEdit, type Model, type Node, liveNodes, usesAfter } from '../../ir/index.js';
 import { ViewError } from '../../layout/view.js';
