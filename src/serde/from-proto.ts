@@ -84,17 +84,30 @@ function fillGraph(graph: Graph, proto: GraphProto, options: FromProtoOptions): 
   if (proto.metadataProps) graph.metadataProps = pairs(proto.metadataProps);
   const origin: GraphOrigin = { proto, orphanValueInfo: [], orphanAnchors: [], sparseValues: [] };
   graph.serdeOrigin = origin;
-
   const defineLocal = (name: string, what: string): Value => {
     if (graph._values.has(name)) {
       throw new OnnxSurgeonError('graph', `value name '${name}' is defined twice (${what})`, {
         ...ctx, tensor: name, expected: 'each value defined once (ONNX is SSA)',
       });
     }
-    const v = graph.createValueExactShadowing(name);
-    return v;
+    return graph.createValueExactShadowing(name);
   };
+  fillSources(graph, proto, options, origin, defineLocal);
+  fillNodes(graph, proto, options, defineLocal);
+  fillOutputs(graph, proto, options);
+  fillValueInfo(graph, proto, origin);
+  try {
+    topologicalOrder(graph);
+  } catch (error) {
+    if (error instanceof OnnxSurgeonError) throw new OnnxSurgeonError(error.code, error.detail, { ...error.context, ...ctx });
+    throw error;
+  }
+}
 
+type DefineLocal = (name: string, what: string) => Value;
+
+/** Graph inputs, initializers (an input may carry a default) and sparse initializers. */
+function fillSources(graph: Graph, proto: GraphProto, options: FromProtoOptions, origin: GraphOrigin, defineLocal: DefineLocal): void {
   for (const info of proto.input ?? []) {
     const v = defineLocal(info.name ?? '', 'graph input');
     applyValueInfo(v, info);
@@ -111,9 +124,11 @@ function fillGraph(graph: Graph, proto: GraphProto, options: FromProtoOptions): 
     const name = sparse.values?.name ?? '';
     origin.sparseValues.push(graph._values.get(name) ?? defineLocal(name, 'sparse initializer'));
   }
+}
 
+function fillNodes(graph: Graph, proto: GraphProto, options: FromProtoOptions, defineLocal: DefineLocal): void {
   // Outputs of every node exist before any input is resolved, so order in the file does not matter
-  // for resolution (cycles are caught below).
+  // for resolution (cycles are caught afterwards).
   const nodeOutputs: Value[][] = (proto.node ?? []).map((n, i) =>
     (n.output ?? []).map((name) => {
       if (name === '') return graph.createOmittedOutput();
@@ -139,19 +154,21 @@ function fillGraph(graph: Graph, proto: GraphProto, options: FromProtoOptions): 
       const v = graph.value(name);
       if (!v) {
         throw new OnnxSurgeonError('graph', `input ${k} '${name}' is not produced by any node, graph input or initializer`, {
-          ...ctx, node: node.label, tensor: name,
+          file: options.file, node: node.label, tensor: name,
         });
       }
       node._inputs.push(undefined);
       node.setInput(k, v);
     });
   });
+}
 
+function fillOutputs(graph: Graph, proto: GraphProto, options: FromProtoOptions): void {
   const outputs = (proto.output ?? []).map((info) => {
     const v = graph.value(info.name ?? '');
     if (!v) {
       throw new OnnxSurgeonError('graph', `graph output '${info.name}' is not produced by any node, input or initializer`, {
-        ...ctx, tensor: info.name ?? '',
+        file: options.file, tensor: info.name ?? '',
       });
     }
     return { v, info };
@@ -159,24 +176,23 @@ function fillGraph(graph: Graph, proto: GraphProto, options: FromProtoOptions): 
   graph.setOutputs(outputs.map((o) => o.v));
   graph.outputInfo = outputs.map((o) => o.info);
   for (const o of outputs) if (!o.v.serdeOrigin) applyValueInfo(o.v, o.info);
+}
 
+/** value_info entries in file order; entries for unknown or repeated names are kept verbatim. */
+function fillValueInfo(graph: Graph, proto: GraphProto, origin: GraphOrigin): void {
+  const listed = new Set(graph.valueInfoOrder);
   let previous: Value | undefined;
   for (const info of proto.valueInfo ?? []) {
     const v = graph._values.get(info.name ?? '');
-    if (v && !graph.valueInfoOrder.includes(v)) {
+    if (v && !listed.has(v)) {
       applyValueInfo(v, info);
       graph.valueInfoOrder.push(v);
+      listed.add(v);
       previous = v;
     } else {
       origin.orphanValueInfo.push(info);
       origin.orphanAnchors.push(previous);
     }
-  }
-  try {
-    topologicalOrder(graph);
-  } catch (error) {
-    if (error instanceof OnnxSurgeonError) throw new OnnxSurgeonError(error.code, error.detail, { ...error.context, ...ctx });
-    throw error;
   }
 }
 
