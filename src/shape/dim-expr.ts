@@ -1,85 +1,25 @@
 import { OnnxSurgeonError } from '../errors.js';
+import {
+  type Interval, ONE, type OpaqueDefinition, type DimSymbol, type Term, accumulate, compareMonomials,
+  compareStrings, divideMonomials, floorDiv, floorMod, makeMonomial, multiplyMonomials, termBounds,
+} from './dim-terms.js';
 
-/**
- * How an opaque symbol is defined, so that {@link DimExpr.evaluate} can still compute it once the
- * symbols it depends on are bound. `broadcast(a, b)` is ONNX broadcasting of two dims (`b` when
- * `a` is 1, else `a`).
- */
-export interface OpaqueDefinition {
-  readonly op: 'floordiv' | 'max' | 'min' | 'broadcast';
-  readonly args: readonly DimExpr[];
+export type { OpaqueDefinition } from './dim-terms.js';
+
+/** The range a symbol may take, inclusive; a missing end is unbounded. */
+export interface SymbolRange {
+  readonly min?: number | bigint;
+  readonly max?: number | bigint;
 }
 
-/** A named integer unknown; opaque symbols also carry their definition. */
-interface Symbol {
-  readonly name: string;
-  readonly definition?: OpaqueDefinition;
+/** Provable inclusive bounds of an expression; a missing end means "no bound proven". */
+export interface DimBounds {
+  readonly min?: bigint;
+  readonly max?: bigint;
 }
 
-/** A product of symbols with positive exponents, sorted by symbol name. */
-interface Monomial {
-  readonly factors: readonly (readonly [Symbol, number])[];
-  /** `a*b^2` form; `''` for the constant monomial. */
-  readonly key: string;
-  readonly degree: number;
-}
-
-interface Term {
-  readonly monomial: Monomial;
-  readonly coefficient: bigint;
-}
-
-const ONE: Monomial = { factors: [], key: '', degree: 0 };
-
-function makeMonomial(factors: (readonly [Symbol, number])[]): Monomial {
-  factors.sort((a, b) => compareStrings(a[0].name, b[0].name));
-  const key = factors.map(([s, e]) => (e === 1 ? s.name : `${s.name}^${e}`)).join('*');
-  return { factors, key, degree: factors.reduce((n, [, e]) => n + e, 0) };
-}
-
-function multiplyMonomials(a: Monomial, b: Monomial): Monomial {
-  if (!a.factors.length) return b;
-  if (!b.factors.length) return a;
-  const exponents = new Map<string, [Symbol, number]>();
-  for (const [s, e] of [...a.factors, ...b.factors]) {
-    const prev = exponents.get(s.name);
-    exponents.set(s.name, [prev?.[0] ?? s, (prev?.[1] ?? 0) + e]);
-  }
-  return makeMonomial([...exponents.values()]);
-}
-
-/** `a / b` when `b` divides `a` (every exponent of `b` at most `a`'s), else undefined. */
-function divideMonomials(a: Monomial, b: Monomial): Monomial | undefined {
-  if (!b.factors.length) return a;
-  const left = new Map<string, [Symbol, number]>(a.factors.map(([s, e]) => [s.name, [s, e]]));
-  for (const [s, e] of b.factors) {
-    const have = left.get(s.name);
-    if (!have || have[1] < e) return undefined;
-    if (have[1] === e) left.delete(s.name);
-    else left.set(s.name, [have[0], have[1] - e]);
-  }
-  return makeMonomial([...left.values()]);
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Graded lexicographic order (higher degree first, then by symbol names and exponents). It is a
- * monomial order, which the exact polynomial division in {@link DimExpr.divExact} relies on.
- */
-function compareMonomials(a: Monomial, b: Monomial): number {
-  if (a.degree !== b.degree) return b.degree - a.degree;
-  const n = Math.min(a.factors.length, b.factors.length);
-  for (let i = 0; i < n; i++) {
-    const [sa, ea] = a.factors[i]!;
-    const [sb, eb] = b.factors[i]!;
-    if (sa.name !== sb.name) return compareStrings(sa.name, sb.name);
-    if (ea !== eb) return eb - ea;
-  }
-  return a.factors.length - b.factors.length;
-}
+/** The range of {@link DimExpr.symbol} without one: a dimension, so at least 0. */
+const DIM_RANGE = { min: 0n } as const;
 
 function toBigInt(n: number | bigint): bigint {
   if (typeof n === 'bigint') return n;
@@ -89,29 +29,30 @@ function toBigInt(n: number | bigint): bigint {
   return BigInt(n);
 }
 
-/** Floor division of bigints (BigInt `/` truncates toward zero). */
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
-}
-
-function floorMod(a: bigint, b: bigint): bigint {
-  return a - b * floorDiv(a, b);
-}
-
 /**
  * An exact integer polynomial over named symbols: a sum of monomials (products of symbols with
  * positive exponents) with integer coefficients. Shape arithmetic in exported models is almost
  * always polynomial (`batch*8`, `h0*w0 + h1*w1`), so this keeps it exact and comparable.
  *
  * Everything that is not polynomial (floor division that is not exact, max/min, broadcasting of
- * two unknown dims, data-dependent sizes) becomes an *opaque symbol* with a deterministic,
- * readable name such as `floordiv(h + 1, 2)`; it carries its definition, so
+ * two unknown dims, comparisons, data-dependent sizes) becomes an *opaque symbol* with a
+ * deterministic, readable name such as `floordiv(h + 1, 2)`; it carries its definition, so
  * {@link DimExpr.evaluate} still computes it from the bindings of its arguments. Nothing here
  * throws on symbolic input.
  *
- * Symbols stand for dimensions, so they are assumed non-negative: a polynomial whose coefficients
- * are all non-negative is taken to be non-negative ({@link DimExpr.isNonNegative}).
+ * Every symbol has a range: {@link DimExpr.symbol} takes one (default `[0, inf)`, a dimension),
+ * opaque symbols derive theirs from their definition. {@link DimExpr.bounds} proves bounds from
+ * those ranges, and every rewrite that depends on a sign (truncating division, max/min,
+ * comparisons) is taken only when the bounds prove it, so an expression equals what it stands for
+ * at every binding inside the symbols' ranges.
+ *
+ * Floor division by a constant has a canonical form: coefficients are split as `c = k*q + r`
+ * (`0 <= r < k`, so `floor((x + k*a)/k) = floor(x/k) + a`), a nested `floor((floor(x/a) + y)/b)`
+ * becomes `floor((x + a*y)/(a*b))`, and a common factor of the remainder and `k` cancels. So a
+ * stride-32 backbone's `floor((floor((h + 1)/2) + 1)/2) ...` and the exporter's `(h - 1) // 32 + 1`
+ * are the same expression, `floordiv(h + 31, 32)`. (No canonical form can also equate
+ * `floor(-x/k)` with `-ceil(x/k)`: with the rules above that would make `floor(x/2) + ceil(x/2)`
+ * and `x` one expression; sizes are never divided negated, so the split form is kept.)
  *
  * Instances are immutable; {@link DimExpr.key} is a canonical string usable as a map key.
  *
@@ -121,8 +62,9 @@ function floorMod(a: bigint, b: bigint): bigint {
  * const tokens = DimExpr.symbol('h0').mul(DimExpr.symbol('w0')).add(DimExpr.const(5));
  * batch.mul(DimExpr.const(8)).toString();           // 'batch*8'
  * tokens.mul(batch).divExact(batch)?.equals(tokens); // true
- * DimExpr.symbol('h').sub(DimExpr.const(1)).floorDivConst(2).add(DimExpr.const(1)).toString();
- * // 'floordiv(h + 1, 2)'  (a stride-2, pad-1, kernel-3 convolution)
+ * const h = DimExpr.symbol('h', { min: 1 });
+ * h.sub(1).floorDivConst(2).add(1).toString();       // 'floordiv(h + 1, 2)' (stride 2, pad 1, kernel 3)
+ * h.sub(1).truncDiv(DimExpr.const(32))?.add(1).toString(); // 'floordiv(h + 31, 32)' (h >= 1: no rounding toward 0 issue)
  * tokens.evaluate({ h0: 4, w0: 4 });                  // 21
  * ```
  */
@@ -130,6 +72,7 @@ export class DimExpr {
   /** Terms with non-zero coefficients, sorted by the monomial order (constant last). */
   private readonly terms: readonly Term[];
   private cachedKey: string | undefined;
+  private cachedBounds: Interval | undefined;
 
   private constructor(terms: Term[]) {
     this.terms = terms;
@@ -147,20 +90,26 @@ export class DimExpr {
     return new DimExpr(c === 0n ? [] : [{ monomial: ONE, coefficient: c }]);
   }
 
-  /** The symbol `name` (e.g. an ONNX `dim_param`). */
-  static symbol(name: string): DimExpr {
-    return DimExpr.fromSymbol({ name });
+  /**
+   * The symbol `name` (e.g. an ONNX `dim_param`) taking integer values in `range` (inclusive;
+   * default `{ min: 0 }`, a dimension; a missing end is unbounded). A name stands for one
+   * quantity: give the same name the same range everywhere.
+   */
+  static symbol(name: string, range?: SymbolRange): DimExpr {
+    const r = range ? { ...(range.min !== undefined && { min: toBigInt(range.min) }), ...(range.max !== undefined && { max: toBigInt(range.max) }) } : DIM_RANGE;
+    return DimExpr.fromSymbol({ name, range: r });
   }
 
   /**
    * An opaque symbol named `name` that stands for `definition` (used for non-polynomial results;
    * most callers want {@link floorDivConst}, {@link DimExpr.max}, {@link DimExpr.min} instead).
+   * Its range comes from the definition; without one it is a dimension (`>= 0`).
    */
   static opaque(name: string, definition?: OpaqueDefinition): DimExpr {
-    return DimExpr.fromSymbol(definition ? { name, definition } : { name });
+    return DimExpr.fromSymbol(definition ? { name, definition, range: definitionRange(definition) } : { name, range: DIM_RANGE });
   }
 
-  private static fromSymbol(symbol: Symbol): DimExpr {
+  private static fromSymbol(symbol: DimSymbol): DimExpr {
     return new DimExpr([{ monomial: makeMonomial([[symbol, 1]]), coefficient: 1n }]);
   }
 
@@ -196,7 +145,23 @@ export class DimExpr {
     return DimExpr.commutativeOpaque('broadcast', a, b);
   }
 
-  private static commutativeOpaque(op: 'max' | 'min' | 'broadcast', a: DimExpr, b: DimExpr): DimExpr {
+  /** `1` when `a < b`, else `0`; decided from the bounds of `b - a` when possible, else an opaque `less(a, b)`. */
+  static less(a: DimExpr, b: DimExpr): DimExpr {
+    const { min, max } = b.sub(a).bounds();
+    if (min !== undefined && min >= 1n) return DimExpr.const(1);
+    if (max !== undefined && max <= 0n) return DimExpr.const(0);
+    return DimExpr.opaque(`less(${a}, ${b})`, { op: 'less', args: [a, b] });
+  }
+
+  /** `1` when `a == b`, else `0`; decided when equal or when the bounds of `a - b` exclude 0, else an opaque `equal(a, b)`. */
+  static equal(a: DimExpr, b: DimExpr): DimExpr {
+    if (a.equals(b)) return DimExpr.const(1);
+    const { min, max } = a.sub(b).bounds();
+    if ((min !== undefined && min > 0n) || (max !== undefined && max < 0n)) return DimExpr.const(0);
+    return DimExpr.commutativeOpaque('equal', a, b);
+  }
+
+  private static commutativeOpaque(op: 'max' | 'min' | 'broadcast' | 'equal', a: DimExpr, b: DimExpr): DimExpr {
     const [x, y] = compareStrings(a.key(), b.key()) <= 0 ? [a, b] : [b, a];
     return DimExpr.opaque(`${op}(${x}, ${y})`, { op, args: [x, y] });
   }
@@ -205,10 +170,7 @@ export class DimExpr {
   add(other: DimExpr | number): DimExpr {
     const o = typeof other === 'number' ? DimExpr.const(other) : other;
     const map = new Map<string, Term>(this.terms.map((t) => [t.monomial.key, t]));
-    for (const t of o.terms) {
-      const prev = map.get(t.monomial.key);
-      map.set(t.monomial.key, { monomial: t.monomial, coefficient: (prev?.coefficient ?? 0n) + t.coefficient });
-    }
+    for (const t of o.terms) accumulate(map, t.monomial, t.coefficient);
     return DimExpr.fromTermMap(map);
   }
 
@@ -227,11 +189,7 @@ export class DimExpr {
     const o = typeof other === 'number' ? DimExpr.const(other) : other;
     const map = new Map<string, Term>();
     for (const a of this.terms) {
-      for (const b of o.terms) {
-        const monomial = multiplyMonomials(a.monomial, b.monomial);
-        const prev = map.get(monomial.key);
-        map.set(monomial.key, { monomial, coefficient: (prev?.coefficient ?? 0n) + a.coefficient * b.coefficient });
-      }
+      for (const b of o.terms) accumulate(map, multiplyMonomials(a.monomial, b.monomial), a.coefficient * b.coefficient);
     }
     return DimExpr.fromTermMap(map);
   }
@@ -271,32 +229,63 @@ export class DimExpr {
     return rest.terms.length ? undefined : quotient;
   }
 
+  /** `this = k*quotient + rest` with every coefficient of `rest` in `[0, k)`. */
+  private splitBy(k: bigint): { quotient: DimExpr; rest: DimExpr } {
+    const quotient = new Map<string, Term>();
+    const rest = new Map<string, Term>();
+    for (const t of this.terms) {
+      accumulate(quotient, t.monomial, floorDiv(t.coefficient, k));
+      accumulate(rest, t.monomial, floorMod(t.coefficient, k));
+    }
+    return { quotient: DimExpr.fromTermMap(quotient), rest: DimExpr.fromTermMap(rest) };
+  }
+
   /**
-   * `floor(this / k)` for a positive integer `k`. Never undefined: each coefficient is split as
-   * `c = k*q + r` (0 <= r < k), the `q` parts come out exactly and what is left,
-   * `floor((sum of r-terms) / k)`, is a constant when the r-terms are constant and otherwise the
-   * opaque symbol `floordiv(<r-terms>, k)` (evaluable once its symbols are bound). Exact division
-   * (every coefficient divisible) therefore gives a plain polynomial.
+   * `floor(this / k)` for a positive integer `k`, in the canonical form described on the class:
+   * exact parts come out as polynomial terms, the rest becomes one opaque `floordiv(rest, k)`
+   * (evaluable once its symbols are bound); nested floor divisions by constants merge. Exact
+   * division gives a plain polynomial. Every step holds for all integer values.
    */
   floorDivConst(k: number | bigint): DimExpr {
     const divisor = toBigInt(k);
     if (divisor <= 0n) {
       throw new OnnxSurgeonError('usage', 'floorDivConst needs a positive divisor', { found: String(k) });
     }
-    const quotient: Term[] = [];
-    const remainder: Term[] = [];
-    for (const t of this.terms) {
-      const q = floorDiv(t.coefficient, divisor);
-      const r = floorMod(t.coefficient, divisor);
-      if (q !== 0n) quotient.push({ monomial: t.monomial, coefficient: q });
-      if (r !== 0n) remainder.push({ monomial: t.monomial, coefficient: r });
+    if (divisor === 1n) return this;
+    const plain = this.splitBy(divisor);
+    const restConst = plain.rest.constBigInt();
+    if (restConst !== undefined) return plain.quotient.add(DimExpr.const(floorDiv(restConst, divisor)));
+    return plain.quotient.add(plain.rest.floorOfRest(divisor));
+  }
+
+  /**
+   * `floor(this / k)` for a remainder polynomial (coefficients in `[0, k)`, not constant): a
+   * nested floor merges; a common factor `g` of the coefficients and `k` cancels
+   * (`floor((g*u + c)/(g*m)) = floor((u + floor(c/g))/m)`); what is left is one opaque symbol.
+   */
+  private floorOfRest(k: bigint): DimExpr {
+    const merged = this.mergeNestedFloor(k);
+    if (merged) return merged;
+    const g = this.terms.reduce((acc, t) => (t.monomial.factors.length ? gcd(acc, t.coefficient) : acc), k);
+    if (g > 1n) {
+      const c = this.constantTerm();
+      return this.sub(DimExpr.const(c)).divExact(DimExpr.const(g))!.add(DimExpr.const(floorDiv(c, g))).floorDivConst(k / g);
     }
-    const exact = DimExpr.fromTermMap(new Map(quotient.map((t) => [t.monomial.key, t])));
-    const rest = DimExpr.fromTermMap(new Map(remainder.map((t) => [t.monomial.key, t])));
-    const restConst = rest.constBigInt();
-    if (restConst !== undefined) return exact.add(DimExpr.const(floorDiv(restConst, divisor)));
-    const opaque = DimExpr.opaque(`floordiv(${rest}, ${divisor})`, { op: 'floordiv', args: [rest, DimExpr.const(divisor)] });
-    return exact.add(opaque);
+    return DimExpr.opaque(`floordiv(${this}, ${k})`, { op: 'floordiv', args: [this, DimExpr.const(k)] });
+  }
+
+  /**
+   * `floor((F + y)/k)` as `floor((x + a*y)/(a*k))` when this is `F + y` with `F = floordiv(x, a)`
+   * (coefficient 1, constant `a`) and `y` an integer polynomial; undefined otherwise.
+   */
+  private mergeNestedFloor(k: bigint): DimExpr | undefined {
+    for (const t of this.terms) {
+      const nested = nestedFloorSymbol(t);
+      if (!nested) continue;
+      const [symbol, x, a] = nested;
+      return x.add(this.sub(DimExpr.fromSymbol(symbol)).mul(DimExpr.const(a))).floorDivConst(a * k);
+    }
+    return undefined;
   }
 
   /** `ceil(this / k)` for a positive integer `k` (via `floor((this + k - 1) / k)`). */
@@ -309,6 +298,56 @@ export class DimExpr {
   modConst(k: number | bigint): DimExpr {
     const divisor = toBigInt(k);
     return this.sub(this.floorDivConst(divisor).mul(DimExpr.const(divisor)));
+  }
+
+  /**
+   * `floor(this / divisor)`: any non-zero constant divisor, or a symbolic one whose sign the
+   * bounds prove (then exact quotients come out as polynomials and the rest is an opaque
+   * `floordiv(a, b)`). Undefined when the divisor may be 0 or its sign is unknown.
+   */
+  floorDiv(divisor: DimExpr): DimExpr | undefined {
+    const k = divisor.constBigInt();
+    if (k !== undefined) {
+      if (k === 0n) return undefined;
+      return k > 0n ? this.floorDivConst(k) : this.neg().floorDivConst(-k);
+    }
+    const exact = this.divExact(divisor);
+    if (exact) return exact;
+    const { min, max } = divisor.bounds();
+    if (min !== undefined && min >= 1n) return DimExpr.opaque(`floordiv(${this}, ${divisor})`, { op: 'floordiv', args: [this, divisor] });
+    if (max !== undefined && max <= -1n) return this.neg().floorDiv(divisor.neg());
+    return undefined;
+  }
+
+  /**
+   * `this / divisor` rounded toward zero (onnxruntime's integer `Div`). Where the bounds prove
+   * the quotient's sign it is a floor division (`trunc = floor` for `this >= 0`, divisor > 0);
+   * otherwise an opaque `truncdiv(a, b)`. Undefined when the divisor may be 0.
+   */
+  truncDiv(divisor: DimExpr): DimExpr | undefined {
+    const exact = this.divExact(divisor);
+    if (exact) return exact;
+    const d = divisor.bounds();
+    const positive = d.min !== undefined && d.min >= 1n;
+    const negative = d.max !== undefined && d.max <= -1n;
+    if (!positive && !negative) return undefined;
+    const n = this.bounds();
+    const a = this.constBigInt();
+    const b = divisor.constBigInt();
+    if (a !== undefined && b !== undefined) return DimExpr.const(a / b);
+    if (n.min !== undefined && n.min >= 0n) return positive ? this.floorDiv(divisor) : this.floorDiv(divisor.neg())?.neg();
+    if (n.max !== undefined && n.max <= 0n) return positive ? this.neg().floorDiv(divisor)?.neg() : this.neg().floorDiv(divisor.neg());
+    return DimExpr.opaque(`truncdiv(${this}, ${divisor})`, { op: 'truncdiv', args: [this, divisor] });
+  }
+
+  /** `this - divisor*floor(this/divisor)`: the remainder with the divisor's sign (ONNX `Mod`, fmod=0). */
+  mod(divisor: DimExpr): DimExpr | undefined {
+    return this.floorDiv(divisor)?.mul(divisor).neg().add(this);
+  }
+
+  /** `this - divisor*trunc(this/divisor)`: the remainder with this one's sign (ONNX `Mod`, fmod=1; C `%`). */
+  rem(divisor: DimExpr): DimExpr | undefined {
+    return this.truncDiv(divisor)?.mul(divisor).neg().add(this);
   }
 
   /** True when this is a constant. */
@@ -338,24 +377,38 @@ export class DimExpr {
       : undefined;
   }
 
-  /**
-   * True when provably >= 0 assuming every symbol is a non-negative integer (dims are): all
-   * coefficients are non-negative. False means "not proven", not "negative".
-   */
-  isNonNegative(): boolean {
-    return this.terms.every((t) => t.coefficient >= 0n);
+  /** Number of terms (a size measure: callers cap runaway expressions with it). */
+  termCount(): number {
+    return this.terms.length;
   }
 
   /**
-   * The sign as far as it is provable for non-negative symbols: `'zero'`, `'positive'` (all
-   * coefficients >= 0 and a positive constant term), `'nonNegative'`, the mirrored `'negative'` and
-   * `'nonPositive'`, or `'unknown'`.
+   * Inclusive bounds provable from the symbols' ranges (see {@link DimExpr.symbol}); a missing
+   * end means nothing is proven on that side.
+   */
+  bounds(): DimBounds {
+    this.cachedBounds ??= termBounds(this.terms);
+    const { min, max } = this.cachedBounds;
+    return { ...(min !== undefined && { min }), ...(max !== undefined && { max }) };
+  }
+
+  /** True when provably `>= 0` for every admissible binding. False means "not proven", not "negative". */
+  isNonNegative(): boolean {
+    const { min } = this.bounds();
+    return min !== undefined && min >= 0n;
+  }
+
+  /**
+   * The sign as far as the bounds prove it: `'zero'`, `'positive'`, `'nonNegative'`, the mirrored
+   * `'negative'` and `'nonPositive'`, or `'unknown'`.
    */
   sign(): 'zero' | 'positive' | 'nonNegative' | 'negative' | 'nonPositive' | 'unknown' {
     if (!this.terms.length) return 'zero';
-    const constant = this.constantTerm();
-    if (this.isNonNegative()) return constant > 0n ? 'positive' : 'nonNegative';
-    if (this.terms.every((t) => t.coefficient <= 0n)) return constant < 0n ? 'negative' : 'nonPositive';
+    const { min, max } = this.bounds();
+    if (min !== undefined && min > 0n) return 'positive';
+    if (max !== undefined && max < 0n) return 'negative';
+    if (min !== undefined && min >= 0n) return max === 0n ? 'zero' : 'nonNegative';
+    if (max !== undefined && max <= 0n) return 'nonPositive';
     return 'unknown';
   }
 
@@ -370,6 +423,57 @@ export class DimExpr {
     const names = new Set<string>();
     for (const t of this.terms) for (const [s] of t.monomial.factors) names.add(s.name);
     return [...names].sort(compareStrings);
+  }
+
+  /** Names of the plain (non-opaque) symbols this depends on, through opaque definitions (sorted). */
+  baseSymbols(): string[] {
+    const names = new Set<string>();
+    const visit = (e: DimExpr): void => {
+      for (const t of e.terms) {
+        for (const [s] of t.monomial.factors) {
+          if (s.definition) s.definition.args.forEach(visit);
+          else names.add(s.name);
+        }
+      }
+    };
+    visit(this);
+    return [...names].sort(compareStrings);
+  }
+
+  /** The declared range of the plain symbol `name` where this mentions it (through opaque definitions). */
+  symbolRange(name: string): DimBounds | undefined {
+    for (const t of this.terms) {
+      for (const [s] of t.monomial.factors) {
+        if (!s.definition && s.name === name) return { ...s.range };
+        const inner = s.definition?.args.map((a) => a.symbolRange(name)).find((r) => r);
+        if (inner) return inner;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * True when provably non-decreasing in each of its {@link baseSymbols}: a sum of positive
+   * multiples of non-negative products of plain symbols and of floor/trunc divisions by positive
+   * constants, max and min of such expressions.
+   */
+  isNondecreasing(): boolean {
+    return this.terms.every((t) => {
+      if (!t.monomial.factors.length) return true;
+      if (t.coefficient < 0n) return false;
+      const product = t.monomial.factors.length > 1 || t.monomial.factors[0]![1] > 1;
+      return t.monomial.factors.every(([s]) => {
+        if (product && !(s.range.min !== undefined && s.range.min >= 0n)) return false;
+        const def = s.definition;
+        if (!def) return true;
+        if (def.op === 'max' || def.op === 'min') return def.args.every((a) => a.isNondecreasing());
+        if (def.op === 'floordiv' || def.op === 'truncdiv') {
+          const k = def.args[1]!.constBigInt();
+          return k !== undefined && k > 0n && def.args[0]!.isNondecreasing();
+        }
+        return false;
+      });
+    });
   }
 
   /** Structural equality (canonical forms are equal). */
@@ -412,8 +516,9 @@ export class DimExpr {
   }
 
   /**
-   * The value for the given symbol bindings, or undefined when a symbol is unbound (opaque symbols
-   * are computed from their definitions). Exact in bigint, returned as a number.
+   * The value for the given symbol bindings, or undefined when a symbol is unbound or bound
+   * outside its range (what an expression says holds only inside its symbols' ranges). Opaque
+   * symbols are computed from their definitions. Exact in bigint, returned as a number.
    */
   evaluate(bindings: Readonly<Record<string, number>>): number | undefined {
     const v = this.evaluateBigInt(bindings);
@@ -447,11 +552,68 @@ export class DimExpr {
     }
     return out;
   }
+
+  /** @internal The expression of one symbol object (substitution keeps ranges and definitions). */
+  static ofSymbol(symbol: DimSymbol): DimExpr {
+    return DimExpr.fromSymbol(symbol);
+  }
 }
 
-function evaluateSymbol(symbol: Symbol, bindings: Readonly<Record<string, number>>): bigint | undefined {
+/** `[symbol, x, a]` when the term is `1*floordiv(x, a)` with a positive constant `a`. */
+function nestedFloorSymbol(t: Term): [DimSymbol, DimExpr, bigint] | undefined {
+  if (t.coefficient !== 1n || t.monomial.factors.length !== 1 || t.monomial.factors[0]![1] !== 1) return undefined;
+  const symbol = t.monomial.factors[0]![0];
+  const def = symbol.definition;
+  const a = def?.op === 'floordiv' ? def.args[1]!.constBigInt() : undefined;
+  return def && a !== undefined && a > 0n ? [symbol, def.args[0]!, a] : undefined;
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  let [x, y] = [a < 0n ? -a : a, b < 0n ? -b : b];
+  while (y) [x, y] = [y, x % y];
+  return x;
+}
+
+function divideBound(x: bigint | undefined, k: bigint, round: (a: bigint, b: bigint) => bigint): bigint | undefined {
+  return x === undefined ? undefined : round(x, k);
+}
+
+function pickBound(a: bigint | undefined, b: bigint | undefined, pick: 'lower' | 'higher'): bigint | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  return (pick === 'lower') === (a < b) ? a : b;
+}
+
+/** What an opaque symbol's value can be, from its definition. */
+function definitionRange(def: OpaqueDefinition): Interval {
+  const [a, b] = def.args.map((x) => x.bounds()) as [DimBounds, DimBounds];
+  switch (def.op) {
+    case 'less': case 'equal': return { min: 0n, max: 1n };
+    case 'max': return { min: a.min !== undefined && b.min !== undefined ? (a.min > b.min ? a.min : b.min) : (a.min ?? b.min), max: pickBound(a.max, b.max, 'higher') };
+    case 'min': return { min: pickBound(a.min, b.min, 'lower'), max: a.max !== undefined && b.max !== undefined ? (a.max < b.max ? a.max : b.max) : (a.max ?? b.max) };
+    case 'broadcast': return { min: pickBound(a.min, b.min, 'lower'), max: pickBound(a.max, b.max, 'higher') };
+    case 'floordiv': case 'truncdiv': {
+      const k = def.args[1]!.constBigInt();
+      const round = def.op === 'floordiv' ? floorDiv : (x: bigint, y: bigint) => x / y;
+      if (k !== undefined && k > 0n) return { min: divideBound(a.min, k, round), max: divideBound(a.max, k, round) };
+      // A divisor >= 1 moves the quotient toward 0 (floor: at most to -1 for negatives).
+      if (b.min !== undefined && b.min >= 1n) {
+        const min = a.min === undefined ? undefined : a.min >= 0n ? 0n : a.min;
+        const max = a.max === undefined ? undefined : a.max >= 0n ? a.max : def.op === 'floordiv' ? -1n : 0n;
+        return { min, max };
+      }
+      return { min: undefined, max: undefined };
+    }
+  }
+}
+
+function evaluateSymbol(symbol: DimSymbol, bindings: Readonly<Record<string, number>>): bigint | undefined {
   const bound = bindings[symbol.name];
-  if (bound !== undefined) return Number.isInteger(bound) ? BigInt(bound) : undefined;
+  if (bound !== undefined) {
+    if (!Number.isInteger(bound)) return undefined;
+    const v = BigInt(bound);
+    const { min, max } = symbol.range;
+    return (min !== undefined && v < min) || (max !== undefined && v > max) ? undefined : v;
+  }
   const def = symbol.definition;
   if (!def) return undefined;
   const args: bigint[] = [];
@@ -463,25 +625,29 @@ function evaluateSymbol(symbol: Symbol, bindings: Readonly<Record<string, number
   const [a, b] = args as [bigint, bigint];
   switch (def.op) {
     case 'floordiv': return b === 0n ? undefined : floorDiv(a, b);
+    case 'truncdiv': return b === 0n ? undefined : a / b;
     case 'max': return a > b ? a : b;
     case 'min': return a < b ? a : b;
     case 'broadcast': return a === 1n ? b : a;
+    case 'less': return a < b ? 1n : 0n;
+    case 'equal': return a === b ? 1n : 0n;
   }
 }
 
-function substituteSymbol(symbol: Symbol, bindings: Readonly<Record<string, number | DimExpr>>): DimExpr {
+function substituteSymbol(symbol: DimSymbol, bindings: Readonly<Record<string, number | DimExpr>>): DimExpr {
   const bound = bindings[symbol.name];
   if (bound !== undefined) return typeof bound === 'number' ? DimExpr.const(bound) : bound;
   const def = symbol.definition;
-  if (!def) return DimExpr.opaque(symbol.name);
+  if (!def) return DimExpr.ofSymbol(symbol);
   const [a, b] = def.args.map((x) => x.substitute(bindings)) as [DimExpr, DimExpr];
   switch (def.op) {
-    case 'floordiv': {
-      const k = b.constBigInt();
-      return k !== undefined && k > 0n ? a.floorDivConst(k) : DimExpr.opaque(symbol.name, def);
-    }
+    case 'floordiv': return a.floorDiv(b) ?? DimExpr.ofSymbol(symbol);
+    case 'truncdiv': return a.truncDiv(b) ?? DimExpr.ofSymbol(symbol);
     case 'max': return DimExpr.max(a, b);
     case 'min': return DimExpr.min(a, b);
     case 'broadcast': return DimExpr.broadcast(a, b);
+    case 'less': return DimExpr.less(a, b);
+    case 'equal': return DimExpr.equal(a, b);
   }
 }
+

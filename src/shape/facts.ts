@@ -58,6 +58,34 @@ export function isNumericDType(dtype: DTypeCode | undefined): boolean {
   return isIntegerDType(dtype) || dtype === DType.FLOAT || dtype === DType.DOUBLE || dtype === DType.FLOAT16;
 }
 
+/** Inclusive range of each integer element type, and of the integers a float type holds exactly. */
+const EXACT_RANGE: Partial<Record<DTypeCode, readonly [bigint, bigint]>> = {
+  [DType.INT32]: [-(1n << 31n), (1n << 31n) - 1n],
+  [DType.INT16]: [-(1n << 15n), (1n << 15n) - 1n],
+  [DType.INT8]: [-128n, 127n],
+  [DType.UINT64]: [0n, (1n << 64n) - 1n],
+  [DType.UINT32]: [0n, (1n << 32n) - 1n],
+  [DType.UINT16]: [0n, 65535n],
+  [DType.UINT8]: [0n, 255n],
+  [DType.BOOL]: [0n, 1n],
+  [DType.FLOAT]: [-(1n << 24n), 1n << 24n],
+  [DType.DOUBLE]: [-(1n << 53n), 1n << 53n],
+};
+
+/**
+ * True when `value` is provably stored exactly by `dtype` (inside the integer type's range, or
+ * an integer the float type represents) for every admissible binding. Int64 is taken to hold
+ * every value: symbolic int64 shape arithmetic is assumed not to wrap (its values are sizes and
+ * indexes, far below 2^63); constants were computed exactly.
+ */
+export function representable(dtype: DTypeCode | undefined, value: DimExpr): boolean {
+  if (dtype === DType.INT64) return true;
+  const range = dtype === undefined ? undefined : EXACT_RANGE[dtype];
+  if (!range) return false;
+  const { min, max } = value.bounds();
+  return min !== undefined && max !== undefined && min >= range[0] && max <= range[1];
+}
+
 /** Product of dims when all are constant, else undefined. */
 export function staticCount(shape: readonly DimExpr[] | undefined): number | undefined {
   if (!shape) return undefined;

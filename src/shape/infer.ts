@@ -1,10 +1,10 @@
 import { DType, type DTypeCode, type Dim, type Graph, type Node, type Tensor, type Value, isOnnxDomain } from '../ir/index.js';
 import { topologicalOrder } from '../ir/toposort.js';
-import { DimExpr } from './dim-expr.js';
+import { DimExpr, type SymbolRange } from './dim-expr.js';
 import { EVALUATED_OPS, evaluateNode } from './evaluate.js';
 import {
-  MAX_TRACKED_ELEMENTS, type ShapeFacts, type ValueFacts, constDims, isIntegerDType, staticCount, staticDims,
-  tensorFromValues, tensorValues,
+  MAX_TRACKED_ELEMENTS, type ShapeFacts, type ValueFacts, constDims, isIntegerDType, representable, staticCount,
+  staticDims, tensorFromValues, tensorValues,
 } from './facts.js';
 import { OpContext, type OpHandler } from './ops/context.js';
 import { controlHandlers } from './ops/control.js';
@@ -14,11 +14,22 @@ import { layoutHandlers } from './ops/layout.js';
 import { customHandlers, nnHandlers } from './ops/nn.js';
 import { reduceHandlers } from './ops/reduce.js';
 import { sliceHandlers } from './ops/slice.js';
+import { RunConstraints } from './run-constraints.js';
 
 /** Options of {@link inferShapes}. */
 export interface InferShapesOptions {
   /** Values for symbolic input dims (`{ batch: 1 }`): those dims become constants. */
   bindings?: Record<string, number>;
+  /**
+   * Range of every symbolic dim of a graph input (named or unknown), inclusive; a missing `min`
+   * is 0 (a dim is never negative), a missing `max` unbounded. Default `{}`: any size. What a successful run proves is added on top (a Conv reading an
+   * input axis needs at least its kernel's span, see below), so the default assumes nothing.
+   * A tighter range is an assumption the caller states: `{ max: 2 ** 24 }` lets float casts of
+   * sizes and Resize scales on them be exact (float32 holds every integer up to 2^24).
+   */
+  inputDimRange?: SymbolRange;
+  /** Ranges for particular input-dim symbols by name (override {@link inputDimRange}). */
+  symbolRanges?: Record<string, SymbolRange>;
   /**
    * Store the inferred dtype/shape on each intermediate `Value.type` (symbolic dims as their
    * text) and list the value in its graph's `value_info`, so a saved model carries them. Known
@@ -49,6 +60,15 @@ const MAX_EVALUATED_INPUT_ELEMENTS = 1 << 16;
 /** Ops whose handlers already produce exact constants from shapes alone (no data needed). */
 const SHAPE_ONLY_OPS = new Set(['Shape', 'Size']);
 
+/** Expressions with more terms than this are not tracked as values (keeps runaway arithmetic linear). */
+const MAX_VALUE_TERMS = 64;
+
+/**
+ * Inference passes at most: a pass that proves a larger minimum for an input dim (see
+ * {@link RunConstraints}) reruns with it, and the rerun may prove more.
+ */
+const MAX_PASSES = 3;
+
 function handlerFor(node: Node): OpHandler | undefined {
   if (isOnnxDomain(node.domain)) return ONNX_HANDLERS[node.opType];
   return customHandlers[`${node.domain}:${node.opType}`];
@@ -59,12 +79,44 @@ class FactStore implements ShapeFacts {
   private readonly facts = new Map<Value, ValueFacts>();
   private readonly bindings: Record<string, number>;
   private readonly maxConstantElements: number;
+  /** Range of each input-dim symbol, by name (filled while seeding the main graph's inputs). */
+  private readonly ranges = new Map<string, SymbolRange>();
+  private readonly options: InferShapesOptions;
+  private readonly constraints: RunConstraints;
+  private mainGraph: Graph | undefined;
   /** Graphs inferred, for write-back. */
   readonly graphs: Graph[] = [];
 
-  constructor(options: InferShapesOptions) {
+  constructor(graph: Graph, options: InferShapesOptions, learned: ReadonlyMap<string, bigint>) {
+    this.options = options;
     this.bindings = options.bindings ?? {};
     this.maxConstantElements = options.maxConstantElements ?? 1024;
+    for (const v of graph.inputs) {
+      v.type?.shape?.forEach((d, axis) => {
+        const name = typeof d === 'string' && d !== '' ? d : typeof d === 'number' ? undefined : `unk__${v.name}_${axis}`;
+        if (name !== undefined && !this.ranges.has(name)) this.ranges.set(name, this.inputRange(name, learned.get(name)));
+      });
+    }
+    this.constraints = new RunConstraints(graph, new Set(this.ranges.keys()));
+  }
+
+  /** The declared range of an input-dim symbol (never below 0), raised to what a previous pass proved. */
+  private inputRange(name: string, learned: bigint | undefined): SymbolRange {
+    const declared = this.options.symbolRanges?.[name] ?? this.options.inputDimRange ?? {};
+    let min = declared.min === undefined ? 0n : BigInt(declared.min);
+    if (min < 0n) min = 0n;
+    if (learned !== undefined && learned > min) min = learned;
+    return { ...declared, min };
+  }
+
+  /** Lower bounds this pass proved beyond the ranges it started from. */
+  tightened(): Map<string, bigint> | undefined {
+    let out: Map<string, bigint> | undefined;
+    for (const [name, min] of this.constraints.minimums) {
+      const have = this.ranges.get(name)?.min;
+      if (have === undefined || BigInt(have) < min) (out ??= new Map()).set(name, min);
+    }
+    return out;
   }
 
   dtype(v: Value): DTypeCode | undefined {
@@ -124,15 +176,16 @@ class FactStore implements ShapeFacts {
 
   private dimFromDeclared(d: Dim, valueName: string, axis: number): DimExpr {
     if (typeof d === 'number') return DimExpr.const(d);
-    if (typeof d === 'string' && d !== '') {
-      const bound = this.bindings[d];
-      return bound !== undefined ? DimExpr.const(bound) : DimExpr.symbol(d);
-    }
-    return DimExpr.symbol(`unk__${valueName}_${axis}`);
+    const name = typeof d === 'string' && d !== '' ? d : `unk__${valueName}_${axis}`;
+    const bound = this.bindings[name];
+    if (bound !== undefined) return DimExpr.const(bound);
+    // Input-dim symbols keep their range wherever the name appears (value_info included).
+    return DimExpr.symbol(name, this.ranges.get(name));
   }
 
   /** Infers every node of `graph` (and the subgraphs its If/Loop nodes run). */
   inferGraph = (graph: Graph, inputs?: readonly ValueFacts[]): void => {
+    this.mainGraph ??= graph;
     this.graphs.push(graph);
     graph.inputs.forEach((v, i) => {
       const given = inputs?.[i];
@@ -152,7 +205,7 @@ class FactStore implements ShapeFacts {
     let results: (ValueFacts | undefined)[] = [];
     if (handler) {
       try {
-        results = handler(new OpContext(node, this.lookup, this.inferGraph));
+        results = handler(new OpContext(node, this.lookup, this.inferGraph, this.lookup, this.requireFor(node)));
       } catch {
         // A handler meeting a malformed node knows nothing; inference never fails a caller.
         results = [];
@@ -164,6 +217,11 @@ class FactStore implements ShapeFacts {
       const inferred = evaluated?.[i] ?? results[i] ?? {};
       this.facts.set(out, this.finish(out, inferred));
     });
+  }
+
+  /** How a node of the main graph reports what its successful run implies (nodes of subgraphs report nothing). */
+  private requireFor(node: Node): ((expr: DimExpr) => void) | undefined {
+    return node.graph === this.mainGraph ? (expr) => this.constraints.require(node, expr) : undefined;
   }
 
   /** Runs the constant evaluator when every input is constant and the outputs are small. */
@@ -210,6 +268,9 @@ class FactStore implements ShapeFacts {
     }
     const count = staticCount(f.shape);
     if (f.values && (count === undefined || count !== f.values.length || count > MAX_TRACKED_ELEMENTS)) delete f.values;
+    // A value the element type cannot hold exactly (a float past 2^24, an int32 past 2^31) would
+    // be rounded or wrapped by the runtime: keep only values provably stored as they are.
+    if (f.values && !f.values.every((x) => x.termCount() <= MAX_VALUE_TERMS && representable(f.dtype, x))) delete f.values;
     if (!f.constant && f.values && f.dtype !== undefined) {
       const t = tensorFromValues(f.dtype, staticDims(f.shape)!, f.values);
       if (t) f.constant = t;
@@ -235,8 +296,16 @@ class FactStore implements ShapeFacts {
  * ```
  */
 export function inferShapes(graph: Graph, options: InferShapesOptions = {}): ShapeFacts {
-  const store = new FactStore(options);
+  let learned = new Map<string, bigint>();
+  let store = new FactStore(graph, options, learned);
   store.inferGraph(graph);
+  for (let pass = 1; pass < MAX_PASSES; pass++) {
+    const tighter = store.tightened();
+    if (!tighter) break;
+    learned = new Map([...learned, ...tighter]);
+    store = new FactStore(graph, options, learned);
+    store.inferGraph(graph);
+  }
   if (options.writeBack) for (const g of store.graphs) writeBackGraph(g, store);
   return store;
 }

@@ -12,7 +12,16 @@ export class OpContext {
     readonly inferSubgraph: (graph: Graph, inputs?: readonly ValueFacts[]) => void,
     /** Reads the facts of any value (subgraph outputs included). */
     readonly factsOf: (v: Value) => ValueFacts = lookup,
+    private readonly recordRequirement?: (expr: DimExpr) => void,
   ) {}
+
+  /**
+   * Records that onnxruntime runs this node only when `expr >= 0` (a Conv window must fit its
+   * input); inference uses it to bound input dims (see `RunConstraints`).
+   */
+  requires(expr: DimExpr): void {
+    this.recordRequirement?.(expr);
+  }
 
   /** Number of input slots (including omitted optional ones). */
   get inputCount(): number {

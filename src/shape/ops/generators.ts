@@ -2,6 +2,7 @@ import { DType, constantNodeTensor } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
 import { constDims, isIntegerDType, tensorValues } from '../facts.js';
 import { type OpHandler, facts, normalizeAxis } from './context.js';
+import { quotientRounding, truthy } from './value-arith.js';
 
 const constant: OpHandler = (ctx) => {
   const tensor = constantNodeTensor(ctx.node);
@@ -46,30 +47,20 @@ const range: OpHandler = (ctx) => {
   return [facts(dtype, [length], values)];
 };
 
+/**
+ * Cast keeps tracked values that the target type stores as they are: integers into integer types
+ * and into float types (inference then drops any value the target cannot hold exactly, see
+ * `representable`), floats (always exact integers here) into integers (truncation of an integer
+ * is itself), anything into bool as "non-zero". A cast to int of a float `Div` of integers is
+ * that quotient truncated, when the float division provably rounds it right.
+ */
 const cast: OpHandler = (ctx) => {
   const to = ctx.node.opType === 'CastLike' ? ctx.dtype(1) : ctx.attrInt('to', DType.UNDEFINED);
   const { shape, values } = ctx.facts(0);
-  let out = values;
-  if (values && to === DType.BOOL) {
-    out = [];
-    for (const v of values) {
-      const c = v.constBigInt();
-      if (c === undefined) {
-        out = undefined;
-        break;
-      }
-      out.push(DimExpr.const(c !== 0n ? 1 : 0));
-    }
-  } else if (values && !isIntegerDType(to) && to !== DType.FLOAT && to !== DType.DOUBLE) {
-    out = undefined;
-  } else if (values && (to === DType.FLOAT || to === DType.DOUBLE)) {
-    // Integers stay exact in a float only up to its mantissa (2^24 for float32, 2^53 for double).
-    const limit = to === DType.FLOAT ? 1n << 24n : 1n << 53n;
-    if (values.some((v) => {
-      const c = v.constBigInt();
-      return c !== undefined && (c > limit || c < -limit);
-    })) out = undefined;
-  }
+  let out: DimExpr[] | undefined;
+  if (to === DType.BOOL) out = values?.map(truthy);
+  else if (isIntegerDType(to) || to === DType.FLOAT || to === DType.DOUBLE) out = values;
+  if (!out && isIntegerDType(to) && to !== DType.BOOL) out = quotientRounding(ctx.node.inputs[0], ctx.factsOf, 'trunc');
   return [facts(to || undefined, shape, out)];
 };
 

@@ -50,18 +50,32 @@ function windowOf(ctx: OpContext, spatial: number, weight?: DimExpr[]): Window |
   };
 }
 
-/** Output size of one spatial axis of a convolution or pooling. */
-function windowOutput(input: DimExpr, w: Window, i: number, spatial: number, ceilMode: boolean): DimExpr {
+/**
+ * Output size of one spatial axis of a convolution or pooling, as onnxruntime computes it:
+ * `floor(room / stride) + 1` for a Conv (it refuses a window that does not fit, so `room >= 0`
+ * in every run, which is recorded), the integer `trunc(room / stride) + 1` for a pooling (it
+ * accepts `room < 0` and truncates toward zero; it refuses an empty axis).
+ */
+function windowOutput(ctx: OpContext, input: DimExpr, w: Window, i: number, spatial: number, ceilMode: boolean, pooling: boolean): DimExpr {
   const stride = w.strides[i] ?? 1;
-  if (w.autoPad === 'SAME_UPPER' || w.autoPad === 'SAME_LOWER') return input.ceilDivConst(stride);
+  if (w.autoPad === 'SAME_UPPER' || w.autoPad === 'SAME_LOWER') {
+    ctx.requires(input.sub(1));
+    return input.ceilDivConst(stride);
+  }
   const span = w.kernel[i]!.sub(1).mul(w.dilations[i] ?? 1).add(1);
   const padded = w.autoPad === 'VALID' ? input : input.add((w.pads[i] ?? 0) + (w.pads[i + spatial] ?? 0));
   const room = padded.sub(span);
-  const out = (ceilMode ? room.ceilDivConst(stride) : room.floorDivConst(stride)).add(1);
+  if (pooling) ctx.requires(input.sub(1));
+  else ctx.requires(room);
+  if (!ceilMode) {
+    const steps = pooling ? room.truncDiv(DimExpr.const(stride)) : room.floorDivConst(stride);
+    return steps ? steps.add(1) : ctx.fresh(0, i + 2);
+  }
+  const out = room.ceilDivConst(stride).add(1);
   // Ceil mode: a last window starting past the input and begin padding is dropped (onnxruntime).
   const n = out.constValue();
   const size = input.constValue();
-  if (ceilMode && n !== undefined && size !== undefined && (n - 1) * stride >= size + (w.pads[i] ?? 0)) return out.sub(1);
+  if (n !== undefined && size !== undefined && (n - 1) * stride >= size + (w.pads[i] ?? 0)) return out.sub(1);
   return out;
 }
 
@@ -74,7 +88,7 @@ const conv: OpHandler = (ctx) => {
   const window = windowOf(ctx, spatial, w);
   const channels = w?.[0] ?? ctx.fresh(0, 1);
   if (!window) return [facts(dtype, [x[0]!, channels, ...x.slice(2).map((_, i) => ctx.fresh(0, i + 2))])];
-  return [facts(dtype, [x[0]!, channels, ...x.slice(2).map((d, i) => windowOutput(d, window, i, spatial, false))])];
+  return [facts(dtype, [x[0]!, channels, ...x.slice(2).map((d, i) => windowOutput(ctx, d, window, i, spatial, false, false))])];
 };
 
 const convTranspose: OpHandler = (ctx) => {
@@ -110,7 +124,7 @@ const pool: OpHandler = (ctx) => {
   const spatial = x.length - 2;
   const window = windowOf(ctx, spatial);
   const ceilMode = ctx.attrInt('ceil_mode', 0) === 1;
-  const dims = x.slice(2).map((d, i) => (window ? windowOutput(d, window, i, spatial, ceilMode) : ctx.fresh(0, i + 2)));
+  const dims = x.slice(2).map((d, i) => (window ? windowOutput(ctx, d, window, i, spatial, ceilMode, true) : ctx.fresh(0, i + 2)));
   const shape = [x[0]!, x[1]!, ...dims];
   return [facts(dtype, shape), facts(DType.INT64, [...shape])].slice(0, outputs);
 };
@@ -121,14 +135,26 @@ const globalPool: OpHandler = (ctx) => {
   return [facts(ctx.dtype(0), [x[0]!, x[1]!, ...x.slice(2).map(() => DimExpr.const(1))])];
 };
 
-/** `floor(dim * scale)`, exactly for integer scales and reciprocals of integers. */
+/** Largest integer below which every integer is a float32. */
+const FLOAT32_EXACT = 1n << 24n;
+
+/**
+ * `floor(dim * scale)` as onnxruntime computes it, in float32: `trunc(float(dim) * scale)`. For a
+ * symbolic dim that is `dim * scale` only while the product is exact: `dim <= 2^24` and a
+ * power-of-two scale, or an integer scale with `dim * scale <= 2^24`; a power-of-two reciprocal
+ * `1/m` with `dim <= 2^24` gives `floor(dim / m)`. Undefined otherwise.
+ */
 function scaleDim(dim: DimExpr, scale: number): DimExpr | undefined {
   const c = dim.constValue();
-  // onnxruntime multiplies in float32: floor(float(dim) * scale).
   if (c !== undefined) return DimExpr.const(Math.floor(Math.fround(Math.fround(c) * Math.fround(scale))));
-  if (Number.isInteger(scale)) return dim.mul(scale);
+  const { min, max } = dim.bounds();
+  if (min === undefined || min < 0n || max === undefined) return undefined;
+  // float(dim) is exact up to 2^24; times a power of two it stays exact, times another integer
+  // while the product is below 2^24.
+  const powerOfTwo = Number.isInteger(Math.log2(scale));
+  if (Number.isInteger(scale) && scale > 0 && max * (powerOfTwo ? 1n : BigInt(scale)) <= FLOAT32_EXACT) return dim.mul(scale);
   const inverse = 1 / scale;
-  if (Number.isInteger(inverse) && inverse > 0) return dim.floorDivConst(inverse);
+  if (Number.isInteger(inverse) && inverse > 0 && Math.fround(scale) === scale && max <= FLOAT32_EXACT) return dim.floorDivConst(inverse);
   return undefined;
 }
 
