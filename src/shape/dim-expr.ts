@@ -145,23 +145,38 @@ export class DimExpr {
     return DimExpr.commutativeOpaque('broadcast', a, b);
   }
 
-  /** `1` when `a < b`, else `0`; decided from the bounds of `b - a` when possible, else an opaque `less(a, b)`. */
+  /**
+   * `1` when `a < b`, else `0`: decided from the bounds of `b - a` when possible (also `b - a`
+   * itself when it is 0 or 1), else an opaque `less(a - b, 0)` (one symbol for `a < b` and
+   * `b > a`).
+   */
   static less(a: DimExpr, b: DimExpr): DimExpr {
-    const { min, max } = b.sub(a).bounds();
+    const gap = b.sub(a);
+    const { min, max } = gap.bounds();
     if (min !== undefined && min >= 1n) return DimExpr.const(1);
     if (max !== undefined && max <= 0n) return DimExpr.const(0);
-    return DimExpr.opaque(`less(${a}, ${b})`, { op: 'less', args: [a, b] });
+    if (min !== undefined && max !== undefined && min >= 0n && max <= 1n) return gap;
+    const diff = gap.neg();
+    return DimExpr.opaque(`less(${diff}, 0)`, { op: 'less', args: [diff, DimExpr.const(0)] });
   }
 
-  /** `1` when `a == b`, else `0`; decided when equal or when the bounds of `a - b` exclude 0, else an opaque `equal(a, b)`. */
+  /**
+   * `1` when `a == b`, else `0`: decided when equal or when the bounds of `a - b` exclude 0 (and
+   * `1 - |a - b|` when the difference is 0 or 1 one way), else an opaque `equal(d, 0)` of the
+   * difference in the orientation whose leading coefficient is positive.
+   */
   static equal(a: DimExpr, b: DimExpr): DimExpr {
     if (a.equals(b)) return DimExpr.const(1);
-    const { min, max } = a.sub(b).bounds();
+    let diff = a.sub(b);
+    const { min, max } = diff.bounds();
     if ((min !== undefined && min > 0n) || (max !== undefined && max < 0n)) return DimExpr.const(0);
-    return DimExpr.commutativeOpaque('equal', a, b);
+    if (min !== undefined && max !== undefined && min >= 0n && max <= 1n) return DimExpr.const(1).sub(diff);
+    if (min !== undefined && max !== undefined && min >= -1n && max <= 0n) return DimExpr.const(1).add(diff);
+    if (diff.terms[0]!.coefficient < 0n) diff = diff.neg();
+    return DimExpr.opaque(`equal(${diff}, 0)`, { op: 'equal', args: [diff, DimExpr.const(0)] });
   }
 
-  private static commutativeOpaque(op: 'max' | 'min' | 'broadcast' | 'equal', a: DimExpr, b: DimExpr): DimExpr {
+  private static commutativeOpaque(op: 'max' | 'min' | 'broadcast', a: DimExpr, b: DimExpr): DimExpr {
     const [x, y] = compareStrings(a.key(), b.key()) <= 0 ? [a, b] : [b, a];
     return DimExpr.opaque(`${op}(${x}, ${y})`, { op, args: [x, y] });
   }
@@ -301,9 +316,10 @@ export class DimExpr {
   }
 
   /**
-   * `floor(this / divisor)`: any non-zero constant divisor, or a symbolic one whose sign the
-   * bounds prove (then exact quotients come out as polynomials and the rest is an opaque
-   * `floordiv(a, b)`). Undefined when the divisor may be 0 or its sign is unknown.
+   * `floor(this / divisor)` for a divisor that is not provably 0. A constant divisor gives the
+   * canonical form of {@link floorDivConst}, an exact quotient a polynomial, anything else an
+   * opaque `floordiv(a, b)` (which evaluates to nothing where `b` is 0: an integer division by
+   * zero never completes a run).
    */
   floorDiv(divisor: DimExpr): DimExpr | undefined {
     const k = divisor.constBigInt();
@@ -313,30 +329,31 @@ export class DimExpr {
     }
     const exact = this.divExact(divisor);
     if (exact) return exact;
-    const { min, max } = divisor.bounds();
-    if (min !== undefined && min >= 1n) return DimExpr.opaque(`floordiv(${this}, ${divisor})`, { op: 'floordiv', args: [this, divisor] });
+    const { max } = divisor.bounds();
     if (max !== undefined && max <= -1n) return this.neg().floorDiv(divisor.neg());
-    return undefined;
+    return DimExpr.opaque(`floordiv(${this}, ${divisor})`, { op: 'floordiv', args: [this, divisor] });
   }
 
   /**
-   * `this / divisor` rounded toward zero (onnxruntime's integer `Div`). Where the bounds prove
-   * the quotient's sign it is a floor division (`trunc = floor` for `this >= 0`, divisor > 0);
-   * otherwise an opaque `truncdiv(a, b)`. Undefined when the divisor may be 0.
+   * `this / divisor` rounded toward zero (onnxruntime's integer `Div`), for a divisor that is not
+   * provably 0. Where the bounds prove the signs it is a floor division (`trunc = floor` for
+   * `this >= 0` and a positive divisor), otherwise an opaque `truncdiv(a, b)`.
    */
   truncDiv(divisor: DimExpr): DimExpr | undefined {
+    if (divisor.constBigInt() === 0n) return undefined;
     const exact = this.divExact(divisor);
     if (exact) return exact;
     const d = divisor.bounds();
     const positive = d.min !== undefined && d.min >= 1n;
     const negative = d.max !== undefined && d.max <= -1n;
-    if (!positive && !negative) return undefined;
     const n = this.bounds();
     const a = this.constBigInt();
     const b = divisor.constBigInt();
     if (a !== undefined && b !== undefined) return DimExpr.const(a / b);
-    if (n.min !== undefined && n.min >= 0n) return positive ? this.floorDiv(divisor) : this.floorDiv(divisor.neg())?.neg();
-    if (n.max !== undefined && n.max <= 0n) return positive ? this.neg().floorDiv(divisor)?.neg() : this.neg().floorDiv(divisor.neg());
+    if (positive || negative) {
+      if (n.min !== undefined && n.min >= 0n) return positive ? this.floorDiv(divisor) : this.floorDiv(divisor.neg())?.neg();
+      if (n.max !== undefined && n.max <= 0n) return positive ? this.neg().floorDiv(divisor)?.neg() : this.neg().floorDiv(divisor.neg());
+    }
     return DimExpr.opaque(`truncdiv(${this}, ${divisor})`, { op: 'truncdiv', args: [this, divisor] });
   }
 

@@ -12,6 +12,8 @@ const BINARY: Record<string, (a: number, b: number, integer: boolean, node: Node
   Add: (a, b) => a + b,
   Sub: (a, b) => a - b,
   Mul: (a, b) => a * b,
+  // Integer Div truncates toward zero (onnxruntime); for safe integers the double quotient is
+  // never off by enough to cross an integer (its error is below |a/b| * 2^-53 < 1/|b|).
   Div: (a, b, integer) => (integer ? (b === 0 ? undefined : Math.trunc(a / b)) : a / b),
   Pow: (a, b) => a ** b,
   Mod: (a, b, integer, node) => {
@@ -296,15 +298,30 @@ function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined
   if (binary && x && inputs[1] && !(variadic && inputs.length > 2)) {
     const integer = !isFloat(x.dtype);
     const dtype = BOOL_RESULT.has(op) ? DType.BOOL : x.dtype;
-    const out = elementwise([x, inputs[1]], dtype, ([a, b]) => binary(a!, b!, integer, node));
+    const fn = exactInteger(integer, (a: number, b: number) => binary(a, b, integer, node));
+    const out = elementwise([x, inputs[1]], dtype, ([a, b]) => fn(a!, b!));
     return out && [out];
   }
   const unary = UNARY[op];
   if (unary && x) {
-    const out = elementwise([x], BOOL_RESULT.has(op) ? DType.BOOL : x.dtype, ([a]) => unary(a!));
+    const fn = exactInteger(!isFloat(x.dtype), unary);
+    const out = elementwise([x], BOOL_RESULT.has(op) ? DType.BOOL : x.dtype, ([a]) => fn(a!));
     return out && [out];
   }
   return Object.hasOwn(KERNELS, op) ? KERNELS[op]!(node, inputs, x, op) : undefined;
+}
+
+/**
+ * Integer arithmetic on JS numbers is exact only for safe integers (|x| < 2^53): beyond that
+ * (int64 products, the INT64_MAX sentinels) the evaluator gives up instead of rounding.
+ */
+function exactInteger<T extends number[]>(integer: boolean, fn: (...xs: T) => number | undefined): (...xs: T) => number | undefined {
+  if (!integer) return fn;
+  return (...xs) => {
+    if (!xs.every((x) => Number.isSafeInteger(x))) return undefined;
+    const r = fn(...xs);
+    return r === undefined || Number.isSafeInteger(r) ? r : undefined;
+  };
 }
 
 /** Ops {@link evaluateNode} can compute. */

@@ -67,7 +67,6 @@ const EXACT_RANGE: Partial<Record<DTypeCode, readonly [bigint, bigint]>> = {
   [DType.UINT32]: [0n, (1n << 32n) - 1n],
   [DType.UINT16]: [0n, 65535n],
   [DType.UINT8]: [0n, 255n],
-  [DType.BOOL]: [0n, 1n],
   [DType.FLOAT]: [-(1n << 24n), 1n << 24n],
   [DType.DOUBLE]: [-(1n << 53n), 1n << 53n],
 };
@@ -76,10 +75,12 @@ const EXACT_RANGE: Partial<Record<DTypeCode, readonly [bigint, bigint]>> = {
  * True when `value` is provably stored exactly by `dtype` (inside the integer type's range, or
  * an integer the float type represents) for every admissible binding. Int64 is taken to hold
  * every value: symbolic int64 shape arithmetic is assumed not to wrap (its values are sizes and
- * indexes, far below 2^63); constants were computed exactly.
+ * indexes, far below 2^63); constants were computed exactly. Bool values are 0/1 by
+ * construction (comparisons and logic build them as 0/1 expressions, casts to bool as "non-zero"),
+ * even where interval bounds cannot show it (`x - x*y`).
  */
 export function representable(dtype: DTypeCode | undefined, value: DimExpr): boolean {
-  if (dtype === DType.INT64) return true;
+  if (dtype === DType.INT64 || dtype === DType.BOOL) return true;
   const range = dtype === undefined ? undefined : EXACT_RANGE[dtype];
   if (!range) return false;
   const { min, max } = value.bounds();
