@@ -72,7 +72,7 @@ export class DimExpr {
   /** Terms with non-zero coefficients, sorted by the monomial order (constant last). */
   private readonly terms: readonly Term[];
   private cachedKey: string | undefined;
-  private cachedBounds: Interval | undefined;
+  private cachedBounds: DimBounds | undefined;
 
   private constructor(terms: Term[]) {
     this.terms = terms;
@@ -404,9 +404,11 @@ export class DimExpr {
    * end means nothing is proven on that side.
    */
   bounds(): DimBounds {
-    this.cachedBounds ??= termBounds(this.terms);
-    const { min, max } = this.cachedBounds;
-    return { ...(min !== undefined && { min }), ...(max !== undefined && { max }) };
+    if (!this.cachedBounds) {
+      const { min, max } = termBounds(this.terms);
+      this.cachedBounds = Object.freeze({ ...(min !== undefined && { min }), ...(max !== undefined && { max }) });
+    }
+    return this.cachedBounds;
   }
 
   /** True when provably `>= 0` for every admissible binding. False means "not proven", not "negative". */

@@ -132,6 +132,8 @@ export function termBounds(terms: readonly Term[]): Interval {
   if (!terms.length) return { min: 0n, max: 0n };
   // Both are sound; each is tighter on different shapes ((h - 1)^2 vs n^2 for n in [-30, 30]).
   const plain = intervalSum(terms);
+  // With non-negative coefficients over non-negative symbols the interval is already exact.
+  if (terms.every((t) => !t.monomial.factors.length || (t.coefficient > 0n && t.monomial.factors.every(([s]) => s.range.min !== undefined && s.range.min >= 0n)))) return plain;
   const shifted = shiftTerms(terms);
   if (!shifted) return plain;
   const other = sumOverNonNegative(shifted.terms, shifted.width);

@@ -83,6 +83,8 @@ export function representable(dtype: DTypeCode | undefined, value: DimExpr): boo
   if (dtype === DType.INT64 || dtype === DType.BOOL) return true;
   const range = dtype === undefined ? undefined : EXACT_RANGE[dtype];
   if (!range) return false;
+  const c = value.constBigInt();
+  if (c !== undefined) return c >= range[0] && c <= range[1];
   const { min, max } = value.bounds();
   return min !== undefined && max !== undefined && min >= range[0] && max <= range[1];
 }

@@ -64,10 +64,11 @@ const SHAPE_ONLY_OPS = new Set(['Shape', 'Size']);
 const MAX_VALUE_TERMS = 64;
 
 /**
- * Inference passes at most: a pass that proves a larger minimum for an input dim (see
- * {@link RunConstraints}) reruns with it, and the rerun may prove more.
+ * Inference passes at most. A node that proves a larger minimum for an input dim (see
+ * {@link RunConstraints}) stops the pass, which restarts with it; that is usually the first Conv
+ * on the image, so a restart costs the few nodes before it. The last pass runs to the end.
  */
-const MAX_PASSES = 3;
+const MAX_PASSES = 8;
 
 function handlerFor(node: Node): OpHandler | undefined {
   if (isOnnxDomain(node.domain)) return ONNX_HANDLERS[node.opType];
@@ -84,11 +85,14 @@ class FactStore implements ShapeFacts {
   private readonly options: InferShapesOptions;
   private readonly constraints: RunConstraints;
   private mainGraph: Graph | undefined;
+  /** Stop the main graph at the first node that proves a larger minimum (this pass restarts). */
+  private readonly stopOnTightening: boolean;
   /** Graphs inferred, for write-back. */
   readonly graphs: Graph[] = [];
 
-  constructor(graph: Graph, options: InferShapesOptions, learned: ReadonlyMap<string, bigint>) {
+  constructor(graph: Graph, options: InferShapesOptions, learned: ReadonlyMap<string, bigint>, stopOnTightening: boolean) {
     this.options = options;
+    this.stopOnTightening = stopOnTightening;
     this.bindings = options.bindings ?? {};
     this.maxConstantElements = options.maxConstantElements ?? 1024;
     for (const v of graph.inputs) {
@@ -197,7 +201,11 @@ class FactStore implements ShapeFacts {
     } catch {
       order = graph.nodes;
     }
-    for (const node of order) this.inferNode(node);
+    for (const node of order) {
+      this.inferNode(node);
+      if (this.stopOnTightening && graph === this.mainGraph && this.constraints.changed && this.tightened()) return;
+      this.constraints.changed = false;
+    }
   };
 
   private inferNode(node: Node): void {
@@ -297,14 +305,13 @@ class FactStore implements ShapeFacts {
  */
 export function inferShapes(graph: Graph, options: InferShapesOptions = {}): ShapeFacts {
   let learned = new Map<string, bigint>();
-  let store = new FactStore(graph, options, learned);
-  store.inferGraph(graph);
-  for (let pass = 1; pass < MAX_PASSES; pass++) {
-    const tighter = store.tightened();
+  let store: FactStore;
+  for (let pass = 1; ; pass++) {
+    store = new FactStore(graph, options, learned, pass < MAX_PASSES);
+    store.inferGraph(graph);
+    const tighter = pass < MAX_PASSES ? store.tightened() : undefined;
     if (!tighter) break;
     learned = new Map([...learned, ...tighter]);
-    store = new FactStore(graph, options, learned);
-    store.inferGraph(graph);
   }
   if (options.writeBack) for (const g of store.graphs) writeBackGraph(g, store);
   return store;

@@ -13,13 +13,19 @@ import type { DimExpr } from './dim-expr.js';
  * before running, and a node inside an If branch runs only on that branch.
  */
 export class RunConstraints {
-  private readonly live: ReadonlySet<Node>;
+  private readonly graph: Graph;
+  /** Computed on the first requirement: static models never need it. */
+  private live: ReadonlySet<Node> | undefined;
   private readonly inputSymbols: ReadonlySet<string>;
   /** Largest proven lower bound per input-dim symbol. */
   readonly minimums = new Map<string, bigint>();
+  /** Set when a requirement raised a minimum (the caller clears it). */
+  changed = false;
+  /** Requirements already examined, by key (a backbone repeats the same few). */
+  private readonly seen = new Set<string>();
 
   constructor(graph: Graph, inputSymbols: ReadonlySet<string>) {
-    this.live = liveNodes(graph);
+    this.graph = graph;
     this.inputSymbols = inputSymbols;
   }
 
@@ -29,14 +35,22 @@ export class RunConstraints {
    * `h >= h0` for the smallest admissible `h0` that satisfies it, found by bisection.
    */
   require(node: Node, expr: DimExpr): void {
-    if (!this.live.has(node) || expr.isConst()) return;
+    if (expr.isConst() || expr.isNonNegative()) return;
+    this.live ??= liveNodes(this.graph);
+    if (!this.live.has(node)) return;
+    const key = expr.key();
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     const names = expr.baseSymbols();
     const name = names.length === 1 ? names[0]! : undefined;
     if (name === undefined || !this.inputSymbols.has(name) || !expr.isNondecreasing()) return;
     const min = smallestSatisfying(expr, name);
     if (min === undefined) return;
     const prev = this.minimums.get(name);
-    if (prev === undefined || min > prev) this.minimums.set(name, min);
+    if (prev === undefined || min > prev) {
+      this.minimums.set(name, min);
+      this.changed = true;
+    }
   }
 }
 
