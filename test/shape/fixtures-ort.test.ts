@@ -7,65 +7,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import type { Model, Value } from '../../src/ir/index.js';
 import { loadModel, loadModelFromBytes, modelToBytes } from '../../src/serde/index.js';
-import { type ShapeFacts, foldConstants, inferShapes } from '../../src/shape/index.js';
-import { ORT_TYPE, castGridsToFloat, intermediateValues, readFeeds, readMeta, runWithOutputs } from './ort-probe.js';
+import { foldConstants, inferShapes } from '../../src/shape/index.js';
+import { bindingsFrom, castGridsToFloat, compareWithOrt as compare, intermediateValues, readFeeds, readMeta, runWithOutputs, stripTypes } from './ort-probe.js';
 
 const root = process.env['SHAPE_FIXTURES'] ?? 'test/fixtures/msda';
 const fixtures = existsSync(root) ? readdirSync(root).filter((d) => existsSync(`${root}/${d}/model.onnx`)).sort() : [];
-
-/** Forgets every declared type except the graph inputs' (and initializers', which carry data). */
-function stripTypes(model: Model): void {
-  for (const v of model.graph.values()) if (!v.isGraphInput && !v.initializer) v.type = undefined;
-}
-
-/** Symbol bindings read off the fed input shapes (`batch`, `h0`, ...). */
-function bindingsFrom(model: Model, dims: Readonly<Record<string, readonly number[]>>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const input of model.graph.inputs) {
-    input.type?.shape?.forEach((d, i) => {
-      if (typeof d === 'string') out[d] = dims[input.name]![i]!;
-    });
-  }
-  return out;
-}
-
-interface Comparison {
-  checked: number;
-  unknown: string[];
-  mismatches: string[];
-  valuesChecked: number;
-}
-
-function compare(values: readonly Value[], facts: ShapeFacts, results: Record<string, ort.Tensor>, bindings: Record<string, number>): Comparison {
-  const report: Comparison = { checked: 0, unknown: [], mismatches: [], valuesChecked: 0 };
-  for (const v of values) {
-    const actual = results[v.name];
-    if (!actual) continue;
-    report.checked++;
-    const dtype = facts.dtype(v);
-    if (dtype === undefined || ORT_TYPE[dtype] !== actual.type) report.mismatches.push(`${v.name}: dtype ${dtype} vs ${actual.type}`);
-    const shape = facts.shape(v);
-    const evaluated = shape?.map((d) => d.evaluate(bindings));
-    if (!shape || evaluated!.some((d) => d === undefined)) {
-      report.unknown.push(`${v.name}: [${shape?.map(String).join(', ') ?? '?'}] vs [${actual.dims.join(', ')}]`);
-      continue;
-    }
-    if (evaluated!.length !== actual.dims.length || evaluated!.some((d, i) => d !== actual.dims[i])) {
-      report.mismatches.push(`${v.name}: [${shape.map(String).join(', ')}] = [${evaluated!.join(', ')}] vs [${actual.dims.join(', ')}]`);
-      continue;
-    }
-    const known = facts.values(v);
-    if (known) {
-      report.valuesChecked++;
-      const got = known.map((x) => x.evaluate(bindings));
-      const want = Array.from(actual.data as ArrayLike<number | bigint>, (x) => Number(x));
-      if (got.some((x, i) => x !== undefined && x !== want[i])) report.mismatches.push(`${v.name}: values [${known.map(String).join(', ')}] = [${got.join(', ')}] vs [${want.join(', ')}]`);
-    }
-  }
-  return report;
-}
 
 describe.skipIf(!fixtures.length)('inferShapes agrees with onnxruntime on the MSDA fixtures', () => {
   for (const name of fixtures) {
