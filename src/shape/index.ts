@@ -12,7 +12,7 @@
  *
  * @module
  */
-export { DimExpr, type OpaqueDefinition } from './dim-expr.js';
+export { DimExpr, type OpaqueDefinition, type SymbolRange, type DimBounds } from './dim-expr.js';
 export { inferShapes, type InferShapesOptions } from './infer.js';
 export { type ShapeFacts, MAX_TRACKED_ELEMENTS } from './facts.js';
 export { foldConstants, type FoldOptions } from './fold.js';

@@ -294,6 +294,22 @@ class FactStore implements ShapeFacts {
  * `unk__<value>_<axis>` (unknown dims). Nodes whose inputs are all constant are evaluated on the
  * CPU when small. Never throws: what cannot be inferred is simply unknown.
  *
+ * What is inferred holds for every run onnxruntime completes with input dims in their ranges
+ * ({@link InferShapesOptions.inputDimRange}, default any size):
+ * - Integer arithmetic is onnxruntime's: `Div` truncates toward zero, `Mod` takes the divisor's
+ *   sign (fmod=0) or the dividend's (fmod=1). A truncating division becomes a floor division only
+ *   where the bounds prove its operands' signs; then nested floors and Conv/Pool sizes share one
+ *   canonical form (see {@link DimExpr}). Symbolic int64 arithmetic is assumed not to wrap.
+ * - A node of the main graph that feeds an output and that onnxruntime refuses to run on too
+ *   small an input (a Conv whose window does not fit, a pooling of an empty axis) proves a lower
+ *   bound on the input dim it reads; inference restarts with it once found (so `h - 1 >= 0` for
+ *   an image that goes through a Conv stem).
+ * - A tracked value survives only where its type stores it exactly: int32 and smaller types
+ *   within their range, float32 for integers up to 2^24, float64 up to 2^53 (Resize sizes from
+ *   scales alike). Floor/Ceil/Cast of a float quotient of integers is that integer division when
+ *   the float division provably rounds it right. Comparisons, Where and logic on sizes are 0/1
+ *   expressions, decided where the bounds decide them.
+ *
  * @example
  * ```ts
  * const facts = inferShapes(model.graph);
