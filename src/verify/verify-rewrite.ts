@@ -287,7 +287,7 @@ function summarizeComparison(compared: ReferenceComparison['compared'], verdict:
   if (verdict !== 'pass') return outputs.filter((o) => o.status !== 'pass').map((o) => `${o.name}: ${o.reason}`).join('; ');
   const maxAbs = Math.max(...outputs.map((o) => o.stats?.maxAbsError ?? 0));
   const maxRel = Math.max(...outputs.map((o) => o.stats?.maxRelError ?? 0));
-  const within = [...new Set(outputs.map((o) => describeTolerances(o.tolerances!)))].join('; ');
+  const within = withinTolerances(outputs);
   return `${outputs.length} output(s) match ${AGAINST[compared]} within ${within} (max abs error ${maxAbs.toExponential(2)}, max rel error ${maxRel.toExponential(2)})`;
 }
 
@@ -298,7 +298,7 @@ function judge(report: VerifyReport, first: ReferenceComparison): [VerifyReport[
   const second = report.expectedComparison;
   if (first.verdict !== 'pass' || !second) return [first.verdict, firstSummary];
   if (second.verdict === 'pass') {
-    const within = [...new Set(first.outputs.map((o) => describeTolerances(o.tolerances!)))].join('; ');
+    const within = withinTolerances(first.outputs);
     return ['pass', `${first.outputs.length} output(s) match the original${against} and the expected outputs within ${within} ` +
       `(max abs error ${maxAbs(first).toExponential(2)} against the original, ${maxAbs(second).toExponential(2)} against the expected outputs)`];
   }
@@ -308,6 +308,16 @@ function judge(report: VerifyReport, first: ReferenceComparison): [VerifyReport[
     return ['pass', `${firstSummary}; neither model matches the expected outputs (original: max abs error ${maxAbs(report.originalVsExpected).toExponential(2)}), so the miss is not the rewrite's`];
   }
   return [second.verdict, `against the expected outputs: ${second.summary}`];
+}
+
+/** `float32 defaults (...)`, or per group where outputs were judged differently: `float16 defaults (...) for logits; float32 ... for boxes`. */
+function withinTolerances(outputs: readonly OutputComparison[]): string {
+  const groups = new Map<string, string[]>();
+  for (const o of outputs) {
+    const key = describeTolerances(o.tolerances!);
+    groups.set(key, [...(groups.get(key) ?? []), o.name]);
+  }
+  return groups.size === 1 ? [...groups.keys()][0]! : [...groups].map(([what, names]) => `${what} for ${names.join(', ')}`).join('; ');
 }
 
 function maxAbs(comparison: ReferenceComparison): number {
