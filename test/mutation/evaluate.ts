@@ -174,7 +174,18 @@ export async function evaluateMutant(fixtureBytes: Uint8Array, mutant: Mutant, b
   const present = new Set([...fused.graph.nodesIter()].map((n) => n.name));
   const siteFused = mutant.gridSamples.some((name) => !present.has(name));
 
-  if (!truth) return result(siteFused ? 'fused-invalid' : 'invalid-left-alone', { detail: invalidBecause! });
+  if (!truth && !siteFused) return result('invalid-left-alone', { detail: invalidBecause! });
+  if (!truth) {
+    // Tell the two kinds apart for whoever fixes it: a fused model that runs means fuse-msda gave
+    // the invalid site a meaning; one that fails too means it rewrote inside an invalid model.
+    let fusedRuns = 'the fused model runs (fuse-msda gave the invalid site a meaning)';
+    try {
+      await runBytes(expandedBytes(fused), baseline.feeds);
+    } catch (error) {
+      fusedRuns = `the fused model fails too (${firstLine(error)})`;
+    }
+    return result('fused-invalid', { detail: `${invalidBecause!}; ${fusedRuns}` });
+  }
   if (fusedSites === 0) return result('left-alone', extra());
 
   let actual: Map<string, Output>;

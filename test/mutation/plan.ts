@@ -130,14 +130,19 @@ export function isFailure(result: MutantResult): boolean {
 
 const OUTCOMES: Outcome[] = ['fused-equal', 'left-alone', 'refused', 'invalid-left-alone', 'invalid-refused', 'fused-wrong', 'fused-broken', 'fused-invalid', 'crash'];
 
-/** Per-class outcome counts as a fixed-width table. */
-export function summaryTable(results: readonly MutantResult[], classes: readonly string[]): string {
-  const header = ['class', 'total', ...OUTCOMES];
-  const rows = classes.map((c) => {
-    const mine = results.filter((r) => r.mutationClass === c);
-    return [c, String(mine.length), ...OUTCOMES.map((o) => String(mine.filter((r) => r.outcome === o).length))];
-  });
-  rows.push(['all', String(results.length), ...OUTCOMES.map((o) => String(results.filter((r) => r.outcome === o).length))]);
+/**
+ * Per-class outcome counts as a fixed-width table. `no-effect` counts mutants whose outputs equal
+ * the unmutated model's within the tolerance (equivalent rewrites, or changes too small to see):
+ * for those, fused-equal shows completeness rather than soundness.
+ */
+export function summaryTable(results: readonly MutantResult[], classes: readonly string[], tolerance: (r: MutantResult) => number): string {
+  const header = ['class', 'total', 'no-effect', ...OUTCOMES];
+  const row = (name: string, mine: readonly MutantResult[]): string[] => [
+    name, String(mine.length), String(mine.filter((r) => r.effect !== undefined && r.effect <= tolerance(r)).length),
+    ...OUTCOMES.map((o) => String(mine.filter((r) => r.outcome === o).length)),
+  ];
+  const rows = classes.map((c) => row(c, results.filter((r) => r.mutationClass === c)));
+  rows.push(row('all', results));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');

@@ -35,6 +35,8 @@ export class MutantPool {
   private readonly queue: Job[] = [];
   private seq = 0;
   private stopped = false;
+  /** CPU time (user + system, microseconds) of every child so far, by pid. */
+  private readonly cpu = new Map<number, number>();
 
   constructor(private readonly size: number) {}
 
@@ -56,6 +58,11 @@ export class MutantPool {
       if (!(error instanceof WorkerLost)) throw error;
       return { id, mutationClass, outcome: 'crash', detail: error.message, ms: 0 };
     }
+  }
+
+  /** CPU seconds the children used (what the run costs on an idle machine, times the workers). */
+  get cpuSeconds(): number {
+    return [...this.cpu.values()].reduce((a, b) => a + b, 0) / 1e6;
   }
 
   async stop(): Promise<void> {
@@ -94,8 +101,10 @@ export class MutantPool {
     const started = await worker.ready;
     const outcome = !started ? { lost: 'worker exited during start-up' } : await new Promise<{ result?: unknown; error?: string; lost?: string }>((resolve) => {
       const timer = setTimeout(() => finish({ lost: `worker hung for ${JOB_TIMEOUT_MS / 1000} s` }), JOB_TIMEOUT_MS);
-      const onMessage = (m: { seq?: number; result?: unknown; error?: string }): void => {
-        if (m.seq === seq) finish(m);
+      const onMessage = (m: { seq?: number; result?: unknown; error?: string; cpu?: { user: number; system: number } }): void => {
+        if (m.seq !== seq) return;
+        if (m.cpu && child.pid !== undefined) this.cpu.set(child.pid, m.cpu.user + m.cpu.system);
+        finish(m);
       };
       const onExit = (code: number | null, signal: string | null): void => finish({ lost: `worker died (code ${code}, signal ${signal})` });
       const finish = (value: { result?: unknown; error?: string; lost?: string }): void => {

@@ -12,9 +12,9 @@ process.on('message', async (message) => {
     if (message.kind === 'list') result = await runner.listMutants(message.fixture);
     else if (message.kind === 'baseline') result = await runner.fixtureBaseline(message.fixture);
     else result = await runner.judge(message.fixture, message.id);
-    process.send({ seq: message.seq, result });
+    process.send({ seq: message.seq, result, cpu: process.cpuUsage() });
   } catch (error) {
-    process.send({ seq: message.seq, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) });
+    process.send({ seq: message.seq, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error), cpu: process.cpuUsage() });
   }
 });
 process.send({ ready: true });

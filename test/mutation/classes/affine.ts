@@ -4,7 +4,7 @@
  * hold in the tensor's own dtype for every value, and follow the rank broadcasting gives.
  */
 import { DType, type Model, type Node } from '../../../src/index.js';
-import { constant, floats, forgetTypesFrom, insertChain, insertOp, nodeKey, nodeNamed } from '../edit.js';
+import { constant, floats, forgetTypesFrom, insertChain, insertOp, int64s, nodeKey, nodeNamed } from '../edit.js';
 import { type MutantDraft, type MutationClass, resolvePoint } from '../mutant.js';
 import { type AffineStep, affineSteps, floatTypeOf, rankOf } from './common.js';
 
@@ -142,10 +142,23 @@ export const broadcastRank: MutationClass = {
       const value = context.model.graph.value(point.value)!;
       const dtype = floatTypeOf(context, value);
       const rank = rankOf(context, value);
-      for (const r of [...new Set([7, ...(rank ? [rank] : [])])]) {
+      for (const r of [...new Set([7, ...(rank ? [rank, rank + 1] : [])])]) {
         drafts.push({
           node: point.value, param: `ones-rank${r}@${point.name}`,
           apply: (m) => { const n = insertOp(m, resolvePoint(m, point), 'Mul', [constant(m, floats(dtype, [1], Array(r).fill(1)))]); forgetTypesFrom(n.output(0)); },
+        });
+      }
+      if (rank) {
+        // Up to rank 7 and back down: the identity, through a view of another rank.
+        drafts.push({
+          node: point.value, param: `ones-rank7-squeezed@${point.name}`,
+          apply: (m) => {
+            const [, squeeze] = insertChain(m, resolvePoint(m, point), [
+              { op: 'Mul', extra: [constant(m, floats(dtype, [1], Array(7).fill(1)))] },
+              { op: 'Squeeze', extra: [constant(m, int64s([...Array(7 - rank).keys()]))] },
+            ]);
+            forgetTypesFrom(squeeze!.output(0));
+          },
         });
       }
     }
