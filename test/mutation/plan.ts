@@ -111,7 +111,7 @@ export function readKnownFalsePositives(file = KNOWN_FALSE_POSITIVES_PATH): Map<
 export function writeKnownFalsePositives(entries: ReadonlyMap<string, KnownFalsePositive>, file = KNOWN_FALSE_POSITIVES_PATH): void {
   const falsePositives = Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const json = {
-    comment: 'Mutants fuse-msda fuses wrongly today (issue #11). The mutation test fails on a false positive not listed here and on a listed id that no longer fails, so this list can only shrink. Regenerate nothing by hand: fix the prover, then run MUTATION_PRUNE_KNOWN=1 npx vitest run test/mutation to drop fixed entries.',
+    comment: 'Mutants fuse-msda fuses wrongly today (issue #11). The mutation test fails on a false positive not listed here and on a listed id that no longer fails, so this list can only shrink: a new false positive is fixed, never added here. When the prover fixes listed ones, MUTATION_PRUNE_KNOWN=1 npx vitest run test/mutation drops them.',
     falsePositives,
   };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 1)}\n`);

@@ -10,6 +10,8 @@ import type { BaselineReport } from './runner.js';
 
 /** A job longer than this is a hang (the first job of a fixture also generates its mutants). */
 const JOB_TIMEOUT_MS = 120_000;
+/** A second child loads a fixture only when at least this many of its jobs are waiting. */
+const SHARE_FIXTURE_JOBS = 40;
 
 type Request =
   | { kind: 'list'; fixture: string }
@@ -87,12 +89,28 @@ export class MutantPool {
     while (this.workers.length < this.size) this.workers.push(this.spawn());
     for (const worker of this.workers) {
       if (worker.busy || !this.queue.length) continue;
-      const index = Math.max(0, this.queue.findIndex((j) => worker.fixtures.has(j.request.fixture)));
+      const index = this.pick(worker);
+      if (index < 0) continue;
       const job = this.queue.splice(index, 1)[0]!;
       worker.busy = true;
       worker.fixtures.add(job.request.fixture);
       void this.run(worker, job);
     }
+  }
+
+  /**
+   * The next job for a free worker: one of a fixture it has loaded; else one of a fixture no
+   * worker has; else one of a fixture with enough jobs left to be worth loading it a second time
+   * (a child spends about a second generating a fixture's mutants). -1: wait.
+   */
+  private pick(worker: Worker): number {
+    const loaded = this.queue.findIndex((j) => worker.fixtures.has(j.request.fixture));
+    if (loaded >= 0) return loaded;
+    const fresh = this.queue.findIndex((j) => !this.workers.some((w) => w.fixtures.has(j.request.fixture)));
+    if (fresh >= 0) return fresh;
+    const left = new Map<string, number>();
+    for (const j of this.queue) left.set(j.request.fixture, (left.get(j.request.fixture) ?? 0) + 1);
+    return this.queue.findIndex((j) => left.get(j.request.fixture)! >= SHARE_FIXTURE_JOBS);
   }
 
   private async run(worker: Worker, job: Job): Promise<void> {
