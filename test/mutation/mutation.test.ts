@@ -79,8 +79,8 @@ describe(`mutation suite (${plan.scope}: ${plan.fixtures.length} fixtures, ${pla
     }
   });
 
-  it.runIf(plan.scope !== 'replay')('judges at least 300 mutants and every class', () => {
-    expect(results.length).toBeGreaterThanOrEqual(300);
+  it.runIf(plan.scope !== 'replay')('judges at least 300 mutants (the CI run) and every class', () => {
+    if (plan.standard) expect(results.length).toBeGreaterThanOrEqual(300);
     const seen = new Set(results.map((r) => r.mutationClass));
     expect(classNames.filter((c) => !seen.has(c))).toEqual([]);
     expect(classNames.length).toBeGreaterThanOrEqual(15);

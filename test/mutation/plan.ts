@@ -24,6 +24,8 @@ export const CI_PER_CLASS = 4;
 /** How a run was asked for. */
 export interface RunPlan {
   scope: 'ci' | 'full' | 'replay';
+  /** The CI run as checked in (no MUTATION_FIXTURES / MUTATION_PER_CLASS narrowing or widening). */
+  standard: boolean;
   fixtures: string[];
   /** Mutants per class and fixture; undefined = all. */
   perClass: number | undefined;
@@ -48,6 +50,7 @@ export function planFromEnv(env: NodeJS.ProcessEnv = process.env): RunPlan {
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return {
     scope: filter ? 'replay' : full ? 'full' : 'ci',
+    standard: !filter && !full && !env.MUTATION_FIXTURES && !env.MUTATION_PER_CLASS,
     fixtures: filter ? fixtures.filter((f) => filter.startsWith(`${f}/`) || !filter.includes('/')) : fixtures,
     perClass,
     filter,

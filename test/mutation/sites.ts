@@ -10,7 +10,7 @@
  * Each path is walked from the GridSample nodes through the ops that can appear on it, so the
  * walk stops at the projections (MatMul/Add) and at Softmax on either side of the site.
  */
-import { type Model, type Node, type Value, constantValue } from '../../src/index.js';
+import { type Model, type Node, type Value } from '../../src/index.js';
 
 /** The value, grid and sample of one level. */
 export interface SiteLevel {
@@ -201,7 +201,7 @@ const ARITHMETIC = new Set(['Mul', 'Sub', 'Add', 'Div', 'Neg']);
 
 /** An initializer or Constant holding one number (any rank). */
 function isScalarConstant(v: Value): boolean {
-  const tensor = constantValue(v);
+  const tensor = v.constant();
   return tensor !== undefined && tensor.size === 1;
 }
 

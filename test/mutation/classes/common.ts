@@ -1,5 +1,5 @@
 /** Helpers the mutation classes share: reading a site's constants and naming dtypes. */
-import { DType, type Node, type Value, constantValue } from '../../../src/index.js';
+import { DType, type Node, type Value } from '../../../src/index.js';
 import type { SiteContext } from '../mutant.js';
 
 /** The scalar-constant arithmetic of `2*loc - 1`: the node, its constant slot and its number. */
@@ -26,7 +26,7 @@ export function affineSteps(context: SiteContext): { scale?: AffineStep; shift?:
 
 function scalarStep(node: Node): AffineStep | undefined {
   for (let slot = 0; slot < node.inputs.length; slot++) {
-    const tensor = constantValue(node.input(slot));
+    const tensor = node.input(slot).constant();
     if (tensor && tensor.size === 1) return { node, constantSlot: slot, constant: tensor.toNumbers()[0]!, dtype: tensor.dtype, dims: tensor.dims };
   }
   return undefined;

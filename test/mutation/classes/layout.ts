@@ -4,7 +4,7 @@
  * how the result is laid out. Most of them give a model that runs and computes something else
  * (a permutation of the right numbers); some give shapes onnxruntime rejects.
  */
-import { DType, type Model, type Node, Tensor, type Value, attr, constantValue } from '../../../src/index.js';
+import { DType, type Model, type Node, Tensor, type Value, attr } from '../../../src/index.js';
 import { constant, forgetTypesFrom, insertOp, int64s, nodeKey, nodeNamed, replaceInput, setAttribute, valueNamed } from '../edit.js';
 import { type MutantDraft, type MutationClass, type SiteContext, resolvePoint } from '../mutant.js';
 import { normalizeAxis, rankOf, sampleLevels } from './common.js';
@@ -68,7 +68,7 @@ export const reshapeTarget: MutationClass = {
           },
         });
       };
-      if (!constantValue(node.input(1))) target(out, 'folded');
+      if (!node.input(1).constant()) target(out, 'folded');
       for (let i = 0; i < out.length; i++) {
         target(out.map((d, k) => (k === i ? -1 : d)), `dim${i}=-1`);
         if (i < input.length && input[i] === out[i]) {
@@ -134,7 +134,7 @@ function levelCuts(context: SiteContext): LevelCut[] | undefined {
     if (node.opType === 'Split') {
       axis = normalizeAxis(node.attrNumber('axis', 0), inputDims.length);
     } else {
-      const axes = node.inputs[3] ? constantValue(node.input(3))?.toNumbers() : [0];
+      const axes = node.inputs[3] ? node.input(3).constant()?.toNumbers() : [0];
       if (!axes || axes.length !== 1) return undefined;
       axis = normalizeAxis(axes[0]!, inputDims.length);
     }
@@ -148,7 +148,7 @@ function levelCuts(context: SiteContext): LevelCut[] | undefined {
   } else {
     let running = 0;
     for (const cut of cuts) {
-      const start = constantValue(cut.node.input(1))?.toNumbers()[0];
+      const start = cut.node.input(1).constant()?.toNumbers()[0];
       cut.start = start === undefined ? running : normalizeAxis(start, cut.total);
       running = cut.start + cut.tokens;
     }
@@ -289,7 +289,7 @@ function levelSelector(context: SiteContext, level: number): { node: Node; index
   const shared = new Set(context.site.sharedGridChain);
   const chain = context.site.levels[level]!.gridChain.filter((n) => !shared.has(n));
   const node = chain.find((n) => n.opType === 'Gather');
-  const index = node ? constantValue(node.input(1)) : undefined;
+  const index = node ? node.input(1).constant() : undefined;
   return node && index ? { node, index, axis: node.attrNumber('axis', 0) } : undefined;
 }
 
@@ -341,7 +341,7 @@ export const stackConcat: MutationClass = {
       }
     }
     const unsqueeze = context.site.stack.find((n) => n.opType === 'Unsqueeze' && n.inputs[0]?.producer === context.site.levels[0]!.gridSample);
-    const axes = unsqueeze?.inputs[1] ? constantValue(unsqueeze.input(1))?.toNumbers() : undefined;
+    const axes = unsqueeze?.inputs[1] ? unsqueeze.input(1).constant()?.toNumbers() : undefined;
     const rank = unsqueeze ? rankOf(context, unsqueeze.output(0)) : undefined;
     if (unsqueeze && axes?.length === 1 && rank) {
       const key = nodeKey(unsqueeze);

@@ -3,7 +3,7 @@
  * it is, and the op that applies the weights. Only a sum over the L*P samples of each query,
  * weighted by multiplication, is the plugin's math.
  */
-import { DType, type Node, Tensor, attr, constantValue } from '../../../src/index.js';
+import { DType, type Node, Tensor, attr } from '../../../src/index.js';
 import { forgetTypesFrom, int64s, nodeKey, nodeNamed, replaceInput, setAttribute } from '../edit.js';
 import type { MutantDraft, MutationClass } from '../mutant.js';
 import { normalizeAxis, rankOf } from './common.js';
@@ -15,7 +15,7 @@ export const reduceSum: MutationClass = {
     const node = context.site.reduce;
     const key = nodeKey(node);
     const rank = rankOf(context, node.input(0));
-    const axes = node.inputs[1] ? constantValue(node.input(1))?.toNumbers() : node.attrInts('axes');
+    const axes = node.inputs[1] ? node.input(1).constant()?.toNumbers() : node.attrInts('axes');
     if (!rank || !axes) return [];
     const viaInput = Boolean(node.inputs[1]);
     const drafts: MutantDraft[] = [];
