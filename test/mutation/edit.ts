@@ -5,7 +5,8 @@
  * change lose their recorded type (value_info), so onnxruntime infers it instead of rejecting
  * the model for a stale annotation.
  */
-import { type AttributeValue, DType, type Model, type Node, Tensor, type Value, attr, float32ArrayToFloat16 } from '../../src/index.js';
+import { type AttributeValue, DType, type Model, type Node, Tensor, type Value, attr } from '../../src/index.js';
+import { float32ArrayToFloat16 } from '../../src/ir/index.js';
 
 /** The node whose {@link nodeKey} is `key` (mutants name nodes, so a fresh load finds them again). */
 export function nodeNamed(model: Model, key: string): Node {

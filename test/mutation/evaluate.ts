@@ -7,9 +7,10 @@
  */
 import * as ort from 'onnxruntime-node';
 import {
-  DType, type DTypeCode, type Model, OnnxSurgeonError, Tensor, type TensorArray, expandCustomOps, firstLine as firstLineOf, fuseMsda,
-  loadModelFromBytes, modelToBytes, toFloat64,
+  DType, type DTypeCode, type Model, OnnxSurgeonError, Tensor, expandCustomOps, fuseMsda, loadModelFromBytes, modelToBytes,
 } from '../../src/index.js';
+import type { TensorArray } from '../../src/ir/index.js';
+import { firstLine as firstLineOf, toFloat64 } from '../../src/verify/index.js';
 import type { Mutant } from './mutant.js';
 
 /**

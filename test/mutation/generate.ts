@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Tensor, loadModelFromBytes, readNpy } from '../../src/index.js';
+import { type Tensor, loadModelFromBytes } from '../../src/index.js';
+import { readNpy } from '../../src/verify/index.js';
 import { affineConstant, affineRoundoff, broadcastRank } from './classes/affine.js';
 import { gridSampleAttribute, gridSampleAttributeType, gridSampleDomain } from './classes/attributes.js';
 import { castFloat64, castRoundTrip } from './classes/casts.js';

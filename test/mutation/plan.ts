@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { seededRandom } from '../../src/index.js';
+import { seededRandom } from '../../src/verify/index.js';
 import { FAILURES, type MutantResult, type Outcome } from './evaluate.js';
 import { mutationFixtureNames } from './generate.js';
 

@@ -4,7 +4,8 @@
  * library under test might get wrong. Classes use it to build shape-correct edits (a reshape
  * target with two dims swapped, a Transpose that swaps two equal dims).
  */
-import { type Model, type Tensor, loadModelFromBytes, modelToBytes, runModel } from '../../src/index.js';
+import { type Model, type Tensor, loadModelFromBytes, modelToBytes } from '../../src/index.js';
+import { runModel } from '../../src/verify/index.js';
 import type { ProbedTensor } from './mutant.js';
 
 /** Runs `bytes` on `feeds` and returns dims and dtype of every named value it computes. */
