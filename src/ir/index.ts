@@ -31,4 +31,5 @@ export { checkIndexes } from './check.js';
 export { cloneModel, cloneGraph } from './clone.js';
 export { constantNodeTensor } from './constant.js';
 export { isOnnxDomain, normalizeDomain } from './domain.js';
+export { normalizeAxis } from './axis.js';
 export { bfloat16ToFloat32, float16ArrayToFloat32, float16ToFloat32, float32ArrayToFloat16, float32ToFloat16 } from './float16.js';

@@ -1,6 +1,6 @@
-import { DType, type Node, type Tensor, constantNodeTensor, elementCount, isOnnxDomain } from '../ir/index.js';
+import { DType, type Node, type Tensor, constantNodeTensor, elementCount, isOnnxDomain, normalizeAxis } from '../ir/index.js';
 import {
-  type NDArray, axis, castArray, concatArrays, elementwise, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
+  type NDArray, castArray, concatArrays, elementwise, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
   store, strides, toTensor, transposeArray,
 } from './ndarray.js';
 
@@ -186,13 +186,13 @@ const KERNELS: Record<string, Kernel> = {
   Concat: (node, inputs, x, op) => {
     const parts = inputs.filter((a): a is NDArray => a !== undefined);
     if (!parts.length) return undefined;
-    const ax = axis(node.attrNumber('axis', 0), parts[0]!.dims.length);
+    const ax = normalizeAxis(node.attrNumber('axis', 0), parts[0]!.dims.length);
     return ax === undefined ? undefined : [concatArrays(parts, ax)];
   },
   Gather: (node, inputs, x, op) => {
     const indices = inputs[1];
     if (!x || !indices) return undefined;
-    const ax = axis(node.attrNumber('axis', 0), x.dims.length);
+    const ax = normalizeAxis(node.attrNumber('axis', 0), x.dims.length);
     if (ax === undefined) return undefined;
     const n = x.dims[ax]!;
     const outer = elementCount(x.dims.slice(0, ax));
@@ -220,7 +220,7 @@ const KERNELS: Record<string, Kernel> = {
   },
   Split: (node, inputs, x, op) => {
     if (!x) return undefined;
-    const ax = axis(node.attrNumber('axis', 0), x.dims.length);
+    const ax = normalizeAxis(node.attrNumber('axis', 0), x.dims.length);
     if (ax === undefined) return undefined;
     const count = node.outputs.length;
     const n = x.dims[ax]!;

@@ -1,4 +1,4 @@
-import { DType, type DTypeCode, Tensor, elementCount } from '../ir/index.js';
+import { DType, type DTypeCode, Tensor, elementCount, normalizeAxis } from '../ir/index.js';
 
 /**
  * The constant evaluator's array: row-major elements as JS numbers. Exact for every int32/float
@@ -74,11 +74,6 @@ export function strides(dims: readonly number[]): number[] {
   return out;
 }
 
-/** Normalizes a possibly negative axis; undefined when out of range. */
-export function axis(a: number, rank: number): number | undefined {
-  const x = a < 0 ? a + rank : a;
-  return x >= 0 && x < rank ? x : undefined;
-}
 
 /** Numpy broadcast of static dims; undefined when incompatible. */
 export function broadcastDims(shapes: number[][]): number[] | undefined {
@@ -144,7 +139,7 @@ export function sliceArray(a: NDArray, starts: number[], ends: number[], axes: n
   const step = new Array<number>(rank).fill(1);
   const dims = [...a.dims];
   for (let k = 0; k < axes.length; k++) {
-    const ax = axis(axes[k]!, rank);
+    const ax = normalizeAxis(axes[k]!, rank);
     const st = steps[k] ?? 1;
     if (ax === undefined || st === 0) return undefined;
     const n = a.dims[ax]!;
@@ -219,7 +214,7 @@ export function reduceArray(a: NDArray, axes: number[], keep: boolean, op: strin
   const rank = a.dims.length;
   const set = new Set<number>();
   for (const x of axes) {
-    const ax = axis(x, rank);
+    const ax = normalizeAxis(x, rank);
     if (ax === undefined) return undefined;
     set.add(ax);
   }

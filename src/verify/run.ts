@@ -5,7 +5,7 @@
  */
 import type * as ort from 'onnxruntime-node';
 import { OnnxSurgeonError } from '../errors.js';
-import { DType, type DTypeCode, type Graph, type Model, Tensor, type TensorArray, dtypeName } from '../ir/index.js';
+import { DType, type DTypeCode, type Graph, type Model, Tensor, type TensorArray, dtypeName, graphsWithin } from '../ir/index.js';
 import { type ExpandReport, customOpFor, expandCustomOps } from '../plugins/index.js';
 import { float32ArrayToFloat16 } from '../ir/float16.js';
 import { loadModelFromBytes, modelToBytes } from '../serde/index.js';
@@ -125,8 +125,7 @@ function silenceLogs(runtime: OnnxRuntime): void {
 }
 
 function hasCustomOps(graph: Graph): boolean {
-  for (const node of graph.nodesIter()) if (customOpFor(node)) return true;
-  for (const { graph: sub } of graph.subgraphs()) if (hasCustomOps(sub)) return true;
+  for (const g of graphsWithin(graph)) for (const node of g.nodesIter()) if (customOpFor(node)) return true;
   return false;
 }
 

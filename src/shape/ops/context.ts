@@ -137,11 +137,8 @@ export const MAX_INFERRED_RANK = 64;
 /** An op's inference: facts per output (undefined entries = nothing known). Never throws on bad input. */
 export type OpHandler = (ctx: OpContext) => (ValueFacts | undefined)[];
 
-/** Normalizes a possibly negative axis for `rank`; undefined when out of range. */
-export function normalizeAxis(axis: number, rank: number): number | undefined {
-  const a = axis < 0 ? axis + rank : axis;
-  return a >= 0 && a < rank ? a : undefined;
-}
+// The one axis normalisation lives in the IR; handlers import it from here with the rest.
+export { normalizeAxis } from '../../ir/index.js';
 
 /** Output facts from what a handler knows (undefined members left out). */
 export function facts(dtype: DTypeCode | undefined, shape: DimExpr[] | undefined, values?: DimExpr[]): ValueFacts {
