@@ -34,7 +34,13 @@ export function follow(view: View, steps: readonly Step[], context: ProofContext
   let out = view;
   for (const step of steps) {
     checkAttributes(step.node);
-    out = applyStep(out, step, context.facts, context.opset);
+    try {
+      out = applyStep(out, step, context.facts, context.opset);
+    } catch (error) {
+      // Name the node in every reason, so the user knows where to look.
+      if (error instanceof ViewError && !error.message.includes(`'${step.node.label}'`)) throw new ViewError(`'${step.node.label}' (${step.node.opType}): ${error.message}`);
+      throw error;
+    }
   }
   return out;
 }
