@@ -34,6 +34,9 @@ const ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, Kind>>>> = {
   GridSample: { align_corners: 'int', mode: 'string', padding_mode: 'string' },
 };
 
+/** Integer attributes that are flags: ONNX defines 0 and 1 only. */
+const FLAGS = new Set(['allowzero', 'keepdims', 'noop_with_empty_axes', 'saturate']);
+
 /** Throws the reason when `node`'s attributes are not the ones its op defines. */
 export function checkAttributes(node: Node): void {
   const allowed = ATTRIBUTES[node.opType];
@@ -46,6 +49,9 @@ export function checkAttributes(node: Node): void {
     if (!kind) throw new ViewError(`'${node.label}' has an attribute '${name}' that ${node.opType} does not define`);
     if (attribute.value.kind !== kind) {
       throw new ViewError(`attribute '${name}' of '${node.label}' is ${describeKind(attribute.value.kind)}, but ${node.opType} defines it as ${describeKind(kind)}`);
+    }
+    if (FLAGS.has(name) && attribute.value.kind === 'int' && attribute.value.value !== 0 && attribute.value.value !== 1 && attribute.value.value !== 0n && attribute.value.value !== 1n) {
+      throw new ViewError(`attribute '${name}' of '${node.label}' is ${String(attribute.value.value)}; ONNX defines it as 0 or 1`);
     }
   }
 }
@@ -67,6 +73,7 @@ function modeNames(domain: string, opset: number): { bilinear: string; others: s
  */
 export function checkGridSample(node: Node, opset: number): void {
   checkAttributes(node);
+  if (node.domain !== 'com.microsoft' && opset < 16) throw new ViewError(`'${node.label}' is a GridSample at opset ${opset}; ONNX has GridSample from opset 16`);
   if (node.inputs.length !== 2 || !node.inputs[0] || !node.inputs[1] || node.outputs.length !== 1) {
     throw new ViewError(`'${node.label}' has ${node.inputs.length} inputs and ${node.outputs.length} outputs; GridSample has 2 and 1`);
   }
