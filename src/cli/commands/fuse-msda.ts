@@ -22,6 +22,7 @@ export interface FuseMsdaCliOptions {
   output?: string;
   report?: string;
   dryRun?: boolean;
+  exactPrecision?: boolean;
   json?: boolean;
   quiet?: boolean;
   force?: boolean;
@@ -81,6 +82,7 @@ export function fuseMsdaCommand(io: CommandIo = processIo()): Command {
     .option('--require-all', 'exit 1 when any site is left unfused')
     .addOption(new Option('--plugin-version <version>', 'plugin_version of the plugin nodes: 1 (TensorRT 8.6+) or 2 (TensorRT 10.11+)')
       .choices([...MSDA_PLUGIN.versions]).default(MSDA_PLUGIN.versions[0]))
+    .option('--exact-precision', 'refuse also the one rounding allowed by default (float64 sampling locations of TorchScript exports rounded to the plugin type)')
     .addOption(new Option('--external-data <file>', 'store tensors in this data file, in the output\'s folder').conflicts('inline'))
     .option('--inline', 'store every tensor inside the .onnx file')
     .option('--size-threshold <bytes>', SIZE_THRESHOLD_HELP, nonNegativeInteger('--size-threshold'))
@@ -111,6 +113,7 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
     const report = fuseMsda(model, {
       dryRun: Boolean(options.dryRun),
       ...(options.pluginVersion !== undefined ? { pluginVersion: options.pluginVersion } : {}),
+      exactPrecision: Boolean(options.exactPrecision),
       onProgress: (done, total) => progress.update('fusing MSDA sites', done, total),
     });
     files.prepare(io, { quiet: options.quiet, progress });
