@@ -1,4 +1,5 @@
-import { DType, type DTypeCode, dtypeName } from '../../ir/index.js';
+import { DType, type DTypeCode } from '../../ir/index.js';
+import { typeName } from './value-types.js';
 import { doubleRoundingIsInnocuous, holdsEveryValue, isFloatType } from '../../ir/exact-casts.js';
 import type { Step } from './paths.js';
 
@@ -62,7 +63,7 @@ export interface GridOptions {
 }
 
 function castStep(state: GridState, to: DTypeCode, label: string, options: GridOptions): GridState | string {
-  if (!isFloatType(to)) return `${label} casts the sampling grid to ${dtypeName(to)}, which rounds it`;
+  if (!isFloatType(to)) return `${label} casts the sampling grid to ${typeName(to)}, which rounds it`;
   if (holdsEveryValue(to, state.valueSet)) {
     // A cast back to a narrower type is exact when every value still fits (nothing was rounded in between).
     if (state.stage === 'twice' && to !== state.dtype) return `${label} casts 2*loc before the -1: it may overflow in one type and not the other`;
@@ -76,7 +77,7 @@ function castStep(state: GridState, to: DTypeCode, label: string, options: GridO
   if (options.roundFloat64Grid && state.stage === 'grid' && state.locType === DType.DOUBLE && state.computedIn === DType.DOUBLE && isFloatType(to)) {
     return { ...state, dtype: to, valueSet: to, computedIn: to };
   }
-  return `${label} casts ${state.stage === 'loc' ? 'the sampling locations' : 'the sampling grid'} from ${dtypeName(state.dtype)} to ${dtypeName(to)}, which rounds ${state.stage === 'loc' ? 'them' : 'it'}`;
+  return `${label} casts ${state.stage === 'loc' ? 'the sampling locations' : 'the sampling grid'} from ${typeName(state.dtype)} to ${typeName(to)}, which rounds ${state.stage === 'loc' ? 'them' : 'it'}`;
 }
 
 function scalarStep(state: GridState, step: Extract<Step, { kind: 'scalar' }>, label: string): GridState | string {

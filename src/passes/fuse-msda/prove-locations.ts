@@ -1,4 +1,5 @@
-import { DType, type DTypeCode, type Node, type Value, dtypeName } from '../../ir/index.js';
+import { DType, type DTypeCode, type Node, type Value } from '../../ir/index.js';
+import { typeName } from './value-types.js';
 import { isLayoutOp } from '../../layout/layout-ops.js';
 import { holdsEveryValue } from '../../ir/exact-casts.js';
 import { type Atom, type View, ViewError, dimSize, offsetOf, sameAtoms } from '../../layout/view.js';
@@ -49,7 +50,7 @@ export function proveLocations(grids: readonly Node[], value: ValueProof, contex
     if (rootType === undefined) throw new ViewError(`the element type of '${candidate.name}' is unknown`);
     const rounded = !holdsEveryValue(value.sampleType, rootType);
     if (rounded && !(rootType === DType.DOUBLE && !context.exactPrecision)) {
-      throw new ViewError(`the sampling locations are ${dtypeName(rootType)} but the value is sampled as ${dtypeName(value.sampleType)}; the plugin reads both in one type and would round the locations`);
+      throw new ViewError(`the sampling locations are ${typeName(rootType)} but the value is sampled as ${typeName(value.sampleType)}; the plugin reads both in one type and would round the locations`);
     }
     stepsPerLevel.forEach((steps, l) => {
       const state = gridOf(rootType, steps, { roundFloat64Grid: !context.exactPrecision });
@@ -57,7 +58,7 @@ export function proveLocations(grids: readonly Node[], value: ValueProof, contex
       if (state.stage !== 'grid') throw new ViewError(`level ${l}'s grid is ${state.stage === 'loc' ? 'the locations themselves' : '2*loc'}, not 2*loc-1`);
       // The grid must be rounded no coarser than the plugin computes.
       if (!holdsEveryValue(state.computedIn!, value.sampleType)) {
-        throw new ViewError(`level ${l}'s grid 2*loc-1 is rounded to ${dtypeName(state.computedIn!)}, coarser than the ${dtypeName(value.sampleType)} the plugin samples in`);
+        throw new ViewError(`level ${l}'s grid 2*loc-1 is rounded to ${typeName(state.computedIn!)}, coarser than the ${typeName(value.sampleType)} the plugin samples in`);
       }
     });
     const views = stepsPerLevel.map((steps) => follow(rootView('loc', candidate, facts), steps, context));

@@ -1,4 +1,5 @@
-import { type DTypeCode, type Node, type Value, dtypeName } from '../../ir/index.js';
+import { type DTypeCode, type Node, type Value } from '../../ir/index.js';
+import { typeName } from './value-types.js';
 import { holdsEveryValue } from '../../ir/exact-casts.js';
 import { isLayoutOp } from '../../layout/layout-ops.js';
 import { type Atom, type View, ViewError } from '../../layout/view.js';
@@ -32,7 +33,7 @@ export function proveOutput(mul: Node, productDims: readonly (readonly Atom[])[]
     checkAttributes(next);
     const to = next.opType === 'Cast' ? next.attrNumber('to', -1) : context.facts.dtype(v);
     if (to === undefined || !holdsEveryValue(to, sampleType)) {
-      throw new ViewError(`'${next.label}' casts the weighted samples to ${to === undefined ? 'an unknown type' : dtypeName(to)} before the sum; the plugin sums in ${dtypeName(sampleType)} or wider`);
+      throw new ViewError(`'${next.label}' casts the weighted samples to ${to === undefined ? 'an unknown type' : typeName(to)} before the sum; the plugin sums in ${typeName(sampleType)} or wider`);
     }
     nodes.add(next);
     v = next.output(0);
@@ -81,7 +82,7 @@ function outputChain(start: Value, sampleType: DTypeCode, context: ProofContext)
     v = node.output(0);
     if (context.facts.dtype(v) === sampleType) best = { end: v, count: steps.length };
   }
-  if (!best) throw new ViewError(`the sum '${start.name}' is ${dtypeName(context.facts.dtype(start) ?? 0)} and never comes back to ${dtypeName(sampleType)}, the type the plugin computes in`);
+  if (!best) throw new ViewError(`the sum '${start.name}' is ${typeName(context.facts.dtype(start) ?? 0)} and never comes back to ${typeName(sampleType)}, the type the plugin computes in`);
   return { end: best.end, steps: steps.slice(0, best.count) };
 }
 

@@ -1,4 +1,4 @@
-import { type DTypeCode, type Node, type Value, dtypeName } from '../../ir/index.js';
+import { type DTypeCode, type Node, type Value } from '../../ir/index.js';
 import { type AtomPair, alignAtoms, piecesOf } from '../../layout/align.js';
 import { type Atom, type View, ViewError, concatView, dimSize, sameAtoms } from '../../layout/view.js';
 import { isOnnxDomain } from '../../ir/index.js';
@@ -8,7 +8,7 @@ import { checkAttributes } from './node-checks.js';
 import { backwardChain, dataUses, forwardLayoutChain, rootAxes, rootView } from './paths.js';
 import { type ProofContext, ONE, type RootedView, addNodes, chooseRoot, follow, semanticAxis } from './proof-context.js';
 import type { ValueProof } from './prove-value.js';
-import { exactTypeAlong } from './value-types.js';
+import { exactTypeAlong, typeName } from './value-types.js';
 
 /** The samples at the weighting Mul, and the Mul. */
 export interface SamplesProof {
@@ -125,7 +125,7 @@ export function proveWeights(samples: SamplesProof, value: ValueProof, sizes: { 
     const rootType = facts.dtype(candidate);
     if (rootType === undefined) throw new ViewError(`the element type of '${candidate.name}' is unknown`);
     const atMul = exactTypeAlong(rootType, steps!, 'the attention weights');
-    if (atMul !== value.sampleType) throw new ViewError(`the attention weights are ${dtypeName(atMul)} at '${samples.mul.label}' but the samples are ${dtypeName(value.sampleType)}`);
+    if (atMul !== value.sampleType) throw new ViewError(`the attention weights are ${typeName(atMul)} at '${samples.mul.label}' but the samples are ${typeName(value.sampleType)}`);
     return { rootType, steps: steps!, view: follow(rootView('w', candidate, facts), steps!, context) };
   });
   const nodes = new Set<Node>();

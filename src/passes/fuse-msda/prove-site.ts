@@ -1,4 +1,5 @@
-import { DType, type DTypeCode, type Node, type Value, dtypeName } from '../../ir/index.js';
+import { DType, type DTypeCode, type Node, type Value } from '../../ir/index.js';
+import { typeName } from './value-types.js';
 import { ViewError, type View } from '../../layout/view.js';
 import type { DimExpr } from '../../shape/dim-expr.js';
 import type { Candidate } from './candidates.js';
@@ -74,7 +75,7 @@ function prove(candidate: Candidate, context: ProofContext): MsdaSite {
   for (const g of grids) checkGridSample(g, context.opset);
   const value = proveValue(grids, context);
   const dtype = value.sampleType;
-  if (dtype !== DType.FLOAT && dtype !== DType.FLOAT16) throw new ViewError(`GridSample samples the value as ${dtypeName(dtype)}; the plugin computes in float32 or float16`);
+  if (dtype !== DType.FLOAT && dtype !== DType.FLOAT16) throw new ViewError(`GridSample samples the value as ${typeName(dtype)}; the plugin computes in float32 or float16`);
   const locations = proveLocations(grids, value, context);
   const P = largest(locations.points);
   const samples = proveSamples(candidate, value, locations.Lq, locations.points, context);

@@ -1,9 +1,9 @@
-import { type DTypeCode, type Node, type Value, dtypeName } from '../../ir/index.js';
+import { type DTypeCode, type Node, type Value } from '../../ir/index.js';
 import { type Atom, type View, ViewError, dimSize, offsetOf, sameAtoms } from '../../layout/view.js';
 import type { DimExpr } from '../../shape/dim-expr.js';
 import { type ProofContext, ONE, type RootedView, ZERO, addNodes, chooseRoot, follow, product, semanticPieces } from './proof-context.js';
 import { backwardChain, rootAxes, rootView, sharedValues } from './paths.js';
-import { exactTypeAlong } from './value-types.js';
+import { exactTypeAlong, typeName } from './value-types.js';
 
 /** What the value stage proves: the value tensor `[N, S, M, D]` and the levels' blocks of it. */
 export interface ValueProof {
@@ -44,7 +44,7 @@ export function proveValue(grids: readonly Node[], context: ProofContext): Value
   const { rootType, types, views, stepsPerLevel } = result;
   const sampleType = types[0]!;
   types.forEach((t, l) => {
-    if (t !== sampleType) throw new ViewError(`level ${l} samples the value as ${dtypeName(t)}, level 0 as ${dtypeName(sampleType)}`);
+    if (t !== sampleType) throw new ViewError(`level ${l} samples the value as ${typeName(t)}, level 0 as ${typeName(sampleType)}`);
   });
   const nodes = new Set<Node>(grids);
   stepsPerLevel.forEach((steps) => addNodes(nodes, steps));

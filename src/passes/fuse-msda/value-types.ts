@@ -17,9 +17,15 @@ export function exactTypeAlong(rootType: DTypeCode, steps: readonly Step[], what
     if (step.kind === 'layout') continue;
     if (step.kind !== 'cast') throw new ViewError(`'${step.node.label}' (${step.node.opType}) changes the values of ${what}`);
     if (!holdsEveryValue(step.to, valueSet)) {
-      throw new ViewError(`'${step.node.label}' casts ${what} from ${dtypeName(dtype)} to ${dtypeName(step.to)}, which rounds ${what === 'the attention weights' || what === 'the samples' ? 'them' : 'it'}`);
+      throw new ViewError(`'${step.node.label}' casts ${what} from ${typeName(dtype)} to ${typeName(step.to)}, which rounds ${what === 'the attention weights' || what === 'the samples' ? 'them' : 'it'}`);
     }
     dtype = step.to;
   }
   return dtype;
+}
+
+/** The PyTorch-style name users know an element type by (`float32`, not ONNX's `FLOAT`). */
+export function typeName(dtype: DTypeCode): string {
+  const names: Record<number, string> = { 1: 'float32', 11: 'float64', 10: 'float16', 16: 'bfloat16' };
+  return names[dtype] ?? dtypeName(dtype);
 }
