@@ -24,7 +24,7 @@ import { msdaContract } from '../src/plugins/index.js';
 import { loadModel } from '../src/serde/index.js';
 
 /** Where the fixtures live, relative to the repository root. */
-export const FIXTURE_ROOTS = ['test/fixtures/msda', 'test/fixtures/msda-extra', 'test/fixtures/msda-models'];
+export const FIXTURE_ROOTS = ['test/fixtures/msda', 'test/fixtures/msda-extra', 'test/fixtures/msda-models', 'test/fixtures/msda-v2'];
 
 /** Generated files: path relative to the repository root -> content. */
 export type GeneratedDocs = Map<string, string>;
@@ -235,7 +235,17 @@ function floatName(dtype: number): string {
 function familyOf(name: string): string {
   if (name.startsWith('hf_deformable_detr')) return 'Deformable DETR (transformers)';
   if (name.startsWith('hf_mask2former')) return 'Mask2Former pixel decoder (transformers)';
+  if (name.startsWith('hf_rtdetrv2_p363')) return 'RT-DETRv2, points [3,6,3] per level (transformers)';
+  if (name.startsWith('hf_rtdetrv2')) return 'RT-DETRv2 decoder (transformers)';
   if (name.startsWith('hf_rtdetr')) return 'RT-DETR decoder (transformers)';
+  if (name.startsWith('hf_dfine_p363')) return 'D-FINE, points [3,6,3] per level (transformers)';
+  if (name.startsWith('hf_dfine')) return 'D-FINE decoder (transformers)';
+  if (name.startsWith('hf_deimv2')) return 'DEIMv2 decoder (transformers)';
+  if (name.startsWith('hf_grounding_dino')) return 'Grounding DINO (transformers)';
+  if (name.startsWith('hf_oneformer')) return 'OneFormer pixel decoder (transformers)';
+  if (name.startsWith('hf_conditional_detr')) return 'Conditional DETR, no MSDA (control)';
+  if (name.startsWith('form_ddetr_base')) return 'Deformable DETR (transformers)';
+  if (name.startsWith('form_ddetr_')) return `Deformable DETR, optimizer form: ${name.slice('form_ddetr_'.length).replace(/_/g, ' ')}`;
   if (name.startsWith('neg_')) return 'MSDA encoder, unsupported GridSample settings';
   if (name.startsWith('partial_')) return 'MSDA encoder, one layer unsupported';
   if (name.startsWith('enc_')) return 'MSDA encoder (Deformable-DETR style)';

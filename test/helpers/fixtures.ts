@@ -96,8 +96,9 @@ export function errors(actual: Float64Array, expected: Float64Array): { maxAbs: 
   let nan = false;
   for (let i = 0; i < expected.length; i++) {
     if (Number.isNaN(actual[i]!) || Number.isNaN(expected[i]!)) nan = true;
-    maxAbs = Math.max(maxAbs, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
+    // Equal infinities (masked logits) are equal; an infinity against a number is an infinite error.
+    maxAbs = Math.max(maxAbs, actual[i] === expected[i] ? 0 : Math.abs(actual[i]! - expected[i]!));
+    if (Number.isFinite(expected[i]!)) scale = Math.max(scale, Math.abs(expected[i]!));
   }
   return { maxAbs, maxRel: maxAbs / (scale || 1), nan };
 }

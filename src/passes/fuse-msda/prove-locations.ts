@@ -1,4 +1,5 @@
-import { DType, type DTypeCode, type Node, type Value } from '../../ir/index.js';
+import { DType, type DTypeCode, type Node, type Tensor, type Value } from '../../ir/index.js';
+import { proveConstantGrids } from './prove-constant-grids.js';
 import { typeName } from './value-types.js';
 import { isLayoutOp } from '../../layout/layout-ops.js';
 import { holdsEveryValue } from '../../ir/exact-casts.js';
@@ -15,6 +16,8 @@ export interface LocationsProof {
   readonly locations: RootedView;
   /** The locations' element type (the plugin may need a Cast of it). */
   readonly rootType: DTypeCode;
+  /** The plugin's whole locations input, when the model holds the grids as constants. */
+  readonly constant?: Tensor;
   /** Where the plugin's numbers differ from the model's by a rounding the proof allows (for the report). */
   readonly notes: string[];
   readonly Lq: DimExpr;
@@ -45,6 +48,9 @@ const ROUNDED_FLOAT64_LOCATIONS = 'the sampling locations are computed in float6
 export function proveLocations(grids: readonly Node[], value: ValueProof, context: ProofContext): LocationsProof {
   const { facts } = context;
   const chains = grids.map((g) => backwardChain(g.input(1), facts, { casts: true, arithmetic: true }));
+  // An optimizer may have folded each level's grid into its own constant (a decoder whose
+  // locations do not depend on the input): there is no shared tensor, but the numbers are there.
+  if (!sharedValues(chains).length && chains.every((c) => facts.constant(c.values[c.values.length - 1]!))) return proveConstantGrids(chains, value, context);
   const { root, result } = chooseRoot(chains, 'sampling locations', (candidate, stepsPerLevel) => {
     const rootType = facts.dtype(candidate);
     if (rootType === undefined) throw new ViewError(`the element type of '${candidate.name}' is unknown`);
@@ -69,22 +75,7 @@ export function proveLocations(grids: readonly Node[], value: ValueProof, contex
   stepsPerLevel.forEach((steps) => addNodes(nodes, steps));
   const shape = gridShape(views, value);
   const first = views[0]!;
-  const pairsOf = (view: View): AtomPair[] => [
-    ...alignAtoms(value.semanticBatch, view.dims[0]!, 'locations batch/head'),
-    ...alignAtoms(semanticPieces('q', view.dims[1]!), view.dims[1]!, 'locations queries'),
-    ...alignAtoms(semanticPieces('p', view.dims[2]!), view.dims[2]!, 'locations points'),
-    ...alignAtoms(semanticPieces('c', view.dims[3]!), view.dims[3]!, 'locations xy'),
-  ];
-  const targetOf = (view: View, levelDims: Atom[][], points: DimExpr): View => {
-    const pairs = pairsOf(view);
-    return {
-      dims: [
-        piecesOf(pairs, 'n', value.N, 'locations'), piecesOf(pairs, 'q', shape.Lq, 'locations'), piecesOf(pairs, 'm', value.M, 'locations'),
-        ...levelDims, piecesOf(pairs, 'p', points, 'locations'), piecesOf(pairs, 'c', DimExpr.const(2), 'locations'),
-      ],
-      offsets: new Map(view.offsets),
-    };
-  };
+  const targetOf = (view: View, levelDims: Atom[][], points: DimExpr): View => locationsTarget(view, value, shape.Lq, levelDims, points);
   const equalPoints = shape.points.every((p) => p.equals(shape.points[0]!));
   const axes = rootAxes('loc', root, facts);
   // One layout for all levels when level l reads block l of one axis; otherwise each level's own
@@ -124,8 +115,25 @@ function untilArithmetic(values: readonly Value[]): Value[] {
   return out;
 }
 
+/** The plugin's layout `[N, Lq, M, (levelDims), P, 2]` of the elements one level's grid view reads. */
+export function locationsTarget(view: View, value: ValueProof, Lq: DimExpr, levelDims: Atom[][], points: DimExpr): View {
+  const pairs: AtomPair[] = [
+    ...alignAtoms(value.semanticBatch, view.dims[0]!, 'locations batch/head'),
+    ...alignAtoms(semanticPieces('q', view.dims[1]!), view.dims[1]!, 'locations queries'),
+    ...alignAtoms(semanticPieces('p', view.dims[2]!), view.dims[2]!, 'locations points'),
+    ...alignAtoms(semanticPieces('c', view.dims[3]!), view.dims[3]!, 'locations xy'),
+  ];
+  return {
+    dims: [
+      piecesOf(pairs, 'n', value.N, 'locations'), piecesOf(pairs, 'q', Lq, 'locations'), piecesOf(pairs, 'm', value.M, 'locations'),
+      ...levelDims, piecesOf(pairs, 'p', points, 'locations'), piecesOf(pairs, 'c', DimExpr.const(2), 'locations'),
+    ],
+    offsets: new Map(view.offsets),
+  };
+}
+
 /** Every level's grid is `[N*M, Lq, P_l, 2]` with the value's batch layout and level 0's queries. */
-function gridShape(views: readonly View[], value: ValueProof): { Lq: DimExpr; points: DimExpr[] } {
+export function gridShape(views: readonly View[], value: ValueProof, sameRoot = true): { Lq: DimExpr; points: DimExpr[] } {
   const first = views[0]!;
   if (first.dims.length !== 4) throw new ViewError(`GridSample grid is rank ${first.dims.length}, expected 4 ([N*heads, queries, points, 2])`);
   const Lq = dimSize(first.dims[1]!);
@@ -133,7 +141,8 @@ function gridShape(views: readonly View[], value: ValueProof): { Lq: DimExpr; po
   const points = views.map((view, l) => {
     if (view.dims.length !== 4) throw new ViewError(`level ${l}'s grid is rank ${view.dims.length}, expected 4`);
     for (const k of [0, 1, 3]) {
-      if (!sameAtoms(view.dims[k]!, first.dims[k]!)) throw new ViewError(`level ${l}'s grid is laid out differently from level 0's`);
+      const same = sameRoot ? sameAtoms(view.dims[k]!, first.dims[k]!) : dimSize(view.dims[k]!).equals(dimSize(first.dims[k]!));
+      if (!same) throw new ViewError(`level ${l}'s grid is laid out differently from level 0's`);
     }
     return dimSize(view.dims[2]!);
   });

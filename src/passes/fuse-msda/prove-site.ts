@@ -1,4 +1,4 @@
-import { DType, type DTypeCode, type Node, type Value } from '../../ir/index.js';
+import { DType, type DTypeCode, type Node, type Tensor, type Value } from '../../ir/index.js';
 import { typeName } from './value-types.js';
 import { ViewError, type View } from '../../layout/view.js';
 import type { DimExpr } from '../../shape/dim-expr.js';
@@ -47,6 +47,8 @@ export interface MsdaSite {
    */
   readonly locationsPerLevel?: RootedView[];
   readonly weightsPerLevel?: RootedView[];
+  /** The plugin's whole locations input, when the model holds the grids as constants (`locations` is then unused). */
+  readonly locationsConstant?: Tensor;
   /** Roundings or paddings the proof allowed, in the user's words (for the report). */
   readonly notes: string[];
 }
@@ -102,6 +104,7 @@ function prove(candidate: Candidate, context: ProofContext): MsdaSite {
     weightsDtype: weights.rootType,
     pointsPerLevel: locations.points,
     ...(locations.perLevel ? { locationsPerLevel: locations.perLevel } : {}),
+    ...(locations.constant ? { locationsConstant: locations.constant } : {}),
     ...(weights.perLevel ? { weightsPerLevel: weights.perLevel } : {}),
     notes: [...locations.notes, ...paddingNote(locations.points)],
   };

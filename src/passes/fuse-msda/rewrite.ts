@@ -36,7 +36,9 @@ export function buildSiteReplacement(
   const value = widen(buildLayout(site.value, emitter, facts, 'msda_value'), site.valueDtype, 'msda_value_cast');
   const points = site.pointsPerLevel.map((p) => p.constValue()!);
   // Padded points sample at -1 (outside every map: the plugin reads nothing there) with weight 0.
-  const locations = site.locationsPerLevel
+  const locations = site.locationsConstant
+    ? emitter.constant(site.locationsConstant, 'msda_sampling_locations')
+    : site.locationsPerLevel
     ? buildPerLevel(site.locationsPerLevel, points, { from: site.locationsDtype, to: site.dtype }, -1, emitter, facts, 'msda_sampling_locations')
     : widen(buildLayout(site.locations, emitter, facts, 'msda_sampling_locations'), site.locationsDtype, 'msda_sampling_locations_cast');
   const weights = site.weightsPerLevel
