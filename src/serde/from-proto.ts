@@ -6,6 +6,7 @@ import { Tensor } from '../ir/tensor.js';
 import { topologicalOrder } from '../ir/toposort.js';
 import { type Dim, DType, type TensorType, dtypeByteLength, dtypeName } from '../ir/types.js';
 import type { Value } from '../ir/value.js';
+import type { Node } from '../ir/node.js';
 import {
   AttributeType, type AttributeProto, type GraphProto, type Int64, type ModelProto, type NodeProto,
   type StringStringEntryProto, type TensorProto, type TypeProto, type ValueInfoProto,
@@ -141,11 +142,7 @@ function fillNodes(graph: Graph, proto: GraphProto, options: FromProtoOptions, d
     if (n.docString !== undefined) node.docString = n.docString;
     if (n.metadataProps) node.metadataProps = pairs(n.metadataProps);
     node.serdeOrigin = n;
-    for (const a of n.attribute ?? []) {
-      const attribute = attributeFromProto(a, graph, options, node.label);
-      if (node.attributes.has(attribute.name)) (node.repeatedAttributes ??= []).push(attribute.name);
-      node.attributes.set(attribute.name, attribute);
-    }
+    readAttributes(node, n.attribute ?? [], graph, options);
     (n.input ?? []).forEach((name, k) => {
       if (name === '') {
         node._inputs.push(undefined);
@@ -193,6 +190,15 @@ function fillValueInfo(graph: Graph, proto: GraphProto, origin: GraphOrigin): vo
       origin.orphanValueInfo.push(info);
       origin.orphanAnchors.push(previous);
     }
+  }
+}
+
+/** A node's attributes; a repeated name is recorded (ONNX forbids it; passes must not pick one). */
+function readAttributes(node: Node, attributes: readonly AttributeProto[], graph: Graph, options: FromProtoOptions): void {
+  for (const a of attributes) {
+    const attribute = attributeFromProto(a, graph, options, node.label);
+    if (node.attributes.has(attribute.name)) (node.repeatedAttributes ??= []).push(attribute.name);
+    node.attributes.set(attribute.name, attribute);
   }
 }
 
