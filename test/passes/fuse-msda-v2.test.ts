@@ -16,12 +16,6 @@ import { errors, listFixtures, runOnCpu, tensorValues } from '../helpers/fixture
 
 const fixtures = listFixtures(['msda-v2']);
 const TOLERANCE = { float32: 1e-4, float16: 5e-3 };
-/**
- * Dynamic-size dynamo exports whose level sizes need integer shape arithmetic (floor division on
- * the input dims) that shape inference does not do yet (issue #11, in progress). `it.fails`
- * turns red the moment they fuse, so this list can only shrink.
- */
-const AWAITING_INTEGER_SHAPES = new Set(['hf_deimv2_dynhw_dynamo_op18', 'hf_dfine_dynhw_dynamo_op18', 'hf_rtdetr_dynhw_dynamo_op18', 'hf_rtdetrv2_dynhw_dynamo_op18', 'hf_rtdetrv2_p363_dynhw_dynamo_op18']);
 
 /** Inputs and goldens of the export size and of each extra size (`sizes/<HxW_bN>/`). */
 function sizesOf(fixture: (typeof fixtures)[number]): { name: string; inputs: Record<string, Tensor>; outputs: Record<string, Tensor> }[] {
@@ -43,8 +37,7 @@ describe('fuse-msda on the second batch of real exports', () => {
   for (const fixture of fixtures) {
     const sites = Number(fixture.meta.msdaSites);
     const expected = Number(fixture.meta.expectFused ?? sites);
-    const test = AWAITING_INTEGER_SHAPES.has(fixture.name) ? it.fails : it;
-    test(`${fixture.name}: ${expected} of ${sites} sites fused; outputs equal the original's at every size`, async () => {
+    it(`${fixture.name}: ${expected} of ${sites} sites fused; outputs equal the original's at every size`, async () => {
       const model = await loadModel(fixture.modelPath);
       const original = loadModelFromBytes(modelToBytes(model));
       const report = fuseMsda(model);
