@@ -3,7 +3,7 @@
  * values change type, which constants are converted, and where a Cast is needed because a
  * value's new type differs from what a reader expects. Nothing here mutates the graph.
  */
-import { DType, type DTypeCode, type Graph, type Node, type Use, type Value } from '../../ir/index.js';
+import { DType, type DTypeCode, type Graph, type Node, type Use, type Value, isOnnxDomain } from '../../ir/index.js';
 import { float16Fit } from './float16-data.js';
 import { type KeepDecisions, SOURCE_OPS } from './keep.js';
 import type { Float16Options } from './report.js';
@@ -141,7 +141,7 @@ export function planFloat16(graph: Graph, typed: TypedGraph, decisions: KeepDeci
 
 /** Constant, ConstantOfShape, and Cast to float32: their output type is an attribute. */
 function isSource(node: Node, isFloat32: (v: Value | undefined) => boolean): boolean {
-  return SOURCE_OPS.has(node.opType) && (node.domain === '' || node.domain === 'ai.onnx') && node.outputs.length === 1 && isFloat32(node.outputs[0]);
+  return SOURCE_OPS.has(node.opType) && isOnnxDomain(node.domain) && node.outputs.length === 1 && isFloat32(node.outputs[0]);
 }
 
 /** A Constant or ConstantOfShape whose value float16 holds; a Cast always may switch. */
