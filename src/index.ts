@@ -13,7 +13,7 @@
  * - errors ({@link OnnxSurgeonError}).
  *
  * Everything else lives under a subpath, each documented on its own: `onnx-surgeon/ir`,
- * `/serde`, `/files`, `/shape`, `/layout`, `/pattern`, `/plugins`, `/fuse-msda`, `/verify`, `/trt`.
+ * `/serde`, `/files`, `/shape`, `/layout`, `/pattern`, `/plugins`, `/fuse-msda`, `/fp16`, `/verify`, `/trt`.
  *
  * @example
  * ```ts

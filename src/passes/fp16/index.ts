@@ -12,14 +12,14 @@
  *
  * @example
  * ```ts
- * import { convertToFloat16 } from './src/passes/fp16/index.js';
+ * import { convertToFloat16 } from 'onnx-surgeon/fp16';
  * const model = await loadModel('detr.fused.onnx');
  * const report = convertToFloat16(model, { keepOpTypes: ['LayerNormalization'] });
  * await saveModel(model, 'detr.fused.fp16.onnx');
  * console.log(report.convertedNodes, report.keptNodes.length, report.msda.precision); // ... 'float32'
  * ```
  *
- * @module
+ * @module fp16
  */
 import { OnnxSurgeonError } from '../../errors.js';
 import { DType, type Model, type Value } from '../../ir/index.js';
