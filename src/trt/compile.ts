@@ -226,7 +226,7 @@ async function runCompileStep(step: { command: string; args: string[] }, env: No
     const tail = output.trim().split('\n').slice(-15).join('\n');
     throw new OnnxSurgeonError('native',
       `compiling the TensorRT builder failed (${step.command} exited with an error); last lines:\n${tail}`,
-      { expected: 'a C++17 compiler and TensorRT 8.6/10.x headers that match the libraries' }, { cause: error });
+      { expected: 'a C++17 compiler and TensorRT 8.6+ headers that match the libraries' }, { cause: error });
   }
 }
 

@@ -78,7 +78,7 @@ interface SearchGroup {
 }
 
 const INSTALL_HINT =
-  'Install TensorRT 8.6 or 10.x with its C++ headers (NVIDIA CUDA apt repository: ' +
+  'Install TensorRT 8.6, 10.x or 11.x with its C++ headers (NVIDIA CUDA apt repository: ' +
   '`apt-get install libnvinfer-dev libnvonnxparsers-dev libnvinfer-plugin-dev`, or the TensorRT tar ' +
   'package from https://developer.nvidia.com/tensorrt), then `export TENSORRT_ROOT=/path/to/TensorRT` ' +
   '(the folder holding include/ and lib/). A pip-installed `tensorrt` brings libraries but no headers.';
@@ -233,7 +233,7 @@ function readVersion(includeDir: string): TensorRtVersion {
   }
   if (version.major < 8 || (version.major === 8 && version.minor < 6)) {
     throw new ToolchainMissingError('tensorrt',
-      `TensorRT ${version.text} in ${includeDir} is too old: onnx-surgeon build needs 8.6 or 10.x ` +
+      `TensorRT ${version.text} in ${includeDir} is too old: onnx-surgeon build needs 8.6 or newer ` +
       '(name-based I/O, MultiscaleDeformableAttnPlugin_TRT in libnvinfer_plugin)', { expected: '>= 8.6', found: version.text });
   }
   return version;
