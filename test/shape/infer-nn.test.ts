@@ -122,4 +122,20 @@ describe('inferShapes: neural-network ops', () => {
     expect(dims(facts, ellipsis)).toEqual(['n', '2', '4', '3']);
     expect(dims(facts, plugin)).toEqual(['n', 'lq', '8', '32']);
   });
+
+  it('sizes the onnxruntime contrib ops its optimizer saves (com.microsoft GridSample, FusedConv, FusedMatMul, SkipLayerNormalization)', () => {
+    const b = new Builder();
+    const x = b.input('x', ['n', 8, 'h', 'w']);
+    const grid = b.op('GridSample', [x, b.input('grid', ['n', 'lq', 4, 2])], {}, 1, 'com.microsoft')[0]!;
+    const conv = b.op('FusedConv', [x, weight(b, [16, 8, 3, 3])], { strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), activation: attr.string('Relu') }, 1, 'com.microsoft')[0]!;
+    const mm = b.op('FusedMatMul', [b.input('a', ['n', 64, 'q']), b.input('m', [32, 64])], { transA: attr.int(1), transB: attr.int(1) }, 1, 'com.microsoft')[0]!;
+    const t = b.input('t', ['n', 'q', 64]);
+    const [norm, , , sum] = b.op('SkipLayerNormalization', [t, t, b.floats(new Array(64).fill(1)), b.floats(new Array(64).fill(0))], {}, 4, 'com.microsoft');
+    const facts = inferShapes(b.graph);
+    expect(dims(facts, grid)).toEqual(['n', '8', 'lq', '4']);
+    expect(dims(facts, conv)).toEqual(['n', '16', 'floordiv(h + 1, 2)', 'floordiv(w + 1, 2)']);
+    expect(dims(facts, mm)).toEqual(['n', 'q', '32']);
+    expect(dims(facts, norm!)).toEqual(['n', 'q', '64']);
+    expect(dims(facts, sum!)).toEqual(['n', 'q', '64']);
+  });
 });

@@ -106,6 +106,11 @@ const split: OpHandler = (ctx) => {
   });
 };
 
+/** Names inference makes up for what it does not know (see `OpContext.fresh`, NonZero, TopK, Loop). */
+function isFreshSymbol(name: string): boolean {
+  return /^(unk|nonzero|topk|loop)__/.test(name);
+}
+
 const concat: OpHandler = (ctx) => {
   const indexes = ctx.node.inputs.map((_, i) => i).filter((i) => ctx.has(i));
   const shapes = indexes.map((i) => ctx.shape(i));
@@ -120,9 +125,11 @@ const concat: OpHandler = (ctx) => {
     if (d === axis) {
       out.push(shapes.every((s) => s) ? shapes.reduce((acc, s) => acc.add(s![d]!), DimExpr.const(0)) : ctx.fresh(0, d));
     } else {
-      // Prefer a constant, then any symbol the inputs agree on.
+      // onnxruntime requires the inputs to agree off the axis, so any one is right: prefer a
+      // constant, then one without fresh symbols (an upsampled map's size may be unknown where
+      // the lateral map it is concatenated with has the exporter's expression).
       const dims = shapes.filter((s) => s).map((s) => s![d]!);
-      out.push(dims.find((x) => x.isConst()) ?? dims[0]!);
+      out.push(dims.find((x) => x.isConst()) ?? dims.find((x) => !x.baseSymbols().some(isFreshSymbol)) ?? dims[0]!);
     }
   }
   let values: DimExpr[] | undefined;

@@ -3,19 +3,21 @@ import { DimExpr } from '../dim-expr.js';
 import { broadcastShapes } from './broadcast.js';
 import { type OpContext, type OpHandler, facts, normalizeAxis } from './context.js';
 
-const matMul: OpHandler = (ctx) => {
-  const dtype = ctx.node.opType === 'MatMulInteger' ? DType.INT32 : ctx.dtype(0);
-  const a = ctx.shape(0);
-  const b = ctx.shape(1);
-  if (!a || !b || !a.length || !b.length) return [facts(dtype, undefined)];
+/** Output dims of a (batched, numpy-style) matrix product of operands of dims `a` and `b`. */
+function matMulDims(a: DimExpr[] | undefined, b: DimExpr[] | undefined): DimExpr[] | undefined {
+  if (!a || !b || !a.length || !b.length) return undefined;
   // 1-D operands are promoted (prepend / append a 1) and the 1 is removed afterwards.
   const left = a.length === 1 ? [DimExpr.const(1), a[0]!] : a;
   const right = b.length === 1 ? [b[0]!, DimExpr.const(1)] : b;
-  const batch = broadcastShapes([left.slice(0, -2), right.slice(0, -2)])!;
-  const out = [...batch];
+  const out = [...broadcastShapes([left.slice(0, -2), right.slice(0, -2)])!];
   if (a.length > 1) out.push(left[left.length - 2]!);
   if (b.length > 1) out.push(right[right.length - 1]!);
-  return [facts(dtype, out)];
+  return out;
+}
+
+const matMul: OpHandler = (ctx) => {
+  const dtype = ctx.node.opType === 'MatMulInteger' ? DType.INT32 : ctx.dtype(0);
+  return [facts(dtype, matMulDims(ctx.shape(0), ctx.shape(1)))];
 };
 
 const gemm: OpHandler = (ctx) => {
@@ -262,8 +264,27 @@ export const nnHandlers: Record<string, OpHandler> = {
   Einsum: einsum,
 };
 
+/** onnxruntime's FusedMatMul: MatMul with optional transposes of the last two axes of each operand. */
+const fusedMatMul: OpHandler = (ctx) => {
+  if (ctx.attrInt('transBatchA', 0) || ctx.attrInt('transBatchB', 0)) return [facts(ctx.dtype(0), undefined)];
+  const swapLast = (shape: DimExpr[] | undefined, on: boolean): DimExpr[] | undefined =>
+    !shape || !on || shape.length < 2 ? shape : [...shape.slice(0, -2), shape[shape.length - 1]!, shape[shape.length - 2]!];
+  const a = swapLast(ctx.shape(0), ctx.attrInt('transA', 0) === 1);
+  const b = swapLast(ctx.shape(1), ctx.attrInt('transB', 0) === 1);
+  return [facts(ctx.dtype(0), matMulDims(a, b))];
+};
+
+/** onnxruntime's SkipLayerNormalization: the normalized output and the input+skip sum keep the input's shape. */
+const skipLayerNormalization: OpHandler = (ctx) =>
+  ctx.node.outputs.map((_, i) => (i === 0 || i === 3 ? facts(ctx.dtype(0), ctx.shape(0)) : {}));
+
 /** Handlers for custom-domain ops, keyed `domain:op`. */
 export const customHandlers: Record<string, OpHandler> = {
+  // onnxruntime's contrib ops that its optimizer writes into saved models, and its GridSample.
+  'com.microsoft:GridSample': gridSample,
+  'com.microsoft:FusedConv': conv,
+  'com.microsoft:FusedMatMul': fusedMatMul,
+  'com.microsoft:SkipLayerNormalization': skipLayerNormalization,
   'trt.plugins:MultiscaleDeformableAttnPlugin_TRT': msdaPlugin,
   ':MultiscaleDeformableAttnPlugin_TRT': msdaPlugin,
 };

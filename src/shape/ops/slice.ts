@@ -11,43 +11,31 @@ export function clampIndex(i: number, n: number): number {
 const HUGE = 1n << 31n;
 
 /**
- * Clamps `b` into [low, high]. Exact when decidable; otherwise `b` is taken to be in range, as
- * exporters write it (`x[:, 1:-1]` on a symbolic dim gives `h - 2`, not an opaque clamp).
- */
-function clampAssumingInRange(b: DimExpr, low: DimExpr, high: DimExpr): DimExpr {
-  const below = b.sub(low).sign();
-  if (below === 'negative' || below === 'nonPositive') return low;
-  const above = high.sub(b).sign();
-  if (above === 'negative' || above === 'nonPositive') return high;
-  return b;
-}
-
-/**
  * Length of `[start, end)` with `step` over a dim of size `dim`, following the ONNX clamping
- * rules; symbolic bounds are assumed in range when that cannot be decided (see
- * {@link clampAssumingInRange}). Undefined when a bound's sign is unknown (negative bounds count
- * from the end, so the sign matters).
+ * rules exactly: for a forward step, `ceil(max(0, min(end, dim) - max(start, 0)) / step)`, which
+ * equals clamping both bounds into `[0, dim]` first (a start past the end or an end before 0
+ * gives 0 either way); mirrored into `[-1, dim - 1]` for a backward step. The bounds decide the
+ * max/min in the usual cases (offsets built from sizes); otherwise they stay opaque, so
+ * `x[:, 1:-1]` on a dim `h` that may be 1 is `max(0, h - 2)`, never a negative `h - 2`.
+ * Undefined when a symbolic bound's sign is unknown (negative bounds count from the end).
  */
 export function sliceLength(dim: DimExpr, startIn: DimExpr, endIn: DimExpr, step: bigint): DimExpr | undefined {
   if (step === 0n) return undefined;
-  const resolve = (bound: DimExpr, low: DimExpr, high: DimExpr): DimExpr | undefined => {
-    const c = bound.constBigInt();
-    if (c !== undefined && c >= HUGE) return high;
-    if (c !== undefined && c <= -HUGE) return low;
-    let b = bound;
-    if (c !== undefined && c < 0n) b = bound.add(dim);
-    else if (c === undefined && !bound.isNonNegative()) return undefined;
-    return clampAssumingInRange(b, low, high);
-  };
   const forward = step > 0n;
   const low = forward ? DimExpr.const(0) : DimExpr.const(-1);
   const high = forward ? dim : dim.sub(1);
-  const start = resolve(startIn, low, high);
-  const end = resolve(endIn, low, high);
+  const resolve = (bound: DimExpr): DimExpr | undefined => {
+    const c = bound.constBigInt();
+    if (c !== undefined && c >= HUGE) return high;
+    if (c !== undefined && c <= -HUGE) return low;
+    if (c !== undefined && c < 0n) return bound.add(dim);
+    return c === undefined && !bound.isNonNegative() ? undefined : bound;
+  };
+  const start = resolve(startIn);
+  const end = resolve(endIn);
   if (!start || !end) return undefined;
-  const span = forward ? end.sub(start) : start.sub(end);
-  const sign = span.sign();
-  if (sign === 'negative' || sign === 'nonPositive') return DimExpr.const(0);
+  const [upper, lower] = forward ? [end, start] : [start, end];
+  const span = DimExpr.max(DimExpr.const(0), DimExpr.min(upper, high).sub(DimExpr.max(lower, low)));
   return span.ceilDivConst(forward ? step : -step);
 }
 
