@@ -1,4 +1,4 @@
-import { type Node, type Value, isOnnxDomain } from '../ir/index.js';
+import { DType, type Node, type Value, isOnnxDomain } from '../ir/index.js';
 import { DimExpr } from '../shape/dim-expr.js';
 import type { ShapeFacts } from '../shape/facts.js';
 import { normalizeAxisOf, readAxes, readSplitSizes, resolveReshape, resolveSliceBound } from '../shape/op-args.js';
@@ -34,10 +34,45 @@ function splitSequenceOf(node: Node): Node | undefined {
   return producer?.opType === 'SplitToSequence' && isOnnxDomain(producer.domain) ? producer : undefined;
 }
 
+/** The integer types ONNX allows for each op's index-like inputs (by input slot). */
+const INT64: readonly number[] = [DType.INT64];
+const INT32_OR_64: readonly number[] = [DType.INT32, DType.INT64];
+const INDEX_TYPES: Readonly<Record<string, Readonly<Record<number, readonly number[]>>>> = {
+  Reshape: { 1: INT64 },
+  Squeeze: { 1: INT64 },
+  Unsqueeze: { 1: INT64 },
+  Split: { 1: INT64 },
+  Slice: { 1: INT32_OR_64, 2: INT32_OR_64, 3: INT32_OR_64, 4: INT32_OR_64 },
+  Gather: { 1: INT32_OR_64 },
+  SequenceAt: { 1: INT32_OR_64 },
+};
+
+/**
+ * Throws when an index-like input (shape, axes, split sizes, slice bounds, gather indices) has a
+ * type ONNX does not allow there (e.g. int32 axes): onnxruntime refuses such a node.
+ */
+export function checkIndexTypes(node: Node, facts: ShapeFacts): void {
+  const slots = INDEX_TYPES[node.opType];
+  if (!slots) return;
+  for (const [slot, allowed] of Object.entries(slots)) {
+    const input = node.inputs[Number(slot)];
+    if (!input) continue;
+    const dtype = facts.dtype(input);
+    if (dtype === undefined || !allowed.includes(dtype)) {
+      throw new ViewError(`input ${slot} of '${node.label}' is ${dtype === undefined ? 'of unknown type' : `of type ${dtype}`}; ${node.opType} takes ${allowed.length > 1 ? 'int32 or int64' : 'int64'} there (onnxruntime refuses the node)`);
+    }
+  }
+  if (node.opType === 'Slice') {
+    const types = new Set(node.inputs.slice(1).filter((v) => v).map((v) => facts.dtype(v!)));
+    if (types.size > 1) throw new ViewError(`'${node.label}' mixes int32 and int64 bounds (onnxruntime refuses the node)`);
+  }
+}
+
 /** Maps the view of `node`'s input 0 to the view of its output `outputIndex` (`opset`: the model's, to hold each node to its opset's form). */
 export function applyLayoutOp(node: Node, outputIndex: number, input: View, facts: ShapeFacts, opset?: number): View {
   const rank = input.dims.length;
   const valuesOf = (v: Value): DimExpr[] | undefined => facts.values(v);
+  checkIndexTypes(node, facts);
   switch (node.opType) {
     case 'Identity':
       return input;

@@ -74,6 +74,10 @@ function arithmeticStep(node: Node, facts: ShapeFacts): { step: Step; input: Val
   if ((ca === undefined) === (cb === undefined)) return undefined;
   const dataFirst = cb !== undefined;
   const constant = (ca ?? cb)!;
+  // ONNX arithmetic takes one type for both operands; onnxruntime refuses a float16 constant on
+  // float32 data, so such a node is not looked through (no meaning is picked for it).
+  const dataType = facts.dtype(dataFirst ? a : b);
+  if (dataType === undefined || facts.dtype(dataFirst ? b : a) !== dataType) return undefined;
   const step: Step = { kind: 'scalar', node, op: node.opType as ScalarOp, constant: constant.value, constantRank: constant.rank, dataFirst };
   return { step, input: dataFirst ? a : b };
 }

@@ -1,4 +1,4 @@
-import { type DTypeCode, type Node, type Value } from '../../ir/index.js';
+import { DType, type DTypeCode, type Node, type Value } from '../../ir/index.js';
 import { typeName } from './value-types.js';
 import { holdsEveryValue } from '../../ir/exact-casts.js';
 import { isLayoutOp } from '../../layout/layout-ops.js';
@@ -88,6 +88,8 @@ function outputChain(start: Value, sampleType: DTypeCode, context: ProofContext)
 
 function reduceView(node: Node, input: View, context: ProofContext): View {
   const rank = input.dims.length;
+  const axesInput = node.inputs[1];
+  if (axesInput && context.facts.dtype(axesInput) !== DType.INT64) throw new ViewError(`the axes of '${node.label}' are not int64, which ReduceSum requires (onnxruntime refuses the node)`);
   const axesRead = readAxes(node, (v) => context.facts.values(v), context.opset);
   if (typeof axesRead === 'string') throw new ViewError(axesRead);
   if (!axesRead) throw new ViewError(`'${node.label}' reduces over every axis`);

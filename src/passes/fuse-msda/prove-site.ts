@@ -85,6 +85,7 @@ function prove(candidate: Candidate, context: ProofContext): MsdaSite {
   const weights = proveWeights(samples, value, { Lq: locations.Lq, L, P }, context);
   const output = proveOutput(samples.mul, weights.productDims, samples.view.offsets, dtype, context);
   const dataNodes = new Set<Node>([...value.nodes, ...locations.nodes, ...samples.nodes, ...weights.nodes, ...output.nodes]);
+  for (const node of dataNodes) checkDeclaredTypes(node, context);
   return {
     anchor: candidate.anchor,
     gridSamples: grids,
@@ -108,6 +109,26 @@ function prove(candidate: Candidate, context: ProofContext): MsdaSite {
     ...(weights.perLevel ? { weightsPerLevel: weights.perLevel } : {}),
     notes: [...locations.notes, ...paddingNote(locations.points)],
   };
+}
+
+/**
+ * A type the model declares (value_info) for a tensor inside the site must agree with what the
+ * proof inferred: onnxruntime refuses a model whose declared and inferred shapes differ, and the
+ * proof must not have read a meaning the model contradicts.
+ */
+function checkDeclaredTypes(node: Node, context: ProofContext): void {
+  for (const v of node.outputs) {
+    const declared = v.type;
+    if (!declared) continue;
+    const dtype = context.facts.dtype(v);
+    if (declared.dtype !== DType.UNDEFINED && dtype !== undefined && declared.dtype !== dtype) {
+      throw new ViewError(`the model declares '${v.name}' as ${typeName(declared.dtype)}, but '${node.label}' makes it ${typeName(dtype)}`);
+    }
+    const shape = context.facts.shape(v);
+    if (!declared.shape || !shape) continue;
+    const conflict = declared.shape.length !== shape.length || declared.shape.some((d, i) => typeof d === 'number' && shape[i]!.constValue() !== undefined && shape[i]!.constValue() !== d);
+    if (conflict) throw new ViewError(`the model declares '${v.name}' with shape [${declared.shape.map((d) => d ?? '?').join(', ')}], but '${node.label}' makes it [${shape.map(String).join(', ')}]`);
+  }
 }
 
 /** The largest of constant point counts (the plugin samples that many points on every level). */
