@@ -1,4 +1,5 @@
 import { DType, type Graph, type GraphEdit, type Node, Tensor, type Value, attr } from '../../ir/index.js';
+import { topologicalOrder } from '../../ir/toposort.js';
 import { DimExpr } from '../../shape/dim-expr.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { ViewError } from '../../layout/view.js';
@@ -16,6 +17,8 @@ export class Emitter {
     readonly edit: GraphEdit,
     readonly prefix: string,
     private readonly sources: DimSources,
+    /** Sizes are read only from values before this topological position (the site's first node). */
+    private readonly before = Infinity,
   ) {}
 
   /** The graph the replacement is for. */
@@ -52,7 +55,7 @@ export class Emitter {
     if (c !== undefined) return this.constant(Tensor.int64([c]), name);
     const cached = this.dimCache.get(d.key());
     if (cached) return cached;
-    const source = this.sources.find(d);
+    const source = this.sources.find(d, this.before);
     if (!source) throw new ViewError(`cannot compute the size ${String(d)} in the graph: no value outside the site has it as a dimension`);
     const shape = this.node('Shape', [source.value], `${name}_shape`);
     const index = this.constant(Tensor.int64([source.axis]), `${name}_axis`);
@@ -64,26 +67,41 @@ export class Emitter {
 
 /** Index from symbolic sizes to a (value, axis) of the model that has that size. */
 export class DimSources {
-  private readonly byKey = new Map<string, { value: Value; axis: number }>();
+  private readonly byKey = new Map<string, { value: Value; axis: number; position: number }>();
+  private readonly positions = new Map<Node, number>();
 
-  /** Indexes graph inputs first, then every node output in order, skipping `exclude`d producers. */
+  /**
+   * Indexes graph inputs first, then every node output in topological order (the earliest value
+   * with a size wins), skipping `exclude`d producers.
+   */
   constructor(graph: Graph, facts: ShapeFacts, exclude: ReadonlySet<Node>) {
-    const visit = (v: Value): void => {
+    const visit = (v: Value, position: number): void => {
       const shape = facts.shape(v);
       shape?.forEach((d, axis) => {
-        if (d.constValue() === undefined && !this.byKey.has(d.key())) this.byKey.set(d.key(), { value: v, axis });
+        if (d.constValue() === undefined && !this.byKey.has(d.key())) this.byKey.set(d.key(), { value: v, axis, position });
       });
     };
-    for (const input of graph.inputs) visit(input);
-    for (const node of graph.nodesIter()) {
-      if (exclude.has(node)) continue;
-      for (const out of node.outputs) if (out.name) visit(out);
-    }
+    for (const input of graph.inputs) visit(input, -1);
+    topologicalOrder(graph).forEach((node, position) => {
+      this.positions.set(node, position);
+      if (exclude.has(node)) return;
+      for (const out of node.outputs) if (out.name) visit(out, position);
+    });
   }
 
-  /** A value and axis whose size is exactly `d`. */
-  find(d: DimExpr): { value: Value; axis: number } | undefined {
-    return this.byKey.get(d.key());
+  /** The topological position of a node (graph inputs come before every node). */
+  positionOf(node: Node): number {
+    return this.positions.get(node) ?? Infinity;
+  }
+
+  /**
+   * A value and axis whose size is exactly `d`, produced before topological position `before`:
+   * a replacement that read a size from a value computed after its site could read its own
+   * output (a consumer of the site has the same dims) and make a cycle.
+   */
+  find(d: DimExpr, before = Infinity): { value: Value; axis: number } | undefined {
+    const source = this.byKey.get(d.key());
+    return source && source.position < before ? source : undefined;
   }
 }
 
