@@ -24,7 +24,8 @@ import type { Mutant } from './mutant.js';
  * - `fused-wrong`: fused, and an output differs from the mutant's (a false positive).
  * - `fused-broken`: fused, and the fused model does not run although the mutant does.
  * - `fused-invalid`: onnxruntime rejects the mutant, and fuse-msda fused the mutated site anyway.
- * - `crash`: an exception that is not an OnnxSurgeonError.
+ * - `crash`: an exception that is not an OnnxSurgeonError, a refusal that changed the model, or one about a node the input does
+ *   not have (the pass broke the graph it built).
  */
 export type Outcome =
   | 'fused-equal' | 'left-alone' | 'refused' | 'invalid-left-alone' | 'invalid-refused'
@@ -137,6 +138,10 @@ export function expandedBytes(model: Model): Uint8Array {
   return modelToBytes(copy);
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+}
+
 /** Applies a mutant to a fresh copy of the fixture and returns the mutant's bytes. */
 export function mutantBytes(fixtureBytes: Uint8Array, mutant: Mutant): Uint8Array {
   const model = loadModelFromBytes(fixtureBytes);
@@ -163,13 +168,24 @@ export async function evaluateMutant(fixtureBytes: Uint8Array, mutant: Mutant, b
   const effect = truth ? maxScaledError(truth, baseline.original) : undefined;
   const extra = (more: Partial<MutantResult> = {}): Partial<MutantResult> => ({ ...(effect !== undefined ? { effect } : {}), ...more });
 
-  let fused: Model;
+  let fused: Model | undefined;
   let fusedSites: number;
+  let inputNodes = new Set<string>();
   try {
     fused = loadModelFromBytes(bytes);
+    inputNodes = new Set([...fused.graph.nodesIter()].map((n) => n.label));
     fusedSites = fuseMsda(fused).fused;
   } catch (error) {
     if (!(error instanceof OnnxSurgeonError) || error.code === 'internal') return result('crash', extra({ detail: `fuse-msda: ${firstLine(error)}` }));
+    // A refusal is about the input; an error about a node the input does not have is about the
+    // graph the pass built itself (e.g. a cycle through its own plugin output): a bug, not a refusal.
+    if (inputNodes.size && error.context.node !== undefined && !inputNodes.has(error.context.node)) {
+      return result('crash', extra({ detail: `fuse-msda broke its own graph: ${firstLine(error)}` }));
+    }
+    // A refusal leaves the caller's model as it was (nothing half-rewritten).
+    if (fused && !sameBytes(modelToBytes(fused), modelToBytes(loadModelFromBytes(bytes)))) {
+      return result('crash', extra({ detail: `fuse-msda threw and left the model half-rewritten: ${firstLine(error)}` }));
+    }
     return result(truth ? 'refused' : 'invalid-refused', extra({ detail: `fuse-msda: ${firstLine(error)}${invalidBecause ? `; ${invalidBecause}` : ''}` }));
   }
   const present = new Set([...fused.graph.nodesIter()].map((n) => n.name));

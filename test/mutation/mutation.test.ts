@@ -79,6 +79,10 @@ describe(`mutation suite (${plan.scope}: ${plan.fixtures.length} fixtures, ${pla
     }
   });
 
+  it.runIf(plan.scope === 'replay')('replays at least one mutant', () => {
+    expect(results.length, `no mutant id contains '${plan.filter}'`).toBeGreaterThan(0);
+  });
+
   it.runIf(plan.scope !== 'replay')('judges at least 300 mutants (the CI run) and every class', () => {
     if (plan.standard) expect(results.length).toBeGreaterThanOrEqual(300);
     const seen = new Set(results.map((r) => r.mutationClass));

@@ -51,7 +51,7 @@ export function planFromEnv(env: NodeJS.ProcessEnv = process.env): RunPlan {
   return {
     scope: filter ? 'replay' : full ? 'full' : 'ci',
     standard: !filter && !full && !env.MUTATION_FIXTURES && !env.MUTATION_PER_CLASS,
-    fixtures: filter ? fixtures.filter((f) => filter.startsWith(`${f}/`) || !filter.includes('/')) : fixtures,
+    fixtures: filter && fixtures.some((f) => filter.startsWith(`${f}/`)) ? fixtures.filter((f) => filter.startsWith(`${f}/`)) : fixtures,
     perClass,
     filter,
     workers: Math.max(1, Number(env.MUTATION_WORKERS) || Math.min(2, cpus)),

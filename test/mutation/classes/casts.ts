@@ -5,7 +5,7 @@
  * integer, bool) changes the numbers and must end the proof.
  */
 import { DType, attr } from '../../../src/index.js';
-import { constant, floats, insertCast, insertChain, nodeKey, nodeNamed } from '../edit.js';
+import { constant, floats, insertCast, insertChain, nodeKey, nodeNamed, valueNamed } from '../edit.js';
 import { type MutantDraft, type MutationClass, resolvePoint } from '../mutant.js';
 import { DTYPE_NAMES, affineSteps, floatTypeOf } from './common.js';
 
@@ -39,9 +39,12 @@ export const castFloat64: MutationClass = {
   generate(context) {
     const drafts: MutantDraft[] = [];
     const { scale, shift } = affineSteps(context);
-    const grid = context.points.find((p) => p.name === 'grid');
     const locations = context.points.find((p) => p.name === 'locations');
-    if (scale && shift && grid && locations) {
+    if (scale && shift && locations) {
+      // Back to the own type right after whichever step is nearer the GridSample (the chain is nearest first).
+      const chain = context.site.sharedGridChain;
+      const last = chain.indexOf(scale.node) < chain.indexOf(shift.node) ? scale.node : shift.node;
+      const lastOutput = last.output(0).name;
       const own = floatTypeOf(context, context.model.graph.value(locations.value)!);
       const scaleNode = nodeKey(scale.node);
       const shiftNode = nodeKey(shift.node);
@@ -54,7 +57,7 @@ export const castFloat64: MutationClass = {
             node.setInput(step.constantSlot, constant(m, floats(DType.DOUBLE, [step.constant], step.dims)));
             for (const out of node.outputs) delete out.type;
           }
-          insertCast(m, resolvePoint(m, grid), own);
+          insertCast(m, { value: valueNamed(m, lastOutput) }, own);
         },
       });
     }
