@@ -1,3 +1,4 @@
+import { errorOf } from '../helpers/expect-error.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,16 +30,6 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
-
-function errorOf(run: () => unknown): OnnxSurgeonError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(OnnxSurgeonError);
-    return error as OnnxSurgeonError;
-  }
-  throw new Error('expected an OnnxSurgeonError');
-}
 
 describe('parseExternalData', () => {
   test('reads location, offset, length and checksum', () => {
