@@ -39,5 +39,6 @@ export {
 } from './pattern/index.js';
 export { inferShapes, foldConstants, type InferShapesOptions, type ShapeFacts, type FoldOptions } from './shape/index.js';
 export { verifyRewrite, type VerifyOptions, type VerifyReport } from './verify/index.js';
+export { checkModel, type CheckReport, type CheckProblem } from './check/index.js';
 export { MSDA_PLUGIN, validatePluginNodes, assertValidPlugins, expandCustomOps, type ValidationReport, type ContractViolation } from './plugins/index.js';
 export { OnnxSurgeonError, formatError, type ErrorCode, type ErrorContext } from './errors.js';

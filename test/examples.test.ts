@@ -9,6 +9,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { main as customAttentionFusion } from '../examples/custom-attention-fusion.js';
 import { main as fuseMatMulAdd } from '../examples/fuse-matmul-add.js';
 import { main as removeIdentity } from '../examples/remove-identity.js';
+import { main as repairDangling } from '../examples/repair-dangling.js';
 import { loadModel } from '../src/index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'onnx-surgeon-examples-'));
@@ -67,4 +68,17 @@ describe('examples', () => {
     expect(fused.map((n) => n.output().name)).toEqual(['out0', 'out1']);
     for (const n of fused) expect(n.attrNumber('scale')).toBeCloseTo(1 / Math.sqrt(8), 6);
   });
+
+  test('repair-dangling: the broken DETR export is checked, given its two lost constants, fused (3 sites), and matches the valid export', async () => {
+    const result = await repairDangling([]);
+    expect(result.problemsBefore).toHaveLength(2);
+    expect(result.problemsBefore[0]).toContain("tensor 'sigmoid_min_1'");
+    expect(result.onnxruntimeRefusal).toContain("Node input 'sigmoid_min_1' is not a graph input, initializer, or output of a previous node");
+    expect(result.fuseRefusal).toContain("input 1 'sigmoid_min_1' is not produced by any node");
+    expect(result.allowInvalid.fused).toBe(2);
+    expect(result.allowInvalid.skipped).toHaveLength(1);
+    expect(result.problemsAfter).toEqual([]);
+    expect(result).toMatchObject({ sitesFound: 3, fused: 3, verdict: 'pass', goldens: 'pass' });
+    expect(result.maxAbsError).toBeLessThanOrEqual(1e-5);
+  }, 120_000);
 });

@@ -32,6 +32,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<CommandFac
   ['fuse-msda', async () => (await import('./commands/fuse-msda.js')).fuseMsdaCommand],
   ['verify', async () => (await import('./commands/verify.js')).verifyCommand],
   ['inspect', async () => (await import('./commands/inspect.js')).inspectCommand],
+  ['check', async () => (await import('./commands/check.js')).checkCommand],
   ['validate', async () => (await import('./commands/validate.js')).validateCommand],
   ['convert', async () => (await import('./commands/convert.js')).convertCommand],
   ['build', async () => (await import('./commands/build.js')).buildCommand],

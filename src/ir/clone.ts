@@ -30,7 +30,8 @@ export function cloneGraph(graph: Graph, parent: Graph | undefined): Graph {
   const copyValue = (v: Value): Value => {
     const existing = map.get(v);
     if (existing) return existing;
-    const c = v.name === '' ? g.createOmittedOutput() : g.createValueExactShadowing(v.name);
+    const c = v.name === '' ? g.createOmittedOutput() : g.createDefinition(v.name);
+    if (v._sparseInitializer) g.markSparseInitializer(c);
     if (v.type) c.type = { dtype: v.type.dtype, ...(v.type.shape ? { shape: [...v.type.shape] } : {}) };
     if (v.opaqueType !== undefined) c.opaqueType = v.opaqueType;
     if (v.docString !== undefined) c.docString = v.docString;
@@ -49,6 +50,7 @@ export function cloneGraph(graph: Graph, parent: Graph | undefined): Graph {
     if (n.overload !== undefined) node.overload = n.overload;
     if (n.docString !== undefined) node.docString = n.docString;
     if (n.metadataProps) node.metadataProps = n.metadataProps.map(([k, v]) => [k, v]);
+    if (n.repeatedAttributes) node.repeatedAttributes = [...n.repeatedAttributes];
     node.serdeOrigin = n.serdeOrigin;
     return node;
   });

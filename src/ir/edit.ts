@@ -222,7 +222,7 @@ export class GraphEdit {
     value.name = graph.names.claim(value.name);
     value._initializer!.name = value.name;
     graph._values.set(value.name, value);
-    graph._initializers.set(value.name, value);
+    graph._initializers.add(value);
   }
 
   private applyDeclaration({ value, type, valueInfo }: TypeDeclaration): void {

@@ -8,7 +8,7 @@ import { NameScope } from './names.js';
 import { topologicalOrder } from './toposort.js';
 import { subgraphsOf } from './traverse.js';
 import type { Tensor } from './tensor.js';
-import type { DTypeCode, Dim, TensorType } from './types.js';
+import { type DTypeCode, type Dim, type TensorType, dtypeName } from './types.js';
 import { Value } from './value.js';
 
 /**
@@ -64,7 +64,7 @@ export class Graph {
   /** @internal */ readonly _values = new Map<string, Value>();
   /** @internal */ _inputs: Value[] = [];
   /** @internal */ _outputs: Value[] = [];
-  /** @internal */ readonly _initializers = new Map<string, Value>();
+  /** @internal Initializer values in model order (a model may give two the same name). */ readonly _initializers = new Set<Value>();
   /** The enclosing graph for subgraphs of If/Loop/Scan; undefined for the main graph. */
   readonly parent: Graph | undefined;
   /** Names shared by the whole model so generated names never collide. */
@@ -103,7 +103,7 @@ export class Graph {
 
   /** Initializer values in order. */
   get initializers(): Value[] {
-    return [...this._initializers.values()];
+    return [...this._initializers];
   }
 
   /** Looks up a value by name in this graph, then in enclosing graphs (outer scope). */
@@ -158,6 +158,98 @@ export class Graph {
     return v;
   }
 
+  /**
+   * Decoders: a value the model defines under exactly `name` in this graph (a graph input, an
+   * initializer, a node output). The first definition of a name is the one readers find by name;
+   * a further definition of the same name in the same graph (the model breaks SSA) is still a
+   * value of its own, written back as it was, but not found by name: {@link duplicateDefinitions}
+   * lists it, and renaming it ({@link renameValue}) is the repair.
+   */
+  createDefinition(name: string): Value {
+    if (!this._values.has(name)) return this.createValueExactShadowing(name);
+    return new Value(this, name);
+  }
+
+  /**
+   * Values of this graph that nothing defines: read by a node or listed as a graph output, but
+   * produced by no node and neither a graph input nor an initializer (an exporter dropped their
+   * definition). Use {@link defineConstant} or {@link defineInput} to give one a definition.
+   *
+   * @example
+   * ```ts
+   * graph.danglingValues().map((v) => v.name); // ['sigmoid_min_1', 'sigmoid_max_1']
+   * ```
+   */
+  danglingValues(): Value[] {
+    return [...this._values.values()].filter((v) => v.isDangling && (v._uses.length > 0 || v.isGraphOutput));
+  }
+
+  /**
+   * Definitions this graph makes of a name it already defined (every one after the first, in model
+   * order: graph inputs, initializers, then node outputs). ONNX forbids them; readers see the first.
+   */
+  duplicateDefinitions(): Value[] {
+    const out: Value[] = [];
+    const registered = (v: Value): boolean => v.name === '' || this._values.get(v.name) === v;
+    for (const v of this._inputs) if (v._graph === this && !registered(v)) out.push(v);
+    for (const v of this._initializers) if (!v.isGraphInput && !registered(v)) out.push(v);
+    for (const node of this._nodes) for (const v of node._outputs) if (!registered(v)) out.push(v);
+    return out;
+  }
+
+  /**
+   * Repairs a dangling reference: `value` (which nothing defines) becomes an initializer holding
+   * `tensor`, under its own name, so every node that reads it now reads that constant. Its
+   * declared type, if any, must agree with the tensor's.
+   *
+   * @example
+   * ```ts
+   * graph.defineConstant(graph.requireValue('sigmoid_min_1'), Tensor.float32([0], []));
+   * ```
+   */
+  defineConstant(value: Value, tensor: Tensor): void {
+    this.assertDangling(value, 'give it a constant');
+    const declared = value.type;
+    if (declared && declared.dtype !== 0 && declared.dtype !== tensor.dtype) {
+      throw new OnnxSurgeonError('usage', `cannot define '${value.name}' with this constant: its element type differs from the declared one`, {
+        tensor: value.name, expected: `${dtypeName(declared.dtype)} (declared)`, found: dtypeName(tensor.dtype),
+      });
+    }
+    if (declared?.shape && (declared.shape.length !== tensor.dims.length || declared.shape.some((d, i) => typeof d === 'number' && d !== tensor.dims[i]))) {
+      throw new OnnxSurgeonError('usage', `cannot define '${value.name}' with this constant: its shape differs from the declared one`, {
+        tensor: value.name, expected: `[${declared.shape.map((d) => d ?? '?').join(', ')}]`, found: `[${tensor.dims.join(', ')}]`,
+      });
+    }
+    value.type = { dtype: tensor.dtype, shape: [...tensor.dims] };
+    tensor.name = value.name;
+    this.attachInitializer(value, tensor);
+  }
+
+  /**
+   * Repairs a dangling reference by making `value` a graph input (appended to the inputs), so the
+   * caller supplies it at run time. `type` is recorded when given (a graph input needs one).
+   *
+   * @example
+   * ```ts
+   * graph.defineInput(graph.requireValue('mask'), { dtype: DType.BOOL, shape: ['batch', 100] });
+   * ```
+   */
+  defineInput(value: Value, type?: TensorType): void {
+    this.assertDangling(value, 'make it a graph input');
+    if (type) value.type = { dtype: type.dtype, ...(type.shape ? { shape: [...type.shape] } : {}) };
+    this.pushInput(value);
+  }
+
+  private assertDangling(value: Value, what: string): void {
+    if (value._graph !== this || this._values.get(value.name) !== value) {
+      throw new OnnxSurgeonError('usage', `cannot ${what}: '${value.name}' is not a value of graph '${this.name}'`, { tensor: value.name });
+    }
+    if (!value.isDangling) {
+      const by = value._producer ? `node '${value._producer.label}'` : value._initializer ? 'an initializer' : 'a graph input';
+      throw new OnnxSurgeonError('usage', `cannot ${what}: '${value.name}' is already defined`, { tensor: value.name, expected: 'a value nothing defines', found: `defined by ${by}` });
+    }
+  }
+
   /** Decoders: a placeholder for an omitted optional node output (name `''`, not registered). */
   createOmittedOutput(): Value {
     return new Value(this, '');
@@ -200,14 +292,19 @@ export class Graph {
     const v = this.createValue(name, { dtype: tensor.dtype, shape: [...tensor.dims] });
     tensor.name = v.name;
     v._initializer = tensor;
-    this._initializers.set(v.name, v);
+    this._initializers.add(v);
     return v;
   }
 
   /** Attaches constant data to an existing value (decoders: initializers that are also inputs). */
   attachInitializer(value: Value, tensor: Tensor): void {
     value._initializer = tensor;
-    this._initializers.set(value.name, value);
+    this._initializers.add(value);
+  }
+
+  /** Decoders: records that a sparse initializer defines `value` (it has no dense data). */
+  markSparseInitializer(value: Value): void {
+    value._sparseInitializer = true;
   }
 
   /** Removes an initializer (its value must be unused). */
@@ -215,7 +312,7 @@ export class Graph {
     if (value.uses.length || value.isGraphOutput) {
       throw new OnnxSurgeonError('graph', 'cannot remove an initializer that is still used', { tensor: value.name });
     }
-    this._initializers.delete(value.name);
+    this._initializers.delete(value);
     value._initializer = undefined;
     if (!value.isGraphInput) this.forgetValue(value);
   }
@@ -291,26 +388,24 @@ export class Graph {
     }
   }
 
-  /** Renames a value (the new name must be free in the model). */
+  /**
+   * Renames a value (the new name must be free in the model). Renaming a duplicate definition
+   * (see {@link duplicateDefinitions}) repairs it: the first definition keeps the old name.
+   */
   renameValue(value: Value, newName: string): void {
     if (value.name === newName) return;
     if (this.names.has(newName)) {
       throw new OnnxSurgeonError('graph', `cannot rename '${value.name}': the name '${newName}' is taken`, { tensor: value.name });
     }
     const owner = value._graph;
-    owner._values.delete(value.name);
-    this.names.release(value.name);
-    this.names.claim(newName);
-    const wasInit = owner._initializers.get(value.name) === value;
-    if (wasInit) {
-      owner._initializers.delete(value.name);
+    if (owner._values.get(value.name) === value) {
+      owner._values.delete(value.name);
+      this.names.release(value.name);
     }
+    this.names.claim(newName);
     value.name = newName;
     owner._values.set(newName, value);
-    if (wasInit) {
-      owner._initializers.set(newName, value);
-      if (value._initializer) value._initializer.name = newName;
-    }
+    if (value._initializer) value._initializer.name = newName;
   }
 
   /** Sorts nodes topologically (stable: an already sorted graph keeps its order). Throws on a cycle. */

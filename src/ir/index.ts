@@ -33,3 +33,5 @@ export { constantNodeTensor } from './constant.js';
 export { isOnnxDomain, normalizeDomain } from './domain.js';
 export { normalizeAxis } from './axis.js';
 export { bfloat16ToFloat32, float16ArrayToFloat32, float16ToFloat32, float32ArrayToFloat16, float32ToFloat16 } from './float16.js';
+export { invalidRegion, requireValidGraph, structuralProblems, type StructuralProblem, type StructuralProblemKind } from './validity.js';
+export { findCycles, topologicalOrder, topologicalOrderIfAcyclic } from './toposort.js';

@@ -104,8 +104,16 @@ export class Node {
     return this.attributes.get(name)?.value;
   }
 
-  /** Sets (or replaces) an attribute. */
+  /**
+   * Sets (or replaces) an attribute. Setting a name the model repeated (see
+   * {@link repeatedAttributes}) resolves the repetition: the node then has this one attribute.
+   */
   setAttr(name: string, value: AttributeValue): void {
+    if (this.repeatedAttributes?.includes(name)) {
+      const left = this.repeatedAttributes.filter((n) => n !== name);
+      if (left.length) this.repeatedAttributes = left;
+      else delete this.repeatedAttributes;
+    }
     const prev = this.attributes.get(name);
     const next: Attribute = { name, value };
     if (prev?.docString !== undefined) next.docString = prev.docString;

@@ -10,10 +10,37 @@ import { readsOf } from './traverse.js';
  * round trips). Reads from inside subgraphs count as reads by the node that owns the subgraph.
  */
 export function topologicalOrder(graph: Graph): Node[] {
+  const { order, stuck } = kahnOrder(graph);
+  if (stuck.length) throw cycleError(graph, stuck);
+  return order;
+}
+
+/**
+ * {@link topologicalOrder}, or undefined when the graph has a cycle (a cyclic graph has no such
+ * order: the saver then keeps the order the model has, so a broken model is written back as read).
+ */
+export function topologicalOrderIfAcyclic(graph: Graph): Node[] | undefined {
+  const { order, stuck } = kahnOrder(graph);
+  return stuck.length ? undefined : order;
+}
+
+/**
+ * The cycles of `graph` (reads inside subgraphs count as reads by their owner), each as the nodes
+ * on it (a strongly connected component) in graph order; empty for an acyclic graph. At most
+ * `limit` cycles.
+ */
+export function findCycles(graph: Graph, limit = 10): Node[][] {
+  const { stuck } = kahnOrder(graph);
+  if (!stuck.length) return [];
+  return cyclesAmong(graph, stuck).slice(0, limit);
+}
+
+/** Kahn's algorithm (stable); `stuck` holds the nodes on or behind a cycle. */
+function kahnOrder(graph: Graph): { order: Node[]; stuck: Node[] } {
   const nodes = graph.nodes;
   // Exported and re-saved models are almost always in order already: one linear check then
   // returns exactly what the heap below would (it always emits the earliest ready node).
-  if (isSorted(graph, nodes)) return nodes;
+  if (isSorted(graph, nodes)) return { order: nodes, stuck: [] };
   const position = new Map<Node, number>();
   nodes.forEach((n, i) => position.set(n, i));
   const dependents = new Map<Node, Node[]>();
@@ -49,8 +76,7 @@ export function topologicalOrder(graph: Graph): Node[] {
       if (left === 0) heap.push(d);
     }
   }
-  if (order.length !== nodes.length) throw cycleError(graph, nodes.filter((n) => pending.get(n)! > 0));
-  return order;
+  return { order, stuck: order.length === nodes.length ? [] : nodes.filter((n) => pending.get(n)! > 0) };
 }
 
 /** True when every node reads only values produced earlier in `nodes` (or outside the graph). */
@@ -86,7 +112,14 @@ function findOwner(sub: Graph): Node | undefined {
 }
 
 function cycleError(graph: Graph, stuck: Node[]): OnnxSurgeonError {
-  // graphlib finds the actual cycle among the stuck nodes so the message names it precisely.
+  const cycle = (cyclesAmong(graph, stuck)[0] ?? []).map((n) => n.label);
+  return new OnnxSurgeonError('graph', `graph '${graph.name}' has a cycle through ${cycle.length ? cycle.map((c: string) => `'${c}'`).join(' -> ') : `${stuck.length} nodes`}`, {
+    node: cycle[0] ?? stuck[0]?.label, expected: 'an acyclic graph',
+  });
+}
+
+/** The actual cycles among the stuck nodes (graphlib's Tarjan: strongly connected components). */
+function cyclesAmong(graph: Graph, stuck: Node[]): Node[][] {
   const g = new GraphlibGraph();
   const ids = new Map<Node, string>();
   stuck.forEach((n, i) => { ids.set(n, String(i)); g.setNode(String(i)); });
@@ -96,11 +129,9 @@ function cycleError(graph: Graph, stuck: Node[]): OnnxSurgeonError {
       if (p && ids.has(p)) g.setEdge(ids.get(p)!, ids.get(n)!);
     }
   }
-  const cycles = graphAlgorithms.findCycles(g);
-  const cycle = (cycles[0] ?? []).map((id: string) => stuck[Number(id)]!.label);
-  return new OnnxSurgeonError('graph', `graph '${graph.name}' has a cycle through ${cycle.length ? cycle.map((c: string) => `'${c}'`).join(' -> ') : `${stuck.length} nodes`}`, {
-    node: cycle[0] ?? stuck[0]?.label, expected: 'an acyclic graph',
-  });
+  // Each cycle's nodes in graph order, cycles by their first node: the same model, the same report.
+  const cycles = graphAlgorithms.findCycles(g).map((cycle: string[]) => cycle.map(Number).sort((a, b) => a - b));
+  return cycles.sort((a, b) => a[0]! - b[0]!).map((cycle) => cycle.map((i) => stuck[i]!));
 }
 
 class MinHeap<T> {

@@ -34,6 +34,7 @@ export class Value {
   /** @internal */ _initializer: Tensor | undefined = undefined;
   /** @internal How many slots of its graph's input list hold this value. */ _inputSlots = 0;
   /** @internal How many slots of its graph's output list hold this value. */ _outputSlots = 0;
+  /** @internal A sparse initializer defines it (decoders). */ _sparseInitializer = false;
 
   /** @internal Values are created by {@link Graph}; never construct directly. */
   constructor(graph: Graph, name: string, type?: TensorType) {
@@ -75,6 +76,16 @@ export class Value {
   /** True if this value is one of its graph's outputs (kept by the graph: no scan). */
   get isGraphOutput(): boolean {
     return this._outputSlots > 0;
+  }
+
+  /**
+   * True when nothing defines this value: no node produces it and it is neither a graph input nor
+   * an initializer (dense or sparse). Models where a node reads such a value are invalid (an
+   * exporter dropped a definition); they load as they are so the reference can be repaired with
+   * {@link Graph.defineConstant} or {@link Graph.defineInput}.
+   */
+  get isDangling(): boolean {
+    return this.name !== '' && !this._producer && !this._initializer && this._inputSlots === 0 && !this._sparseInitializer;
   }
 
   /**

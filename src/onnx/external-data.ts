@@ -219,6 +219,34 @@ function describeFileType(stats: ReturnType<typeof statSync>): string {
 }
 
 /**
+ * Checks, without reading it, that one external tensor's bytes are there: a safe location naming a
+ * regular file that holds `[offset, offset + length)`, and `length` equal to `expectedBytes` when
+ * given. Returns the data file's path.
+ *
+ * @throws OnnxSurgeonError `external-data` exactly as {@link readExternalData} would.
+ */
+export function checkExternalData(modelDir: string, ref: ExternalDataRef, expectedBytes?: number): string {
+  const path = resolveExternalLocation(modelDir, ref.location);
+  checkExternalRange(statSync(path).size, ref, expectedBytes, { file: path });
+  return path;
+}
+
+/** The byte count of `ref` in a file of `fileSize` bytes, or the reason it is not all there. */
+function checkExternalRange(fileSize: number, ref: ExternalDataRef, expectedBytes: number | undefined, where: { file: string }): number {
+  if (ref.offset > fileSize) {
+    throw new OnnxSurgeonError('external-data', 'external data offset is past the end of the file', { ...where, expected: `offset <= ${fileSize}`, found: String(ref.offset) });
+  }
+  const length = ref.length ?? fileSize - ref.offset;
+  if (expectedBytes !== undefined && length !== expectedBytes) {
+    throw new OnnxSurgeonError('external-data', 'external data length does not match the tensor shape and type', { ...where, expected: `${expectedBytes} bytes`, found: `${length} bytes` });
+  }
+  if (ref.offset + length > fileSize) {
+    throw new OnnxSurgeonError('external-data', 'external data file is shorter than offset + length', { ...where, expected: `at least ${ref.offset + length} bytes`, found: `${fileSize} bytes` });
+  }
+  return length;
+}
+
+/**
  * Reads the bytes of one external tensor: only `[offset, offset + length)` is read.
  *
  * @param expectedBytes when given (dims x element size), `length` must match it.
@@ -230,29 +258,7 @@ export function readExternalData(modelDir: string, ref: ExternalDataRef, expecte
   const where = { file: path };
   const fd = openSync(path, 'r');
   try {
-    const fileSize = fstatSync(fd).size;
-    if (ref.offset > fileSize) {
-      throw new OnnxSurgeonError('external-data', 'external data offset is past the end of the file', {
-        ...where,
-        expected: `offset <= ${fileSize}`,
-        found: String(ref.offset),
-      });
-    }
-    const length = ref.length ?? fileSize - ref.offset;
-    if (expectedBytes !== undefined && length !== expectedBytes) {
-      throw new OnnxSurgeonError('external-data', 'external data length does not match the tensor shape and type', {
-        ...where,
-        expected: `${expectedBytes} bytes`,
-        found: `${length} bytes`,
-      });
-    }
-    if (ref.offset + length > fileSize) {
-      throw new OnnxSurgeonError('external-data', 'external data file is shorter than offset + length', {
-        ...where,
-        expected: `at least ${ref.offset + length} bytes`,
-        found: `${fileSize} bytes`,
-      });
-    }
+    const length = checkExternalRange(fstatSync(fd).size, ref, expectedBytes, where);
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {

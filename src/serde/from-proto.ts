@@ -3,7 +3,6 @@ import type { Attribute, AttributeValue } from '../ir/attribute.js';
 import { Graph } from '../ir/graph.js';
 import { Model } from '../ir/model.js';
 import { Tensor } from '../ir/tensor.js';
-import { topologicalOrder } from '../ir/toposort.js';
 import { type Dim, DType, type TensorType, dtypeByteLength, dtypeName } from '../ir/types.js';
 import type { Value } from '../ir/value.js';
 import type { Node } from '../ir/node.js';
@@ -46,8 +45,15 @@ export interface ValueOrigin {
 }
 
 /**
- * Builds the IR from decoded messages. Validates what the IR relies on: every node input names a
- * value that exists (in this graph or an enclosing one), every value is produced once, no cycle.
+ * Builds the IR from decoded messages, whatever they hold: a model that breaks ONNX's rules loads
+ * as it is, so that it can be checked ({@link checkModel}) and repaired, and saves back as it was.
+ * Nothing is repaired on the way in:
+ * - a name read by a node (or listed as a graph output) that nothing defines becomes a value
+ *   with no producer ({@link Value.isDangling});
+ * - a name defined twice keeps both definitions; readers see the first one
+ *   ({@link Graph.duplicateDefinitions});
+ * - nodes stay in file order, cycles included (`Graph.toposort` refuses a cycle, as passes do);
+ * - repeated attribute names are listed in {@link Node.repeatedAttributes} (the last one counts).
  */
 export function modelFromProto(proto: ModelProto, options: FromProtoOptions = {}): Model {
   if (!proto.graph) {
@@ -80,37 +86,20 @@ export function modelFromProto(proto: ModelProto, options: FromProtoOptions = {}
 }
 
 function fillGraph(graph: Graph, proto: GraphProto, options: FromProtoOptions): void {
-  const ctx = { file: options.file };
   if (proto.docString !== undefined) graph.docString = proto.docString;
   if (proto.metadataProps) graph.metadataProps = pairs(proto.metadataProps);
   const origin: GraphOrigin = { proto, orphanValueInfo: [], orphanAnchors: [], sparseValues: [] };
   graph.serdeOrigin = origin;
-  const defineLocal = (name: string, what: string): Value => {
-    if (graph._values.has(name)) {
-      throw new OnnxSurgeonError('graph', `value name '${name}' is defined twice (${what})`, {
-        ...ctx, tensor: name, expected: 'each value defined once (ONNX is SSA)',
-      });
-    }
-    return graph.createValueExactShadowing(name);
-  };
-  fillSources(graph, proto, options, origin, defineLocal);
-  fillNodes(graph, proto, options, defineLocal);
-  fillOutputs(graph, proto, options);
+  fillSources(graph, proto, options, origin);
+  fillNodes(graph, proto, options);
+  fillOutputs(graph, proto);
   fillValueInfo(graph, proto, origin);
-  try {
-    topologicalOrder(graph);
-  } catch (error) {
-    if (error instanceof OnnxSurgeonError) throw new OnnxSurgeonError(error.code, error.detail, { ...error.context, ...ctx });
-    throw error;
-  }
 }
 
-type DefineLocal = (name: string, what: string) => Value;
-
-/** Graph inputs, initializers (an input may carry a default) and sparse initializers. */
-function fillSources(graph: Graph, proto: GraphProto, options: FromProtoOptions, origin: GraphOrigin, defineLocal: DefineLocal): void {
+/** Graph inputs, initializers (one may give an input its default) and sparse initializers. */
+function fillSources(graph: Graph, proto: GraphProto, options: FromProtoOptions, origin: GraphOrigin): void {
   for (const info of proto.input ?? []) {
-    const v = defineLocal(info.name ?? '', 'graph input');
+    const v = graph.createDefinition(info.name ?? '');
     applyValueInfo(v, info);
     graph.markInput(v);
   }
@@ -119,22 +108,24 @@ function fillSources(graph: Graph, proto: GraphProto, options: FromProtoOptions,
     const tensor = tensorFromProto(t, options, name);
     const existing = graph._values.get(name);
     if (existing && existing.isGraphInput && !existing.initializer) graph.attachInitializer(existing, tensor);
-    else graph.attachInitializer(defineLocal(name, 'initializer'), tensor);
+    else graph.attachInitializer(graph.createDefinition(name), tensor);
   }
   for (const sparse of proto.sparseInitializer ?? []) {
     const name = sparse.values?.name ?? '';
-    origin.sparseValues.push(graph._values.get(name) ?? defineLocal(name, 'sparse initializer'));
+    const v = graph._values.get(name) ?? graph.createDefinition(name);
+    graph.markSparseInitializer(v);
+    origin.sparseValues.push(v);
   }
 }
 
-function fillNodes(graph: Graph, proto: GraphProto, options: FromProtoOptions, defineLocal: DefineLocal): void {
-  // Outputs of every node exist before any input is resolved, so order in the file does not matter
-  // for resolution (cycles are caught afterwards).
-  const nodeOutputs: Value[][] = (proto.node ?? []).map((n, i) =>
-    (n.output ?? []).map((name) => {
-      if (name === '') return graph.createOmittedOutput();
-      return defineLocal(name, `output of node '${n.name || `${n.opType}#${i}`}'`);
-    }),
+/**
+ * Nodes in file order. The outputs of every node exist before any input is resolved, so a read
+ * binds to its name's first definition wherever it is in the file (an order problem or a cycle is
+ * the checker's to report); a name nothing defines becomes a dangling value of this graph.
+ */
+function fillNodes(graph: Graph, proto: GraphProto, options: FromProtoOptions): void {
+  const nodeOutputs: Value[][] = (proto.node ?? []).map((n) =>
+    (n.output ?? []).map((name) => (name === '' ? graph.createOmittedOutput() : graph.createDefinition(name))),
   );
   (proto.node ?? []).forEach((n, i) => {
     const node = graph.addNodeWithOutputs(n.opType ?? '', n.domain ?? '', n.name ?? '', nodeOutputs[i]!);
@@ -144,32 +135,15 @@ function fillNodes(graph: Graph, proto: GraphProto, options: FromProtoOptions, d
     node.serdeOrigin = n;
     readAttributes(node, n.attribute ?? [], graph, options);
     (n.input ?? []).forEach((name, k) => {
-      if (name === '') {
-        node._inputs.push(undefined);
-        return;
-      }
-      const v = graph.value(name);
-      if (!v) {
-        throw new OnnxSurgeonError('graph', `input ${k} '${name}' is not produced by any node, graph input or initializer`, {
-          file: options.file, node: node.label, tensor: name,
-        });
-      }
       node._inputs.push(undefined);
-      node.setInput(k, v);
+      if (name !== '') node.setInput(k, graph.value(name) ?? graph.createDefinition(name));
     });
   });
 }
 
-function fillOutputs(graph: Graph, proto: GraphProto, options: FromProtoOptions): void {
-  const outputs = (proto.output ?? []).map((info) => {
-    const v = graph.value(info.name ?? '');
-    if (!v) {
-      throw new OnnxSurgeonError('graph', `graph output '${info.name}' is not produced by any node, input or initializer`, {
-        file: options.file, tensor: info.name ?? '',
-      });
-    }
-    return { v, info };
-  });
+/** Graph outputs, by name; one that nothing defines is a dangling value listed as an output. */
+function fillOutputs(graph: Graph, proto: GraphProto): void {
+  const outputs = (proto.output ?? []).map((info) => ({ v: graph.value(info.name ?? '') ?? graph.createDefinition(info.name ?? ''), info }));
   graph.setOutputs(outputs.map((o) => o.v));
   graph.outputInfo = outputs.map((o) => o.info);
   for (const o of outputs) if (!o.v.serdeOrigin) applyValueInfo(o.v, o.info);

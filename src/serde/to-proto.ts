@@ -6,6 +6,7 @@ import type { Node } from '../ir/node.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { TensorType } from '../ir/types.js';
 import type { Value } from '../ir/value.js';
+import { topologicalOrderIfAcyclic } from '../ir/toposort.js';
 import {
   AttributeType, type AttributeProto, type GraphProto, type ModelProto, type NodeProto,
   type StringStringEntryProto, type TensorProto, type TypeProto, type ValueInfoProto,
@@ -55,11 +56,14 @@ function sameOpsets(origin: ModelProto, model: Model): boolean {
   return list.every((o) => model.opsetImports.get(o.domain ?? '') === Number(o.version ?? 0));
 }
 
-/** Encodes one graph (and, recursively, its subgraphs). Nodes are written in topological order. */
+/**
+ * Encodes one graph (and, recursively, its subgraphs). Nodes are written in topological order;
+ * a graph with a cycle has none and keeps the order it has (a broken model is written as read).
+ */
 export function graphToProto(graph: Graph, options: ToProtoOptions): GraphProto {
   const origin = graph.serdeOrigin as GraphOrigin | undefined;
   const out: GraphProto = { ...(origin?.proto ?? {}) };
-  graph.toposort();
+  if (topologicalOrderIfAcyclic(graph)) graph.toposort();
   out.node = graph.nodes.map((n) => nodeToProto(n, options));
   setOptional(out, 'name', graph.name || undefined, origin?.proto.name !== undefined);
   out.initializer = graph.initializers.map((v) => tensorToProto(v.initializer!, options, v.name));
@@ -100,11 +104,38 @@ function nodeToProto(node: Node, options: ToProtoOptions): NodeProto {
   setOptional(out, 'domain', node.domain || undefined, origin.domain !== undefined);
   setOptional(out, 'overload', node.overload);
   setOptional(out, 'docString', node.docString);
-  out.attribute = [...node.attributes.values()].map((a) => attributeToProto(a, options, node));
+  out.attribute = attributesToProto(node, options, origin.attribute);
   out.metadataProps = entries(node.metadataProps, origin.metadataProps);
   for (const key of ['input', 'output', 'attribute', 'metadataProps'] as const) {
     if (!out[key]?.length) delete out[key];
   }
+  return out;
+}
+
+/**
+ * The node's attributes; when the model repeated a name (see `Node.repeatedAttributes`), every
+ * occurrence goes back where it was read (the IR holds the last one), so the node is written as read.
+ */
+function attributesToProto(node: Node, options: ToProtoOptions, read: readonly AttributeProto[] | undefined): AttributeProto[] {
+  const current = [...node.attributes.values()].map((a) => attributeToProto(a, options, node));
+  const repeated = new Set(node.repeatedAttributes ?? []);
+  if (!repeated.size || !read) return current;
+  const byName = new Map(current.map((a) => [a.name ?? '', a]));
+  const last = new Map(read.map((a, i) => [a.name ?? '', i]));
+  const out: AttributeProto[] = [];
+  const written = new Set<string>();
+  read.forEach((a, i) => {
+    const name = a.name ?? '';
+    const now = byName.get(name);
+    if (!now) return;
+    if (i !== last.get(name)) {
+      if (repeated.has(name)) out.push(a);
+      return;
+    }
+    out.push(now);
+    written.add(name);
+  });
+  for (const a of current) if (!written.has(a.name ?? '')) out.push(a);
   return out;
 }
 

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT_API = [
   'DType', 'Graph', 'GraphEdit', 'MSDA_PLUGIN', 'Model', 'Node', 'OnnxSurgeonError', 'Tensor', 'Value',
-  'applyRules', 'assertValidPlugins', 'attr', 'dtypeName', 'expandCustomOps', 'explain', 'findMsdaSites', 'foldConstants',
+  'applyRules', 'assertValidPlugins', 'attr', 'checkModel', 'dtypeName', 'expandCustomOps', 'explain', 'findMsdaSites', 'foldConstants',
   'formatError', 'fuseMsda', 'inferShapes', 'loadModel', 'loadModelFromBytes', 'modelToBytes', 'pattern', 'requireAllFused',
   'rule', 'saveModel', 'validatePluginNodes', 'verifyRewrite',
 ];
@@ -35,7 +35,7 @@ describe('package exports', () => {
 
   it('every subpath resolves, imports, has types and a module comment, and is a typedoc entry point', async () => {
     const typedoc = JSON.parse(readFileSync('typedoc.json', 'utf8')) as { entryPoints: string[] };
-    expect(subpaths.map(([k]) => k)).toEqual(['.', './ir', './serde', './files', './shape', './layout', './pattern', './plugins', './fuse-msda', './fp16', './verify', './trt']);
+    expect(subpaths.map(([k]) => k)).toEqual(['.', './ir', './serde', './files', './shape', './layout', './pattern', './plugins', './fuse-msda', './check', './fp16', './verify', './trt']);
     for (const [name, target] of subpaths) {
       expect(existsSync(target.types), `${name} types`).toBe(true);
       const mod = await import(resolve(target.default));

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { OnnxSurgeonError } from '../../errors.js';
 import { writeFileAtomic } from '../../onnx/files.js';
 import { type FuseMsdaReport, fuseMsda, requireAllFused } from '../../passes/fuse-msda/index.js';
+import { structuralProblems } from '../../ir/index.js';
 import { loadModel, saveModel } from '../../serde/index.js';
 import { MSDA_PLUGIN } from '../../plugins/index.js';
 import { setupCommand } from '../command-setup.js';
@@ -31,6 +32,7 @@ export interface FuseMsdaCliOptions {
   inline?: boolean;
   sizeThreshold?: number;
   pluginVersion?: string;
+  allowInvalid?: boolean;
 }
 
 /** What `fuse-msda --json` prints and `--report` writes: the pass report plus the files. */
@@ -56,6 +58,8 @@ Examples:
   onnx-surgeon fuse-msda detr.onnx -o detr.fused.onnx --json | jq .fused
 
 A model without MSDA is not an error: it reports 0 sites and the output is written unchanged.
+A structurally invalid model (a node reads a tensor nothing produces, a name defined twice, a
+cycle) is refused (exit 2) unless --allow-invalid; 'onnx-surgeon check' lists every problem.
 Writing over the input needs --force (the write is atomic either way).
 
 ${EXIT_CODES_HELP}
@@ -83,6 +87,7 @@ export function fuseMsdaCommand(io: CommandIo = processIo()): Command {
     .addOption(new Option('--plugin-version <version>', 'plugin_version of the plugin nodes: 1 (TensorRT 8.6+) or 2 (TensorRT 10.11+)')
       .choices([...MSDA_PLUGIN.versions]).default(MSDA_PLUGIN.versions[0]))
     .option('--exact-precision', 'refuse also the one rounding allowed by default (float64 sampling locations of TorchScript exports rounded to the plugin type)')
+    .option('--allow-invalid', 'fuse a structurally invalid model (dangling tensors, duplicate names, cycles): sites that depend on the invalid part are skipped with the problem, the rest are fused; the output stays invalid')
     .addOption(new Option('--external-data <file>', 'store tensors in this data file, in the output\'s folder').conflicts('inline'))
     .option('--inline', 'store every tensor inside the .onnx file')
     .option('--size-threshold <bytes>', SIZE_THRESHOLD_HELP, nonNegativeInteger('--size-threshold'))
@@ -110,10 +115,12 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
     progress.step(`loading ${input}`);
     const model = await loadModel(input);
     files.modelLoaded(model);
+    const problems = options.allowInvalid ? structuralProblems(model.graph) : [];
     const report = fuseMsda(model, {
       dryRun: Boolean(options.dryRun),
       ...(options.pluginVersion !== undefined ? { pluginVersion: options.pluginVersion } : {}),
       exactPrecision: Boolean(options.exactPrecision),
+      allowInvalid: Boolean(options.allowInvalid),
       onProgress: (done, total) => progress.update('fusing MSDA sites', done, total),
     });
     files.prepare(io, { quiet: options.quiet, progress });
@@ -128,6 +135,10 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
     files.done();
     progress.clear();
 
+    if (problems.length && !options.quiet && !options.json) {
+      io.stderr.write(`${input}: warning: the model is invalid (${problems.length} structural problem${problems.length === 1 ? '' : 's'}, first: ${problems[0]!.detail}); ` +
+        `the output is too (run 'onnx-surgeon check' for the list)\n`);
+    }
     if (options.json) io.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
     else if (!options.quiet) io.stdout.write(formatFuseMsdaSummary(full));
     if (options.requireAll) requireAllFused(report, input);

@@ -13,7 +13,7 @@
  * @module fuse-msda
  */
 import { OnnxSurgeonError } from '../../errors.js';
-import { type GraphEdit, type Model, type Node, liveNodes, usesAfter } from '../../ir/index.js';
+import { type GraphEdit, type Model, type Node, invalidRegion, liveNodes, requireValidGraph, topologicalOrderIfAcyclic, usesAfter } from '../../ir/index.js';
 import { ViewError } from '../../layout/view.js';
 import { MSDA_PLUGIN, validateMsdaNode, validatePluginNodes } from '../../plugins/index.js';
 import type { ShapeFacts } from '../../shape/facts.js';
@@ -42,6 +42,14 @@ export interface FuseMsdaOptions {
    * has) or "2" (TensorRT >= 10.11, same inputs, outputs and attributes).
    */
   pluginVersion?: string;
+  /**
+   * Work on a structurally invalid model (a node reads a tensor nothing produces, a name defined
+   * twice, a cycle: see `structuralProblems`) instead of refusing it: sites that depend on the
+   * invalid part are left alone with the problem as their reason, the others are fused as usual
+   * (their proof and rewrite touch only valid nodes). The output is as invalid as the input.
+   * Off by default: fuse-msda refuses such a model with the problem it finds first.
+   */
+  allowInvalid?: boolean;
 }
 
 /**
@@ -67,7 +75,8 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
     throw new OnnxSurgeonError('usage', `${MSDA_PLUGIN.opType} has no plugin version '${pluginVersion}'`, { expected: MSDA_PLUGIN.versions.join(' or ') });
   }
   const nodesBefore = graph.nodeCount;
-  const found = findMsdaSites(model, options);
+  if (!options.allowInvalid) requireValidGraph(graph);
+  const found = findMsdaSites(model, { ...options, invalid: options.allowInvalid ? invalidRegion(graph) : undefined });
   const sites = found.sites.map((s) => s.report);
   if (!options.dryRun) {
     const accepted = decideRewrites(model, found.sites, found.facts, pluginVersion);
@@ -77,7 +86,8 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
     }
     if (accepted.length) {
       graph.cleanup();
-      graph.toposort();
+      // An invalid model (allowInvalid) may have a cycle, which has no order to sort into.
+      if (topologicalOrderIfAcyclic(graph)) graph.toposort();
     }
   }
   // Plugin nodes that were in the model already (fused by another tool) are held to the full contract.

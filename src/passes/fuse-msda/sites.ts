@@ -3,12 +3,12 @@
  * the first half of fuse-msda, and what `inspect --site`, `inspect --dot` and the report read.
  */
 import { OnnxSurgeonError } from '../../errors.js';
-import { DType, type Model, type Node, liveNodes } from '../../ir/index.js';
+import { DType, type Model, type Node, type StructuralProblem, liveNodes } from '../../ir/index.js';
 import { MSDA_PLUGIN } from '../../plugins/index.js';
 import type { DimExpr } from '../../shape/dim-expr.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { inferShapes } from '../../shape/infer.js';
-import { findCandidates } from './candidates.js';
+import { type Candidate, findCandidates } from './candidates.js';
 import { type MsdaSite, proveSite } from './prove-site.js';
 import type { MsdaSignature, MsdaSiteReport } from './report.js';
 
@@ -61,6 +61,11 @@ export interface FindMsdaSitesOptions {
   exactPrecision?: boolean;
   /** Called after each candidate is proved. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Nodes that depend on a structural problem of the model (see `invalidRegion`): a site with one
+   * of them is not proved but reported with the problem.
+   */
+  invalid?: ReadonlyMap<Node, StructuralProblem> | undefined;
 }
 
 /**
@@ -88,10 +93,13 @@ export function findMsdaSites(model: Model, options: FindMsdaSitesOptions = {}):
     const gridSamples = candidate.levels.map((l) => l.gridSample);
     const labels = gridSamples.map((g) => g.label);
     const name = siteName(gridSamples, candidate.anchor);
-    const proof = proveSite(candidate, context);
-    sites.push(proof.ok
+    // A site over a broken part of the model (allowInvalid) is not proved: its facts mean nothing.
+    const early = invalidityOf(candidateNodes(candidate), options.invalid);
+    const proof = early ? { ok: false as const, reason: early } : proveSite(candidate, context);
+    const reason = proof.ok ? invalidityOf(proof.site.dataNodes, options.invalid) : proof.reason;
+    sites.push(proof.ok && reason === undefined
       ? { report: provedReport(name, labels, proof.site), gridSamples, nodes: proof.site.dataNodes, proved: proof.site }
-      : { report: { name, status: 'skipped', reason: proof.reason, gridSamples: labels }, gridSamples, nodes: gridSamples, proved: undefined });
+      : { report: { name, status: 'skipped', reason: reason ?? '', gridSamples: labels }, gridSamples, nodes: proof.ok ? proof.site.dataNodes : gridSamples, proved: undefined });
     options.onProgress?.(i + 1, candidates.length);
   });
   const pluginNodes = [...graph.nodesIter()].filter((n) => n.opType === MSDA_PLUGIN.opType);
@@ -165,6 +173,29 @@ function dynamoScope(node: Node | undefined): string | undefined {
   if (!entry) return undefined;
   const scopes = [...entry[1].matchAll(/'([^']*)'/g)].map((m) => m[1]!).slice(0, -1).filter(Boolean);
   return scopes[scopes.length - 1];
+}
+
+/** The nodes a candidate is made of before any proof: its GridSamples, their layout steps, the stack. */
+function candidateNodes(candidate: Candidate): Node[] {
+  const nodes: Node[] = [];
+  for (const level of candidate.levels) {
+    nodes.push(level.gridSample);
+    for (const step of level.steps) nodes.push(step.node);
+  }
+  if (candidate.stack) nodes.push(candidate.stack);
+  return nodes;
+}
+
+/** The reason a site is left alone when one of its nodes depends on a structural problem. */
+function invalidityOf(nodes: readonly Node[], invalid: ReadonlyMap<Node, StructuralProblem> | undefined): string | undefined {
+  if (!invalid?.size) return undefined;
+  for (const node of nodes) {
+    const problem = invalid.get(node);
+    if (!problem) continue;
+    const where = problem.node && problem.node !== node.label ? ` (at '${problem.node}')` : '';
+    return `'${node.label}' depends on an invalid part of the model${where}: ${problem.detail}`;
+  }
+  return undefined;
 }
 
 function provedReport(name: string, gridSamples: string[], site: MsdaSite): MsdaSiteReport {
