@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+import { shapeConflicts } from '../shape/conflicts.js';
 import type { Model } from '../ir/index.js';
 import { graphsWithin } from '../ir/traverse.js';
 import { customOpFor, validatePluginNodes } from '../plugins/index.js';
@@ -80,6 +81,9 @@ export function checkModel(model: Model): CheckReport {
       if (schema) checkNodeTypes(node, schema, facts, place, list);
       checkDeclaredTypes(node, facts, place, list);
     }
+  }
+  for (const conflict of shapeConflicts(model.graph, facts)) {
+    list.error('shape-conflict', `${conflict.node.opType} ${conflict.detail}`, { node: conflict.node.label, op: conflict.node.opType });
   }
   checkExternalTensors(model, paths, list);
   for (const v of validatePluginNodes(model).violations) {

@@ -14,7 +14,7 @@ export type CheckRule =
   | 'input-count' | 'output-count' | 'omitted-input' | 'omitted-output'
   | 'attribute-unknown' | 'attribute-type' | 'attribute-missing' | 'attribute-repeated' | 'attribute-value'
   // types
-  | 'value-type' | 'type-mismatch' | 'inferred-type'
+  | 'value-type' | 'type-mismatch' | 'inferred-type' | 'shape-conflict'
   // data and plugins
   | 'external-data' | 'plugin-contract';
 

@@ -15,6 +15,7 @@
 import { OnnxSurgeonError } from '../../errors.js';
 import { type GraphEdit, type Model, type Node, invalidRegion, liveNodes, requireValidGraph, topologicalOrderIfAcyclic, usesAfter } from '../../ir/index.js';
 import { ViewError } from '../../layout/view.js';
+import { shapeConflicts } from '../../shape/conflicts.js';
 import { MSDA_PLUGIN, validateMsdaNode, validatePluginNodes } from '../../plugins/index.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { DimSources } from './emitter.js';
@@ -77,6 +78,11 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
   const nodesBefore = graph.nodeCount;
   if (!options.allowInvalid) requireValidGraph(graph);
   const found = findMsdaSites(model, { ...options, invalid: options.allowInvalid ? invalidRegion(graph) : undefined });
+  // A model whose sizes cannot fit together (onnxruntime refuses it) computes nothing to preserve.
+  const conflict = options.allowInvalid ? undefined : shapeConflicts(graph, found.facts)[0];
+  if (conflict) {
+    throw new OnnxSurgeonError('graph', `${conflict.node.opType} ${conflict.detail}: the model cannot run (onnx-surgeon check lists every problem; --allow-invalid fuses anyway)`, { node: conflict.node.label });
+  }
   const sites = found.sites.map((s) => s.report);
   if (!options.dryRun) {
     const accepted = decideRewrites(model, found.sites, found.facts, pluginVersion);
