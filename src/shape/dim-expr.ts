@@ -13,6 +13,12 @@ export interface SymbolRange {
   readonly max?: number | bigint;
 }
 
+/** One term of a {@link DimExpr} as plain data: `coefficient * product(name^power)`. */
+export interface DimTermView {
+  readonly coefficient: bigint;
+  readonly factors: readonly { readonly name: string; readonly power: number; readonly definition?: OpaqueDefinition }[];
+}
+
 /** Provable inclusive bounds of an expression; a missing end means "no bound proven". */
 export interface DimBounds {
   readonly min?: bigint;
@@ -443,6 +449,17 @@ export class DimExpr {
     const names = new Set<string>();
     for (const t of this.terms) for (const [s] of t.monomial.factors) names.add(s.name);
     return [...names].sort(compareStrings);
+  }
+
+  /**
+   * The terms as plain data, in canonical order (constant last): for printers that rename
+   * symbols or spell opaque ones differently (see `formatDim`).
+   */
+  termList(): DimTermView[] {
+    return this.terms.map((t) => ({
+      coefficient: t.coefficient,
+      factors: t.monomial.factors.map(([s, power]) => ({ name: s.name, power, ...(s.definition && { definition: s.definition }) })),
+    }));
   }
 
   /** Names of the plain (non-opaque) symbols this depends on, through opaque definitions (sorted). */

@@ -12,8 +12,9 @@
  *
  * @module
  */
-export { DimExpr, type OpaqueDefinition, type SymbolRange, type DimBounds } from './dim-expr.js';
+export { DimExpr, type OpaqueDefinition, type SymbolRange, type DimBounds, type DimTermView } from './dim-expr.js';
 export { inferShapes, type InferShapesOptions } from './infer.js';
 export { type ShapeFacts, MAX_TRACKED_ELEMENTS } from './facts.js';
 export { foldConstants, type FoldOptions } from './fold.js';
 export { evaluateNode, EVALUATED_OPS } from './evaluate.js';
+export { DimNames } from './dim-names.js';

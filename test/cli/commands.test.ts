@@ -61,8 +61,8 @@ describe('fuse-msda', () => {
     const io = captureIo();
     expect(await runFuseMsdaCommand(EXAMPLE_MODEL, { output: join(dir, 'f.onnx'), dryRun: true }, io)).toBe(0);
     expect(readdirSync(dir)).toEqual([]);
-    expect(io.out()).toContain('2 fused');
-    expect(io.out()).toContain('nodes: 128 -> 128');
+    expect(io.out()).toContain('2 fusable');
+    expect(io.out()).toContain('nodes: 128 -> 48, GridSample left: 0 (projected)');
     expect(io.out()).toContain('dry run: nothing written');
   });
 
@@ -154,13 +154,16 @@ describe('inspect', () => {
     expect(dot.trimEnd().endsWith('}')).toBe(true);
     const clusters = dot.split('subgraph cluster_');
     expect(clusters).toHaveLength(3);
-    expect((clusters[1]!.match(/\[label="GridSample\\n[^"]*", style="rounded,filled"/g) ?? [])).toHaveLength(4);
+    expect((clusters[1]!.match(/\[label="GridSample\\n[^"]*", tooltip="[^"]*", style="rounded,filled"/g) ?? [])).toHaveLength(4);
     expect(clusters[1]).toContain('label="before: /layers.0/ (4 GridSample, fusable)"');
-    expect((clusters[2]!.match(/label="MultiscaleDeformableAttnPlugin_TRT\\n[^"]*", style="rounded,filled"/g) ?? [])).toHaveLength(1);
+    expect((clusters[2]!.match(/label="MultiscaleDeformableAttnPlugin_TRT\\n[^"]*", tooltip="[^"]*", style="rounded,filled"/g) ?? [])).toHaveLength(1);
+    // constants are folded into their readers: no Constant box, and the plugin box lists its level table
+    expect(dot).not.toMatch(/label="Constant/);
+    expect(clusters[2]).toContain('spatial_shapes: [[32,32],[16,16],[8,8],[4,4]]');
     expect(clusters[2]).not.toContain('GridSample\\n');
     // every edge joins declared nodes
-    const declared = new Set([...dot.matchAll(/^\s+(r\d+_[nv]\d+) \[/gm)].map((m) => m[1]));
-    const edges = [...dot.matchAll(/^\s+(r\d+_[nv]\d+) -> (r\d+_n\d+) /gm)];
+    const declared = new Set([...dot.matchAll(/^\s+(r\d+_[nvo]\d+) \[/gm)].map((m) => m[1]));
+    const edges = [...dot.matchAll(/^\s+(r\d+_[nvo]\d+) -> (r\d+_[no]\d+) /gm)];
     expect(edges.length).toBeGreaterThan(20);
     for (const [, from, to] of edges) expect(declared.has(from!) && declared.has(to!)).toBe(true);
   });

@@ -31,7 +31,7 @@ describe('fuse-msda: decide, then commit', () => {
     const model = await loadModel(fixture('hf_rtdetr_op17'));
     const before = modelToBytes(model);
     const found = findMsdaSites(model);
-    expect(found.sites.map((s) => [s.report.status, s.gridSamples.length, s.proved !== undefined])).toEqual([['fused', 3, true], ['fused', 3, true]]);
+    expect(found.sites.map((s) => [s.report.status, s.gridSamples.length, s.proved !== undefined])).toEqual([['fusable', 3, true], ['fusable', 3, true]]);
     for (const s of found.sites) {
       expect(s.nodes).toEqual(expect.arrayContaining([...s.gridSamples]));
       expect(s.nodes.length).toBeGreaterThan(s.gridSamples.length);

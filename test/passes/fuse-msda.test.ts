@@ -164,7 +164,8 @@ describe('fuse-msda leaves what is not the plugin math alone', () => {
     const before = modelToBytes(model);
     const report = fuseMsda(model, { dryRun: true });
     expect(report.dryRun).toBe(true);
-    expect(report.fused).toBe(Number(base.meta.msdaSites));
+    expect(report.fused).toBe(0);
+    expect(report.fusable).toBe(Number(base.meta.msdaSites));
     expect(Buffer.from(modelToBytes(model)).equals(Buffer.from(before))).toBe(true);
   });
 });

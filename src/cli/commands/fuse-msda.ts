@@ -3,10 +3,9 @@
  * Loads, fuses, saves atomically (the input is never touched), and prints what happened per site.
  */
 import { Command, Option } from 'commander';
-import * as path from 'node:path';
 import { OnnxSurgeonError } from '../../errors.js';
 import { writeFileAtomic } from '../../onnx/files.js';
-import { type FuseMsdaReport, fuseMsda, requireAllFused } from '../../passes/fuse-msda/index.js';
+import { type FuseMsdaReport, type MsdaSiteReport, fuseMsda, requireAllFused } from '../../passes/fuse-msda/index.js';
 import { structuralProblems } from '../../ir/index.js';
 import { loadModel, saveModel } from '../../serde/index.js';
 import { MSDA_PLUGIN } from '../../plugins/index.js';
@@ -16,6 +15,7 @@ import { type CommandIo, processIo } from '../io.js';
 import { CommandFiles, externalDataMode, nonNegativeInteger, SIZE_THRESHOLD_HELP } from '../output-path.js';
 import { createProgress } from '../progress.js';
 import { reportError } from '../report-error.js';
+import { SUMMARY_WIDTH, formatSpatialShapes, legendLines } from '../site-text.js';
 import { renderTable } from '../table.js';
 
 /** Parsed options of `fuse-msda`, as commander hands them over. */
@@ -152,36 +152,41 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
 
 /**
  * The human-readable summary: totals, then one row per site with its status, the plugin signature
- * (N, S, M, D, Lq, L, P) and the spatial shapes, or the reason it was skipped.
+ * (N, S, M, D, Lq, L, P) and the spatial shapes in readable names (a legend says what they
+ * stand for; `--json` keeps the exact expressions), or the reason it was skipped.
  */
 export function formatFuseMsdaSummary(report: FuseMsdaCliReport): string {
   const lines: string[] = [];
-  const name = path.basename(report.input);
   const sites = report.sitesFound === 1 ? 'site' : 'sites';
-  lines.push(`${name}: ${report.sitesFound} MSDA ${sites} found, ${report.fused} fused, ${report.skipped} skipped` +
+  const done = report.dryRun ? `${report.fusable} fusable` : `${report.fused} fused`;
+  lines.push(`${report.input}: ${report.sitesFound} MSDA ${sites} found, ${done}, ${report.skipped} skipped` +
     (report.alreadyFused ? ` (${report.alreadyFused} already fused)` : ''));
   if (report.sites.length) {
-    const fusedRows = report.sites.filter((s) => s.status === 'fused').map((s) => {
-      const g = s.signature!;
-      return [s.name, s.status, g.N, g.S, g.M, g.D, g.Lq, String(g.L), g.P, g.spatialShapes.map(([h, w]) => `${h}x${w}`).join(' '), g.dtype];
-    });
-    if (fusedRows.length) {
-      lines.push('');
-      lines.push(...renderTable([
-        { header: 'site' }, { header: 'status' }, { header: 'N', right: true }, { header: 'S', right: true },
-        { header: 'M', right: true }, { header: 'D', right: true }, { header: 'Lq', right: true }, { header: 'L', right: true },
-        { header: 'P', right: true }, { header: 'spatial shapes (HxW)' }, { header: 'dtype' },
-      ], fusedRows, '  '));
-    }
+    const proved = report.sites.filter((s) => s.status !== 'skipped');
+    if (proved.length) lines.push('', ...renderTable(SIGNATURE_COLUMNS, proved.map(signatureRow), '  '));
+    lines.push(...legendLines(report.dimLegend));
     const skipped = report.sites.filter((s) => s.status === 'skipped');
     if (skipped.length) {
       lines.push('');
       lines.push(...renderTable([{ header: 'site' }, { header: 'status' }, { header: 'reason' }],
-        skipped.map((s) => [s.name, s.status, s.reason ?? '']), '  '));
+        skipped.map((s) => [s.name, s.status, s.reason ?? '']), '  ', SUMMARY_WIDTH));
     }
     lines.push('');
   }
-  lines.push(`nodes: ${report.nodesBefore} -> ${report.nodesAfter}, GridSample left: ${report.gridSamplesLeft}`);
+  const nodes = `nodes: ${report.nodesBefore} -> ${report.nodesAfter}, GridSample left: ${report.gridSamplesLeft}`;
+  lines.push(report.dryRun ? `${nodes} (projected)` : nodes);
   lines.push(report.output === null ? 'dry run: nothing written' : `wrote ${report.output}`);
   return `${lines.join('\n')}\n`;
+}
+
+const SIGNATURE_COLUMNS = [
+  { header: 'site' }, { header: 'status' }, { header: 'N', right: true }, { header: 'S', right: true },
+  { header: 'M', right: true }, { header: 'D', right: true }, { header: 'Lq', right: true }, { header: 'L', right: true },
+  { header: 'P', right: true }, { header: 'spatial shapes (HxW)' }, { header: 'dtype' },
+];
+
+function signatureRow(site: MsdaSiteReport): string[] {
+  const g = site.signature!;
+  const r = g.readable ?? g;
+  return [site.name, site.status, r.N, r.S, r.M, r.D, r.Lq, String(g.L), r.P, formatSpatialShapes(r.spatialShapes), g.dtype];
 }

@@ -3,28 +3,29 @@
  * local functions, plugin nodes), one MSDA site in detail (`--site`), or a Graphviz picture of a
  * site before and after fusion (`--dot`).
  */
-import { Command } from 'commander';
-import * as path from 'node:path';
+import { Command, Option } from 'commander';
 import { OnnxSurgeonError } from '../../errors.js';
-import type { Model } from '../../ir/index.js';
 import { writeFileAtomic } from '../../onnx/files.js';
-import { type MsdaSiteReport, type SelectedMsdaSite, findMsdaSites, fuseMsda, selectMsdaSite } from '../../passes/fuse-msda/index.js';
+import { type FuseMsdaReport, type MsdaSiteReport, type SelectedMsdaSite, findMsdaSites, fuseMsda, selectMsdaSite } from '../../passes/fuse-msda/index.js';
 import { MSDA_PLUGIN } from '../../plugins/index.js';
 import { loadModel } from '../../serde/index.js';
 import { setupCommand } from '../command-setup.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
-import { type DotRegion, msdaRegionBefore, pluginRegion, renderDot } from '../inspect/dot.js';
 import { type ModelSummary, formatShapeText, summarizeModel } from '../inspect/summary.js';
 import { type CommandIo, processIo } from '../io.js';
 import { CommandFiles, nonNegativeInteger } from '../output-path.js';
 import { createProgress } from '../progress.js';
 import { reportError } from '../report-error.js';
+import { wrapText } from '../../text.js';
+import { SUMMARY_WIDTH, formatSpatialShapes, legendLines } from '../site-text.js';
 import { formatBytes, renderTable } from '../table.js';
 
 /** Parsed options of `inspect`. */
 export interface InspectCliOptions {
   json?: boolean;
   dot?: boolean;
+  svg?: boolean;
+  when?: 'before' | 'after' | 'both';
   site?: string;
   output?: string;
   depth?: number;
@@ -33,8 +34,15 @@ export interface InspectCliOptions {
 
 /** One MSDA site as `inspect --site` shows it: a dry-run site report, or a plugin node already in the model. */
 export type InspectedSite =
-  | { kind: 'unfused'; report: MsdaSiteReport }
+  | { kind: 'unfused'; report: MsdaSiteReport; projection: Projection; dimLegend?: string[] }
   | { kind: 'plugin'; node: string; inputs: string[]; output: string };
+
+/** What fusing the whole model would leave (a dry run's counts). */
+export interface Projection {
+  nodesBefore: number;
+  nodesAfter: number;
+  gridSamplesLeft: number;
+}
 
 const EXAMPLES = `
 Examples:
@@ -44,11 +52,14 @@ Examples:
   # the same as JSON
   onnx-surgeon inspect detr.onnx --json
 
-  # one MSDA site (names as printed by 'fuse-msda --dry-run', or a plugin node name)
+  # one MSDA site (names as printed by 'fuse-msda --dry-run', or a plugin node name, or a number)
   onnx-surgeon inspect detr.onnx --site /model/encoder/layers.0/
 
-  # draw the first site before and after fusion (Graphviz)
-  onnx-surgeon inspect detr.onnx --dot -o site.dot && dot -Tsvg site.dot -o site.svg
+  # a picture of the first site before and after fusion (SVG, no Graphviz needed)
+  onnx-surgeon inspect detr.onnx --svg -o site.svg
+
+  # the same picture as Graphviz DOT
+  onnx-surgeon inspect detr.onnx --dot -o site.dot && dot -Tpng site.dot -o site.png
 
 ${EXIT_CODES_HELP}
 `;
@@ -63,13 +74,15 @@ ${EXIT_CODES_HELP}
  */
 export function inspectCommand(io: CommandIo = processIo()): Command {
   return setupCommand(new Command('inspect'), io)
-    .description('summarize a model; show or draw (Graphviz DOT) its MSDA sites')
+    .description('summarize a model; show or draw (SVG, Graphviz DOT) its MSDA sites')
     .argument('<in>', 'ONNX model')
     .option('--json', 'print the summary as JSON')
     .option('--site <name>', 'show one MSDA site: a site name from fuse-msda, a plugin node name, or a number (1 = first)')
-    .option('--dot', 'print a Graphviz DOT picture of a site (the first one unless --site) before and after fusion')
-    .option('-o, --output <file>', 'with --dot: write the DOT text to this file instead of stdout')
-    .option('--depth <hops>', 'with --dot: producer hops drawn in front of the site (default 4)', nonNegativeInteger('--depth'))
+    .addOption(new Option('--svg', 'draw a site (the first one unless --site) before and after fusion, as SVG').conflicts('dot'))
+    .option('--dot', 'draw the same picture as Graphviz DOT text')
+    .addOption(new Option('--when <which>', 'with --svg/--dot: which picture').choices(['before', 'after', 'both']).default('both'))
+    .option('-o, --output <file>', 'with --svg/--dot: write the picture to this file instead of stdout')
+    .option('--depth <hops>', `with --svg/--dot: producer hops drawn in front of the site (default ${DEFAULT_DEPTH})`, nonNegativeInteger('--depth'))
     .option('--quiet', 'no progress display')
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, options: InspectCliOptions) => {
@@ -77,41 +90,49 @@ export function inspectCommand(io: CommandIo = processIo()): Command {
     });
 }
 
+/** Default of `--depth` (the library's `DEFAULT_DEPTH_BEFORE`; kept here so the help needs no picture code). */
+const DEFAULT_DEPTH = 3;
+
 /** Runs `inspect`; prints and returns the exit code (exported for tests). */
 export async function runInspectCommand(input: string, options: InspectCliOptions, io: CommandIo): Promise<number> {
   const progress = createProgress({ stream: io.stderr, quiet: options.quiet, json: options.json });
   let files: CommandFiles | undefined;
+  const drawing = Boolean(options.dot || options.svg);
   try {
-    if (options.output !== undefined && !options.dot) throw new OnnxSurgeonError('usage', '-o/--output is only for --dot');
-    if (options.json && options.dot && options.output === undefined) {
-      throw new OnnxSurgeonError('usage', '--json and --dot both want stdout; write the picture with --dot -o FILE');
+    if (options.output !== undefined && !drawing) throw new OnnxSurgeonError('usage', '-o/--output is only for --svg or --dot');
+    if (options.json && drawing && options.output === undefined) {
+      throw new OnnxSurgeonError('usage', '--json and the picture both want stdout; write the picture with -o FILE');
     }
     files = new CommandFiles(input, { others: options.output !== undefined ? [{ role: '-o', path: options.output }] : [] });
     progress.step(`loading ${input}`);
     const model = await loadModel(input);
     files.modelLoaded(model);
     const summary = summarizeModel(model, input);
-    let selected: SelectedMsdaSite | undefined;
-    if (options.site !== undefined || options.dot) {
+    let site: InspectedSite | undefined;
+    if (options.site !== undefined || drawing) {
       progress.step('finding MSDA sites');
-      selected = selectMsdaSite(findMsdaSites(model), options.site);
-    }
-    const site = selected && describeSite(selected);
-    if (options.dot) {
-      const regionOptions = options.depth !== undefined ? { depthBefore: options.depth } : {};
-      const dot = renderDot(dotRegions(model, selected!, regionOptions));
-      if (options.output !== undefined) {
-        files.prepare(io, { quiet: options.quiet, progress });
-        writeFileAtomic(options.output, [new TextEncoder().encode(dot)]);
-      } else io.stdout.write(dot);
+      const found = findMsdaSites(model);
+      const selected = selectMsdaSite(found, options.site);
+      site = describeSite(selected, fuseMsda(model, { dryRun: true, sites: found }));
+      if (drawing) {
+        progress.step('drawing');
+        const draw = await import('../../draw/index.js');
+        const pictureOptions = { when: options.when ?? 'both', sites: found, ...(options.depth !== undefined && { depthBefore: options.depth }) };
+        const target = selected.kind === 'plugin' ? selected.node : selected.site;
+        const text = options.svg ? draw.renderSiteSvg(model, target, pictureOptions) : draw.renderSiteDot(model, target, pictureOptions);
+        if (options.output !== undefined) {
+          files.prepare(io, { quiet: options.quiet, progress });
+          writeFileAtomic(options.output, [new TextEncoder().encode(text)]);
+        } else io.stdout.write(text);
+      }
     }
     progress.clear();
     if (options.json) {
       io.stdout.write(`${JSON.stringify(site ? { ...summary, site } : summary, null, 2)}\n`);
-    } else if (!options.dot) {
+    } else if (!drawing) {
       io.stdout.write(site ? formatSite(site) : formatSummary(summary));
     } else if (options.output !== undefined && !options.quiet) {
-      io.stdout.write(`wrote ${options.output} (render: dot -Tsvg ${options.output} -o ${path.basename(options.output, '.dot')}.svg)\n`);
+      io.stdout.write(`wrote ${options.output}${options.dot ? ' (Graphviz DOT: dot -Tpng FILE -o site.png)' : ''}\n`);
     }
     files.done();
     return EXIT.ok;
@@ -123,34 +144,13 @@ export async function runInspectCommand(input: string, options: InspectCliOption
 }
 
 /** What `--site` prints (and `--json` writes) about the selected site. */
-function describeSite(selected: SelectedMsdaSite): InspectedSite {
-  if (selected.kind === 'unfused') return { kind: 'unfused', report: selected.site.report };
+function describeSite(selected: SelectedMsdaSite, dryRun: FuseMsdaReport): InspectedSite {
+  if (selected.kind === 'unfused') {
+    const projection = { nodesBefore: dryRun.nodesBefore, nodesAfter: dryRun.nodesAfter, gridSamplesLeft: dryRun.gridSamplesLeft };
+    return { kind: 'unfused', report: selected.site.report, projection, ...(dryRun.dimLegend && { dimLegend: dryRun.dimLegend }) };
+  }
   const node = selected.node;
   return { kind: 'plugin', node: node.label, inputs: node.inputs.map((v) => v?.name ?? ''), output: node.output(0).name };
-}
-
-/** Before (as exported) and, when the site fuses, after (fused in an in-memory copy). */
-function dotRegions(model: Model, selected: SelectedMsdaSite, options: { depthBefore?: number }): DotRegion[] {
-  const graph = model.graph;
-  if (selected.kind === 'plugin') {
-    const plugin = selected.node;
-    return [{ title: `fused: ${plugin.label}`, nodes: pluginRegion(graph, plugin, options), highlight: new Set([plugin]), graph }];
-  }
-  const { report, gridSamples } = selected.site;
-  const status = report.status === 'fused' ? 'fusable' : `skipped: ${report.reason ?? ''}`;
-  const regions: DotRegion[] = [{
-    title: `before: ${report.name} (${gridSamples.length} GridSample, ${status})`,
-    nodes: msdaRegionBefore(graph, gridSamples, options), highlight: new Set(gridSamples), graph,
-  }];
-  if (report.status === 'fused') {
-    const copy = model.clone();
-    const pluginName = fuseMsda(copy).sites.find((s) => s.name === report.name)?.pluginNode;
-    const plugin = pluginName !== undefined ? copy.graph.nodes.find((n) => n.name === pluginName) : undefined;
-    if (plugin) {
-      regions.push({ title: `after: ${plugin.label}`, nodes: pluginRegion(copy.graph, plugin, options), highlight: new Set([plugin]), graph: copy.graph });
-    }
-  }
-  return regions;
 }
 
 /** The text summary. */
@@ -187,12 +187,18 @@ export function formatSite(site: InspectedSite): string {
     return `plugin node ${site.node} (${MSDA_PLUGIN.opType})\n  inputs: ${site.inputs.join(', ')}\n  output: ${site.output}\n`;
   }
   const r = site.report;
-  const lines = [`site ${r.name}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`, `  GridSample nodes: ${r.gridSamples.join(', ')}`];
+  const lines = [`site ${r.name}: ${r.status}`];
+  if (r.reason) lines.push(...wrapText(r.reason, SUMMARY_WIDTH - 4).map((l) => `  ${l}`));
+  lines.push(`  GridSample nodes: ${r.gridSamples.join(', ')}`);
   const g = r.signature;
   if (g) {
-    lines.push(`  plugin signature: N=${g.N} S=${g.S} M=${g.M} D=${g.D} Lq=${g.Lq} L=${g.L} P=${g.P}, ${g.dtype}${g.locationsCast ? ' (locations cast)' : ''}`);
-    lines.push(`  spatial shapes (HxW): ${g.spatialShapes.map(([h, w]) => `${h}x${w}`).join(' ')}`);
-    lines.push(`  level start index: ${g.levelStartIndex.join(' ')}`);
+    const n = g.readable ?? g;
+    lines.push(`  plugin signature: N=${n.N} S=${n.S} M=${n.M} D=${n.D} Lq=${n.Lq} L=${g.L} P=${n.P}, ${g.dtype}${g.locationsCast ? ' (locations cast)' : ''}`);
+    lines.push(`  spatial shapes (HxW): ${formatSpatialShapes(n.spatialShapes)}`);
+    lines.push(`  level start index: ${n.levelStartIndex.join(n.levelStartIndex.some((x) => x.includes(' ')) ? ', ' : ' ')}`);
+    lines.push(...legendLines(site.dimLegend));
   }
+  const p = site.projection;
+  lines.push(`  fusing the model: nodes ${p.nodesBefore} -> ${p.nodesAfter}, GridSample left: ${p.gridSamplesLeft} (projected)`);
   return `${lines.join('\n')}\n`;
 }

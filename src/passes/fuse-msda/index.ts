@@ -22,9 +22,9 @@ import { DimSources } from './emitter.js';
 import type { MsdaSite } from './prove-site.js';
 import type { FuseMsdaReport, MsdaSiteReport } from './report.js';
 import { type SiteReplacement, buildSiteReplacement } from './rewrite.js';
-import { type MsdaSiteInfo, findMsdaSites } from './sites.js';
+import { type MsdaSiteInfo, type MsdaSites, findMsdaSites } from './sites.js';
 
-export type { FuseMsdaReport, MsdaSignature, MsdaSiteReport } from './report.js';
+export type { FuseMsdaReport, MsdaSignature, MsdaSiteReport, ReadableMsdaSizes } from './report.js';
 export { type FindMsdaSitesOptions, type MsdaSiteInfo, type MsdaSites, type SelectedMsdaSite, findMsdaSites, selectMsdaSite } from './sites.js';
 
 /** Options of {@link fuseMsda}. */
@@ -51,6 +51,11 @@ export interface FuseMsdaOptions {
    * Off by default: fuse-msda refuses such a model with the problem it finds first.
    */
   allowInvalid?: boolean;
+  /**
+   * The sites {@link findMsdaSites} found in this model, unchanged since, so they are not proved
+   * again (`inspect` shows them and dry-runs the decision). Their reports are updated in place.
+   */
+  sites?: MsdaSites;
 }
 
 /**
@@ -77,17 +82,22 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
   }
   const nodesBefore = graph.nodeCount;
   if (!options.allowInvalid) requireValidGraph(graph);
-  const found = findMsdaSites(model, { ...options, invalid: options.allowInvalid ? invalidRegion(graph) : undefined });
+  const found = options.sites ?? findMsdaSites(model, { ...options, invalid: options.allowInvalid ? invalidRegion(graph) : undefined });
   // A model whose sizes cannot fit together (onnxruntime refuses it) computes nothing to preserve.
   const conflict = options.allowInvalid ? undefined : shapeConflicts(graph, found.facts)[0];
   if (conflict) {
     throw new OnnxSurgeonError('graph', `${conflict.node.opType} ${conflict.detail}: the model cannot run (onnx-surgeon check lists every problem; --allow-invalid fuses anyway)`, { node: conflict.node.label });
   }
   const sites = found.sites.map((s) => s.report);
-  if (!options.dryRun) {
-    const accepted = decideRewrites(model, found.sites, found.facts, pluginVersion);
+  // A dry run decides exactly as a real run (so its statuses and counts are the real run's) and commits nothing.
+  const accepted = decideRewrites(model, found.sites, found.facts, pluginVersion);
+  let projected: { nodes: number; gridSamples: number } | undefined;
+  if (options.dryRun) {
+    projected = projectedCounts(model, accepted);
+  } else {
     for (const { replacement, report } of accepted) {
       replacement.edit.commit();
+      report.status = 'fused';
       report.pluginNode = replacement.plugin.name;
     }
     if (accepted.length) {
@@ -102,18 +112,31 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
   if (foreign.length) {
     throw new OnnxSurgeonError('contract', `plugin node(s) already in the model break their contract:\n${foreign.map((v) => `  - ${v.message}`).join('\n')}`, { node: foreign[0]!.node });
   }
-  const fused = sites.filter((s) => s.status === 'fused').length;
+  const count = (status: MsdaSiteReport['status']): number => sites.filter((s) => s.status === status).length;
+  const legend = found.dimNames.legend();
   return {
     sitesFound: sites.length,
-    fused,
-    skipped: sites.length - fused,
+    fused: count('fused'),
+    fusable: count('fusable'),
+    skipped: count('skipped'),
     alreadyFused: found.pluginNodes.length,
-    gridSamplesLeft: [...graph.nodesIter()].filter((n) => n.opType === 'GridSample').length,
+    gridSamplesLeft: projected?.gridSamples ?? [...graph.nodesIter()].filter((n) => n.opType === 'GridSample').length,
     nodesBefore,
-    nodesAfter: graph.nodeCount,
+    nodesAfter: projected?.nodes ?? graph.nodeCount,
     dryRun: Boolean(options.dryRun),
     sites,
+    ...(legend.length && { dimLegend: legend }),
   };
+}
+
+/** The node and GridSample counts committing `accepted` would leave (commit, then cleanup). */
+function projectedCounts(model: Model, accepted: readonly PlannedRewrite[]): { nodes: number; gridSamples: number } {
+  const graph = model.graph;
+  if (!accepted.length) {
+    return { nodes: graph.nodeCount, gridSamples: [...graph.nodesIter()].filter((n) => n.opType === 'GridSample').length };
+  }
+  const live = liveNodes(graph, accepted.map((p) => p.replacement.edit));
+  return { nodes: live.size, gridSamples: [...live].filter((n) => n.opType === 'GridSample').length };
 }
 
 /** A proved site, its detached replacement, and the report entry to fill in. */

@@ -31,13 +31,32 @@ export interface MsdaSignature {
   valueCast: boolean;
   /** Points of each level (unequal counts are padded to `P`). */
   pointsPerLevel: string[];
+  /**
+   * The symbolic sizes spelled for people (input dims named `H`, `W`; `h32 = ceil(H/32)`), as
+   * `FuseMsdaReport.dimLegend` explains; absent when every size is already readable (static
+   * exports, user-named dims). The fields above keep the exact canonical expressions.
+   */
+  readable?: ReadableMsdaSizes;
+}
+
+/** {@link MsdaSignature}'s sizes in readable spelling (see `DimNames` in `onnx-surgeon/shape`). */
+export interface ReadableMsdaSizes {
+  N: string;
+  S: string;
+  M: string;
+  D: string;
+  Lq: string;
+  P: string;
+  spatialShapes: [string, string][];
+  levelStartIndex: string[];
 }
 
 /** One candidate site and what happened to it. */
 export interface MsdaSiteReport {
   /** Readable name derived from the site's nodes (e.g. `/layers.0/`). */
   name: string;
-  status: 'fused' | 'skipped';
+  /** `fusable` only in a dry run: it would be fused. */
+  status: 'fused' | 'fusable' | 'skipped';
   /** Why a site was skipped (the first thing that could not be proved). */
   reason?: string;
   /** GridSample nodes of the site, in level order. */
@@ -51,16 +70,25 @@ export interface MsdaSiteReport {
 
 /** The whole pass. */
 export interface FuseMsdaReport {
-  /** Candidate sites found (fused + skipped). */
+  /** Candidate sites found (fused, or fusable in a dry run, + skipped). */
   sitesFound: number;
+  /** Sites fused (0 in a dry run). */
   fused: number;
+  /** Sites a dry run found it would fuse (0 when not a dry run). */
+  fusable: number;
   skipped: number;
   /** Plugin nodes already in the model before the pass (a second run finds only these). */
   alreadyFused: number;
-  /** GridSample nodes left in the model after the pass. */
+  /** GridSample nodes left in the model after the pass (in a dry run: that fusing would leave). */
   gridSamplesLeft: number;
   nodesBefore: number;
+  /** Nodes after the pass; in a dry run, the count fusing would leave. */
   nodesAfter: number;
   dryRun: boolean;
   sites: MsdaSiteReport[];
+  /**
+   * What the names in the sites' `signature.readable` stand for (`N, H, W: pixel_values dims 0,
+   * 2, 3 (s6, s37, s46 in the model)`, `h32 = ceil(H/32)`); absent when nothing was renamed.
+   */
+  dimLegend?: string[];
 }

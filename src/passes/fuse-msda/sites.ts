@@ -7,10 +7,11 @@ import { DType, type Model, type Node, type StructuralProblem, liveNodes } from 
 import { MSDA_PLUGIN } from '../../plugins/index.js';
 import type { DimExpr } from '../../shape/dim-expr.js';
 import type { ShapeFacts } from '../../shape/facts.js';
+import { DimNames } from '../../shape/dim-names.js';
 import { inferShapes } from '../../shape/infer.js';
 import { type Candidate, findCandidates } from './candidates.js';
 import { type MsdaSite, proveSite } from './prove-site.js';
-import type { MsdaSignature, MsdaSiteReport } from './report.js';
+import type { MsdaSignature, MsdaSiteReport, ReadableMsdaSizes } from './report.js';
 
 /**
  * One MSDA site of a model as fuse-msda sees it before changing anything.
@@ -21,7 +22,7 @@ import type { MsdaSignature, MsdaSiteReport } from './report.js';
  * ```
  */
 export interface MsdaSiteInfo {
-  /** The site as a dry run reports it (`status: 'fused'` means it would be fused). */
+  /** The site as proved (`status: 'fusable'`: the proof holds; fuseMsda may still skip it, e.g. when its insides are read elsewhere). */
   readonly report: MsdaSiteReport;
   /** Its GridSample nodes, in level order. */
   readonly gridSamples: readonly Node[];
@@ -46,6 +47,8 @@ export interface MsdaSites {
   readonly pluginNodes: Node[];
   /** Shape facts the proofs used (the rewrite reuses them). */
   readonly facts: ShapeFacts;
+  /** The readable names the reports' `signature.readable` use (spell other sizes of the model with it too). */
+  readonly dimNames: DimNames;
 }
 
 /**
@@ -85,6 +88,7 @@ export function findMsdaSites(model: Model, options: FindMsdaSitesOptions = {}):
   // GridSample exists from opset 16; a model without an ONNX opset import cannot hold one.
   const context = { facts, opset: model.onnxOpset ?? 0, live, exactPrecision: Boolean(options.exactPrecision) };
   const { candidates, strays } = findCandidates(graph, facts, live);
+  const dimNames = DimNames.forGraph(graph);
   const sites: MsdaSiteInfo[] = strays.map((s) => ({
     report: { name: s.gridSample.label, status: 'skipped', reason: s.reason, gridSamples: [s.gridSample.label] },
     gridSamples: [s.gridSample], nodes: [s.gridSample], proved: undefined,
@@ -98,12 +102,12 @@ export function findMsdaSites(model: Model, options: FindMsdaSitesOptions = {}):
     const proof = early ? { ok: false as const, reason: early } : proveSite(candidate, context);
     const reason = proof.ok ? invalidityOf(proof.site.dataNodes, options.invalid) : proof.reason;
     sites.push(proof.ok && reason === undefined
-      ? { report: provedReport(name, labels, proof.site), gridSamples, nodes: proof.site.dataNodes, proved: proof.site }
+      ? { report: provedReport(name, labels, proof.site, dimNames), gridSamples, nodes: proof.site.dataNodes, proved: proof.site }
       : { report: { name, status: 'skipped', reason: reason ?? '', gridSamples: labels }, gridSamples, nodes: proof.ok ? proof.site.dataNodes : gridSamples, proved: undefined });
     options.onProgress?.(i + 1, candidates.length);
   });
   const pluginNodes = [...graph.nodesIter()].filter((n) => n.opType === MSDA_PLUGIN.opType);
-  return { sites, pluginNodes, facts };
+  return { sites, pluginNodes, facts, dimNames };
 }
 
 /**
@@ -198,15 +202,15 @@ function invalidityOf(nodes: readonly Node[], invalid: ReadonlyMap<Node, Structu
   return undefined;
 }
 
-function provedReport(name: string, gridSamples: string[], site: MsdaSite): MsdaSiteReport {
-  const report: MsdaSiteReport = { name, status: 'fused', gridSamples, signature: signatureOf(site) };
+function provedReport(name: string, gridSamples: string[], site: MsdaSite, names: DimNames): MsdaSiteReport {
+  const report: MsdaSiteReport = { name, status: 'fusable', gridSamples, signature: signatureOf(site, names) };
   if (site.notes.length) report.notes = site.notes;
   return report;
 }
 
-function signatureOf(site: MsdaSite): MsdaSignature {
+function signatureOf(site: MsdaSite, names: DimNames): MsdaSignature {
   const s = (d: DimExpr): string => String(d);
-  return {
+  const signature: MsdaSignature = {
     N: s(site.sizes.N), S: s(site.sizes.S), M: s(site.sizes.M), D: s(site.sizes.D), Lq: s(site.sizes.Lq), L: site.sizes.L, P: s(site.sizes.P),
     spatialShapes: site.spatialShapes.map(([h, w]) => [s(h), s(w)]),
     levelStartIndex: site.levelStarts.map(s),
@@ -215,4 +219,14 @@ function signatureOf(site: MsdaSite): MsdaSignature {
     valueCast: site.valueDtype !== site.dtype,
     pointsPerLevel: site.pointsPerLevel.map(s),
   };
+  const r = (d: DimExpr): string => names.format(d);
+  const readable: ReadableMsdaSizes = {
+    N: r(site.sizes.N), S: r(site.sizes.S), M: r(site.sizes.M), D: r(site.sizes.D), Lq: r(site.sizes.Lq), P: r(site.sizes.P),
+    spatialShapes: site.spatialShapes.map(([h, w]) => [r(h), r(w)]),
+    levelStartIndex: site.levelStarts.map(r),
+  };
+  const same = (['N', 'S', 'M', 'D', 'Lq', 'P'] as const).every((k) => readable[k] === signature[k]) &&
+    JSON.stringify([readable.spatialShapes, readable.levelStartIndex]) === JSON.stringify([signature.spatialShapes, signature.levelStartIndex]);
+  if (!same) signature.readable = readable;
+  return signature;
 }
