@@ -28,7 +28,7 @@ export interface RepairDanglingResult {
   onnxruntimeRefusal: string;
   /** What fuse-msda says about the broken model. */
   fuseRefusal: string;
-  /** fuse-msda with `allowInvalid` on the broken model (dry run): sites fused / skipped with the reason. */
+  /** fuse-msda with `allowInvalid` on the broken model (dry run): sites it would fuse / skips with the reason. */
   allowInvalid: { fused: number; skipped: string[] };
   /** `checkModel`'s errors after the repair. */
   problemsAfter: string[];
@@ -68,7 +68,7 @@ export async function main(argv: readonly string[]): Promise<RepairDanglingResul
   const check = await verifyRewrite(join(fixture, 'model.onnx'), model, { inputs: join(fixture, 'inputs'), expected: join(fixture, 'outputs') });
   return {
     problemsBefore, onnxruntimeRefusal, fuseRefusal,
-    allowInvalid: { fused: partial.fused, skipped: partial.sites.filter((s) => s.status === 'skipped').map((s) => s.reason ?? '') },
+    allowInvalid: { fused: partial.fusable, skipped: partial.sites.filter((s) => s.status === 'skipped').map((s) => s.reason ?? '') },
     problemsAfter, sitesFound: report.sitesFound, fused: report.fused, saved: out,
     verdict: check.verdict, goldens: check.expectedComparison?.verdict ?? 'not compared',
     maxAbsError: Math.max(0, ...check.outputs.map((o) => o.stats?.maxAbsError ?? Infinity)),

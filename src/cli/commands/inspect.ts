@@ -113,7 +113,7 @@ export async function runInspectCommand(input: string, options: InspectCliOption
       progress.step('finding MSDA sites');
       const found = findMsdaSites(model);
       const selected = selectMsdaSite(found, options.site);
-      site = describeSite(selected, fuseMsda(model, { dryRun: true, sites: found }));
+      site = describeSite(selected, fuseMsda(model, { dryRun: true, sites: found, allowInvalid: true }));
       if (drawing) {
         progress.step('drawing');
         const draw = await import('../../draw/index.js');
