@@ -46,7 +46,7 @@ export interface ValueOrigin {
 
 /**
  * Builds the IR from decoded messages, whatever they hold: a model that breaks ONNX's rules loads
- * as it is, so that it can be checked ({@link checkModel}) and repaired, and saves back as it was.
+ * as it is, so that it can be checked (`checkModel` in `onnx-surgeon/check`) and repaired, and saves back as it was.
  * Nothing is repaired on the way in:
  * - a name read by a node (or listed as a graph output) that nothing defines becomes a value
  *   with no producer ({@link Value.isDangling});
