@@ -3,7 +3,11 @@
  * the tensor, and what was expected versus what was found, so the CLI can print one readable line.
  */
 
-/** Where in a model an error happened. Every field is optional; fill in what is known. */
+/**
+ * Where in a model an error happened. Every field is optional; fill in what is known.
+ *
+ * @group Errors
+ */
 export interface ErrorContext {
   /** Path of the model (or data) file being read or written. */
   file?: string;
@@ -17,7 +21,11 @@ export interface ErrorContext {
   found?: string;
 }
 
-/** Stable machine-readable error categories (also used as CLI exit-code classes). */
+/**
+ * Stable machine-readable error categories (also used as CLI exit-code classes).
+ *
+ * @group Errors
+ */
 export type ErrorCode =
   | 'decode'        // bytes are not a valid ONNX protobuf
   | 'encode'        // a model cannot be serialized
@@ -32,7 +40,11 @@ export type ErrorCode =
   | 'native'        // TensorRT / compiler / native builder failure
   | 'internal';
 
-/** The one error type onnx-surgeon throws on purpose. */
+/**
+ * The one error type onnx-surgeon throws on purpose.
+ *
+ * @group Errors
+ */
 export class OnnxSurgeonError extends Error {
   override readonly name = 'OnnxSurgeonError';
   constructor(
@@ -45,7 +57,11 @@ export class OnnxSurgeonError extends Error {
   }
 }
 
-/** One readable line: `file: node 'x': tensor 'y': detail (expected A, found B)`. */
+/**
+ * One readable line: `file: node 'x': tensor 'y': detail (expected A, found B)`.
+ *
+ * @group Errors
+ */
 export function formatError(code: ErrorCode, detail: string, context: ErrorContext): string {
   const where: string[] = [];
   if (context.file) where.push(context.file);

@@ -22,7 +22,8 @@
  * const report = fuseMsda(model);
  * await saveModel(model, 'deformable_detr.trt.onnx');
  * ```
- * @packageDocumentation
+ * @group Core
+ * @module onnx-surgeon
  */
 export {
   Model, Graph, Node, Value, Tensor, GraphEdit, DType, attr, dtypeName,

@@ -4,7 +4,8 @@
  * against ONNX's schemas (existence at the opset, counts, attributes), element types against the
  * type constraints and declared types against inference, external data, plugin contracts.
  *
- * @packageDocumentation
+ * @group Checking
+ * @module onnx-surgeon/check
  */
 import { shapeConflicts } from '../shape/conflicts.js';
 import type { Model } from '../ir/index.js';
@@ -29,6 +30,7 @@ export { lookupOpSchema, type FormalParameter, type OpSchema, type SchemaLookup 
  * const report = checkModel(model);
  * if (!report.ok) for (const p of report.problems) console.error(p.message);
  * ```
+ * @group Checks
  */
 export interface CheckReport {
   /** No errors (warnings allowed). */
@@ -58,6 +60,7 @@ export interface CheckReport {
  * report.problems[0]?.message;
  * // "error: node 'node_Clip_0': tensor 'sigmoid_min_1': input 1 'sigmoid_min_1' is not produced by any node, ..."
  * ```
+ * @group Checks
  */
 export function checkModel(model: Model): CheckReport {
   const list = new ProblemList();

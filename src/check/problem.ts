@@ -29,6 +29,7 @@ export type CheckSeverity = 'error' | 'warning';
  * // { severity: 'error', rule: 'dangling-input', node: 'node_Clip_0', tensor: 'sigmoid_min_1', ... }
  * for (const p of checkModel(model).problems) console.log(p.message);
  * ```
+ * @group Checks
  */
 export interface CheckProblem {
   readonly severity: CheckSeverity;

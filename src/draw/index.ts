@@ -11,7 +11,8 @@
  * const found = findMsdaSites(model);
  * const svg = renderSiteSvg(model, found.sites[0], { sites: found }); // before | after
  * ```
- * @module draw
+ * @group Pictures
+ * @module onnx-surgeon/draw
  */
 export { type SitePictureOptions, type SitePictureWhen, type SiteToDraw, renderSiteDot, renderSiteSvg, sitePictures } from './site.js';
 export { type GraphPicture, type PictureBox, type PictureEdge, pictureOf, shortName } from './picture.js';

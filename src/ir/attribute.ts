@@ -4,6 +4,7 @@ import type { Tensor } from './tensor.js';
 /**
  * A node attribute: a typed union over every ONNX attribute kind. Kinds the IR does not model
  * (sparse tensors, type protos) carry their decoded message opaquely so nothing is lost.
+ * @group IR
  */
 export type AttributeValue =
   | { kind: 'float'; value: number }
@@ -18,7 +19,11 @@ export type AttributeValue =
   | { kind: 'graphs'; value: Graph[] }
   | { kind: 'opaque'; type: number; value: unknown };
 
-/** An attribute with its name and, for function bodies, the attribute it refers to. */
+/**
+ * An attribute with its name and, for function bodies, the attribute it refers to.
+ *
+ * @group IR
+ */
 export interface Attribute {
   name: string;
   value: AttributeValue;
@@ -32,7 +37,11 @@ export interface Attribute {
 const utf8 = new TextDecoder();
 const utf8Encoder = new TextEncoder();
 
-/** Builds attribute values from plain TypeScript values (the everyday path). */
+/**
+ * Builds attribute values from plain TypeScript values (the everyday path).
+ *
+ * @group IR
+ */
 export const attr = {
   float: (value: number): AttributeValue => ({ kind: 'float', value }),
   int: (value: number | bigint): AttributeValue => ({ kind: 'int', value }),

@@ -34,6 +34,7 @@ interface TypeDeclaration {
  * edit.removeWhenUnused([oldNode]);
  * if (acceptable(sum)) edit.commit(); // otherwise just drop `edit`: the graph never changed
  * ```
+ * @group IR
  */
 export class GraphEdit {
   /** Nodes and initializer values in creation order (names are claimed in this order). */

@@ -15,6 +15,7 @@ import { Value } from './value.js';
  * What {@link Graph.addNode} needs to create a node. Optional fields may also be given as
  * `undefined` (so `{ name: maybeName, outputTypes: [{ dtype, shape: x.type?.shape }] }` compiles
  * under `exactOptionalPropertyTypes`).
+ * @group IR
  */
 export interface NodeSpec {
   /** Operator type. */
@@ -46,6 +47,7 @@ export interface NodeSpec {
  * graph.replaceAllUsesWith(oldValue, relu.output());
  * graph.cleanup();
  * ```
+ * @group IR
  */
 export class Graph {
   /** Graph name. */

@@ -14,7 +14,8 @@
  * edit.replaceAllUsesWith(old, y);
  * if (![...liveNodes(graph, [edit])].includes(old.producer!)) edit.commit();
  * ```
- * @module
+ * @group Core
+ * @module onnx-surgeon/ir
  */
 export { Model, type LocalFunction } from './model.js';
 export { Graph, type NodeSpec } from './graph.js';

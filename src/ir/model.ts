@@ -5,6 +5,7 @@ import { Graph } from './graph.js';
  * A model-local function (ONNX `FunctionProto`). The IR names it and carries its body as it was
  * decoded, so it is written back unchanged; remove or reorder entries freely, but build new ones
  * with the codec (`serdeOrigin` is the message that is written).
+ * @group IR
  */
 export interface LocalFunction {
   /** Function name: the op type its callers use. */
@@ -20,6 +21,7 @@ export interface LocalFunction {
 /**
  * A whole ONNX model: the main graph plus the header (IR version, opset imports, producer) and
  * the parts the IR carries without modelling (local functions, training info) so nothing is lost.
+ * @group IR
  */
 export class Model {
   /** ONNX IR version of the file. */

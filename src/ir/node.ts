@@ -8,6 +8,7 @@ import type { Value } from './value.js';
  * An operator application. Inputs are edges ({@link Value}s; `undefined` for an omitted optional
  * input), outputs are the values it produces. Editing inputs through {@link setInput} keeps every
  * value's `uses` list right.
+ * @group IR
  */
 export class Node {
   /** Operator type, e.g. `GridSample`. */

@@ -34,6 +34,7 @@ export interface TensorInit {
  * const t = Tensor.fromArray(DType.INT32, [2], new Int32Array([32, 32]));
  * t.toNumbers(); // [32, 32]
  * ```
+ * @group IR
  */
 export class Tensor {
   /** Name (for initializers, the value name; for attribute tensors usually empty). */

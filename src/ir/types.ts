@@ -7,13 +7,25 @@
 // the IR exposes it under its own short names.
 import { DataType, dataTypeInfo, dataTypeName } from '../onnx/dtypes.js';
 
-/** ONNX element type codes (`TensorProto.DataType`). */
+/**
+ * ONNX element type codes (`TensorProto.DataType`).
+ *
+ * @group IR
+ */
 export const DType = DataType;
 
-/** A numeric ONNX element type code (see {@link DType}). */
+/**
+ * A numeric ONNX element type code (see {@link DType}).
+ *
+ * @group IR
+ */
 export type DTypeCode = number;
 
-/** Lower-case name of an element type (`float`, `int64`, ...); `dtype(N)` for unknown codes. */
+/**
+ * Lower-case name of an element type (`float`, `int64`, ...); `dtype(N)` for unknown codes.
+ *
+ * @group IR
+ */
 export function dtypeName(code: DTypeCode): string {
   return dataTypeInfo(code) || code === DType.UNDEFINED ? dataTypeName(code).toLowerCase() : `dtype(${code})`;
 }
@@ -34,10 +46,15 @@ export function dtypeByteLength(code: DTypeCode, count: number): number {
 /**
  * One dimension of a value's shape: a number when static, a string when symbolic (an ONNX
  * `dim_param` such as `batch`), `null` when unknown.
+ * @group IR
  */
 export type Dim = number | string | null;
 
-/** Element type and (optional) shape of a tensor-typed value. */
+/**
+ * Element type and (optional) shape of a tensor-typed value.
+ *
+ * @group IR
+ */
 export interface TensorType {
   /** Element type code; {@link DType.UNDEFINED} when unknown. */
   dtype: DTypeCode;

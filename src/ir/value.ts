@@ -5,7 +5,11 @@ import type { Node } from './node.js';
 import type { Tensor } from './tensor.js';
 import type { TensorType } from './types.js';
 
-/** One place a value is read: node `node`, input slot `index`. */
+/**
+ * One place a value is read: node `node`, input slot `index`.
+ *
+ * @group IR
+ */
 export interface Use {
   readonly node: Node;
   readonly index: number;
@@ -15,6 +19,7 @@ export interface Use {
  * An edge of the graph: produced by at most one node (or a graph input, or an initializer) and
  * read by an ordered list of uses. The graph keeps `producer` and `uses` right on every mutation,
  * so "who reads this?" never needs a scan.
+ * @group IR
  */
 export class Value {
   /** Name, unique in the model (ONNX is SSA). Change it through {@link Graph.renameValue}. */

@@ -4,7 +4,8 @@
  * tensor, over symbolic sizes, and says which root element each output element reads. Passes use
  * it to show that two differently written paths read the same elements in the same order.
  *
- * @packageDocumentation
+ * @group Analysis and rewriting
+ * @module onnx-surgeon/layout
  */
 export * from './view.js';
 export * from './layout-ops.js';

@@ -180,6 +180,7 @@ export type PatternFunction = (op: PatternOps, ...inputs: AnyValuePattern[]) => 
  * const scaleShift = pattern((op, x) => op.Mul(op.Sub(x, 1), op.any('scale')));
  * const softmaxLast = pattern((op, x) => op.Softmax(x, { axis: -1 }), { name: 'softmax' });
  * ```
+ * @group Patterns
  */
 export function pattern(fn: PatternFunction, options: PatternOptions = {}): Pattern {
   const names = options.inputs ?? parameterNames(fn);

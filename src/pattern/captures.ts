@@ -36,6 +36,7 @@ export function emptyCaptureData(): CaptureData {
  * const scale = captures.tensor('scale').toNumbers()[0];
  * const branches = captures.valueList('grid'); // one per repeat copy
  * ```
+ * @group Patterns
  */
 export class Captures {
   /** @internal */

@@ -18,6 +18,7 @@ import { type Rule, safetyGate } from './rewriter.js';
  * const why = explain(fuseMatMulAdd, graph.nodes.find((n) => n.name === '/fc/Add')!);
  * if (!why.ok) console.log(why.failure.message); // "input 0 of '/fc/Add' is produced by 'Relu' ('/fc/Relu'), expected 'MatMul'"
  * ```
+ * @group Patterns
  */
 export function explain(target: Rule | Pattern, node: Node): MatchAttempt {
   const options: MatchOptions = { trace: true };

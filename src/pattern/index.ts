@@ -10,7 +10,8 @@
  * const report = applyRules(model, [removeIdentity]);
  * ```
  *
- * @module
+ * @group Analysis and rewriting
+ * @module onnx-surgeon/pattern
  */
 export { pattern, COMMUTATIVE_OPS, type PatternOps, type PatternHelpers, type PatternArg, type PatternNodeOptions, type PatternOpFunction, type PatternFunction, type PatternOptions, type RepeatOptions, type ConstOptions } from './builder.js';
 export {

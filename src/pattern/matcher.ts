@@ -75,6 +75,7 @@ export interface MatchOptions {
  * const attempt = matchAt(p, node);
  * if (attempt.ok) use(attempt.captures); else console.log(attempt.failure.message);
  * ```
+ * @group Patterns
  */
 export type MatchAttempt = { ok: true; captures: Captures } | { ok: false; failure: MatchFailure };
 

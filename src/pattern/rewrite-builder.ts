@@ -70,6 +70,7 @@ export type ReplacementOps = { readonly [opType in OnnxOpType]: ReplacementOpFun
  * ```ts
  * replace: (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('bias'))
  * ```
+ * @group Patterns
  */
 export class RewriteBuilder {
   /** Ops by name: `b.op.Relu(x)`. */

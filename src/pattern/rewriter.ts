@@ -46,6 +46,7 @@ export type ReplaceFunction = (builder: RewriteBuilder, captures: Captures) => R
  * ```ts
  * rule({ name: 'drop-identity', pattern: (op, x) => op.Identity(x), replace: (_b, m) => m.value('x') });
  * ```
+ * @group Patterns
  */
 export interface RuleSpec {
   /** Short kebab-case name, used in reports and generated node names. */
@@ -72,6 +73,7 @@ export interface RuleSpec {
  * ```ts
  * const r: Rule = rule({ name: 'drop-identity', pattern: (op, x) => op.Identity(x), replace: (_b, m) => m.value('x') });
  * ```
+ * @group Patterns
  */
 export interface Rule {
   readonly name: string;
@@ -94,6 +96,7 @@ export interface Rule {
  *   replace: (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('bias')),
  * });
  * ```
+ * @group Patterns
  */
 export function rule(spec: RuleSpec): Rule {
   const pattern = spec.pattern instanceof Pattern ? spec.pattern : buildPattern(spec.pattern, { name: spec.name });
@@ -129,6 +132,7 @@ export interface SiteNote {
  * ```ts
  * // { rule: 'fuse-matmul-add', matched: 2, applied: 2, skipped: [], rejected: [{ node: '/batched/Add', reason: 'check failed: ...' }] }
  * ```
+ * @group Patterns
  */
 export interface RuleReport {
   rule: string;
@@ -150,6 +154,7 @@ export interface RuleReport {
  * const report = applyRules(model, [fuseMatMulAdd]);
  * console.log(report.rules[0]!.applied, report.nodesBefore, '->', report.nodesAfter);
  * ```
+ * @group Patterns
  */
 export interface RewriteReport {
   rules: RuleReport[];
@@ -169,6 +174,7 @@ export interface RewriteReport {
  * ```ts
  * applyRules(model, rules, { maxIterations: 3, onRewrite: ({ root }) => checkIndexes(root) });
  * ```
+ * @group Patterns
  */
 export interface ApplyOptions {
   /** Most passes over the rule set (default 10). */
@@ -191,6 +197,7 @@ export interface ApplyOptions {
  * ```ts
  * const report = applyRules(model, [removeIdentity, fuseMatMulAdd], { maxIterations: 5 });
  * ```
+ * @group Patterns
  */
 export function applyRules(target: Model | Graph, rules: readonly Rule[], options: ApplyOptions = {}): RewriteReport {
   const model = target instanceof Model ? target : undefined;

@@ -10,7 +10,8 @@
  * assertValidPlugins(model);   // throws OnnxSurgeonError('contract') listing every violation
  * expandCustomOps(model);      // now onnxruntime-node can run it on CPU
  * ```
- * @module
+ * @group Plugins
+ * @module onnx-surgeon/plugins
  */
 import './msda/register.js';
 

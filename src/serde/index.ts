@@ -8,7 +8,8 @@
  * const model = await loadModel('model.onnx');
  * await saveModel(model, 'copy.onnx', { externalData: 'auto' });
  * ```
- * @module
+ * @group Core
+ * @module onnx-surgeon/serde
  */
 export {
   loadModel, loadModelFromBytes, saveModel, modelToBytes, sourceFiles, plannedDataFile,

@@ -16,7 +16,11 @@ import { type ExternalDataResolver, modelFromProto } from './from-proto.js';
 import { parameterTensors } from './inline-tensors.js';
 import { type TensorPlacement, modelToProto } from './to-proto.js';
 
-/** Options for {@link loadModelFromBytes}. */
+/**
+ * Options for {@link loadModelFromBytes}.
+ *
+ * @group Load and save
+ */
 export interface LoadOptions {
   /** Path the bytes came from: named in errors and used to resolve external data. */
   path?: string;
@@ -31,6 +35,7 @@ export interface LoadOptions {
  * const model = await loadModel('detr.onnx');
  * console.log(model.graph.nodeCount);
  * ```
+ * @group Load and save
  */
 export async function loadModel(file: string): Promise<Model> {
   return loadModelFile(file);
@@ -81,7 +86,11 @@ function readSparse(file: string, minHoleBytes: number): Uint8Array {
   }
 }
 
-/** Decodes model bytes into the IR (see {@link loadModel}). */
+/**
+ * Decodes model bytes into the IR (see {@link loadModel}).
+ *
+ * @group Load and save
+ */
 export function loadModelFromBytes(bytes: Uint8Array, options: LoadOptions = {}): Model {
   const file = options.path;
   try {
@@ -124,7 +133,11 @@ export type ExternalDataMode =
       alignment?: number;
     };
 
-/** Options for {@link saveModel}. */
+/**
+ * Options for {@link saveModel}.
+ *
+ * @group Load and save
+ */
 export interface SaveOptions {
   /**
    * `auto` (default): external data when the model had any or when it would exceed protobuf's
@@ -157,6 +170,7 @@ const INLINE_LIMIT_BYTES = 2 ** 31 - 64 * 2 ** 20;
  * ```ts
  * await saveModel(model, 'out/model.onnx', { externalData: { location: 'model.onnx.data' } });
  * ```
+ * @group Load and save
  */
 export async function saveModel(model: Model, file: string, options: SaveOptions = {}): Promise<void> {
   const mode = resolveMode(model, options.externalData ?? 'auto');
@@ -281,7 +295,11 @@ function placed(ref: { location: string; offset: number; length?: number }): { l
   return { location: ref.location, offset: ref.offset, length: ref.length ?? 0 };
 }
 
-/** Encodes the model into one byte array (everything inline; for in-memory use such as onnxruntime). */
+/**
+ * Encodes the model into one byte array (everything inline; for in-memory use such as onnxruntime).
+ *
+ * @group Load and save
+ */
 export function modelToBytes(model: Model): Uint8Array {
   const encoded = encodeModel(modelToProto(model, { placeTensor: () => 'inline' }));
   const total = encoded.reduce((n, c) => n + c.byteLength, 0);

@@ -30,6 +30,7 @@ export const MAX_TRACKED_ELEMENTS = 64;
  * facts.shape(reshape.output())?.map(String); // ['batch*8', '8', 'h0*w0', '32']
  * facts.values(target)?.map(String);          // ['batch*8', '8', 'h0*w0', '32']
  * ```
+ * @group Shapes
  */
 export interface ShapeFacts {
   /** Element type, when known. */

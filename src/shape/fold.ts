@@ -1,7 +1,11 @@
 import { type Graph, type Tensor, type Value, isOnnxDomain } from '../ir/index.js';
 import { inferShapes } from './infer.js';
 
-/** Options of {@link foldConstants}. */
+/**
+ * Options of {@link foldConstants}.
+ *
+ * @group Shapes
+ */
 export interface FoldOptions {
   /**
    * Largest folded output in elements (default 1024): shape arithmetic and small constants fold,
@@ -22,6 +26,7 @@ export interface FoldOptions {
  * const { folded } = foldConstants(model.graph);
  * reshape.input(1).constant()?.toNumbers(); // [8, 8, 32, 32]: now an initializer
  * ```
+ * @group Shapes
  */
 export function foldConstants(graph: Graph, options: FoldOptions = {}): { folded: number } {
   const maxElements = options.maxElements ?? 1024;

@@ -10,7 +10,8 @@
  * foldConstants(model.graph);        // static exports: Reshape targets become initializers
  * ```
  *
- * @module
+ * @group Analysis and rewriting
+ * @module onnx-surgeon/shape
  */
 export { DimExpr, type OpaqueDefinition, type SymbolRange, type DimBounds, type DimTermView } from './dim-expr.js';
 export { inferShapes, type InferShapesOptions } from './infer.js';

@@ -16,7 +16,11 @@ import { reduceHandlers } from './ops/reduce.js';
 import { sliceHandlers } from './ops/slice.js';
 import { RunConstraints } from './run-constraints.js';
 
-/** Options of {@link inferShapes}. */
+/**
+ * Options of {@link inferShapes}.
+ *
+ * @group Shapes
+ */
 export interface InferShapesOptions {
   /** Values for symbolic input dims (`{ batch: 1 }`): those dims become constants. */
   bindings?: Record<string, number>;
@@ -318,6 +322,7 @@ class FactStore implements ShapeFacts {
  * facts.shape(reshape.output())?.map(String);  // same dims
  * inferShapes(model.graph, { bindings: { batch: 1 }, writeBack: true }); // value_info filled in
  * ```
+ * @group Shapes
  */
 export function inferShapes(graph: Graph, options: InferShapesOptions = {}): ShapeFacts {
   let learned = new Map<string, bigint>();

@@ -8,7 +8,8 @@
  * import { buildEngine } from 'onnx-surgeon/trt';
  * const report = await buildEngine({ input: 'detr.fused.onnx', output: 'detr.engine' });
  * ```
- * @module
+ * @group TensorRT
+ * @module onnx-surgeon/trt
  */
 export { type BuildOptions, type BuildReport, type LatencyStats, type TrtexecOptions, buildEngine, trtexecCommandFor } from './build.js';
 export { type BuildPlan, type BuildPlanRequest, checkBuildInput, planBuild } from './build-plan.js';

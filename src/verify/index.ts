@@ -9,7 +9,8 @@
  * import { verifyRewrite } from 'onnx-surgeon/verify';
  * const report = await verifyRewrite('model.onnx', 'fused.onnx');
  * ```
- * @module
+ * @group Checking
+ * @module onnx-surgeon/verify
  */
 export { describeDataSource, verifyRewrite, type ReferenceChoice, type ReferenceComparison, type VerifyDataSource, type VerifyInputs, type VerifyOptions, type VerifyReport, type VerifyTimings } from './verify-rewrite.js';
 export { RELATIVE_ERROR_FLOOR, compareOutput, missingOutput, toFloat64, type ErrorStats, type OutputComparison, type TensorSummary, type ToleranceHint } from './compare.js';

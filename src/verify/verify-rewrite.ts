@@ -23,7 +23,11 @@ import { type ToleranceOverrides, describeTolerances } from './tolerance.js';
 /** Which references the rewritten model is judged against. */
 export type ReferenceChoice = 'auto' | 'original' | 'expected';
 
-/** Options of {@link verifyRewrite}. */
+/**
+ * Options of {@link verifyRewrite}.
+ *
+ * @group Checks
+ */
 export interface VerifyOptions {
   /** Input data: a path in any form `readTensorFiles` reads, or tensors. Default: random from {@link VerifyOptions.seed}. */
   inputs?: string | NamedTensors;
@@ -95,7 +99,11 @@ export interface VerifyTimings {
   totalMs: number;
 }
 
-/** The outcome of {@link verifyRewrite}. */
+/**
+ * The outcome of {@link verifyRewrite}.
+ *
+ * @group Checks
+ */
 export interface VerifyReport {
   /**
    * `pass`: every output within tolerance of every reference (a miss of the expected outputs that
@@ -157,6 +165,7 @@ export interface VerifyReport {
  * // Random inputs for a model with dynamic dims: bind them (a batch dim defaults to 2).
  * await verifyRewrite('enc.onnx', 'enc.fused.onnx', { seed: 3, shapes: { h0: 32, w0: 32 } });
  * ```
+ * @group Checks
  */
 export async function verifyRewrite(original: Model | string, rewritten: Model | string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now();

@@ -19,7 +19,8 @@
  * console.log(report.convertedNodes, report.keptNodes.length, report.msda.precision); // ... 'float32'
  * ```
  *
- * @module fp16
+ * @group Passes
+ * @module onnx-surgeon/fp16
  */
 import { OnnxSurgeonError } from '../../errors.js';
 import { DType, type Model, type Value } from '../../ir/index.js';

@@ -10,7 +10,8 @@
  * for (const s of findMsdaSites(model).sites) console.log(s.report.name, s.report.status);
  * fuseMsda(model);
  * ```
- * @module fuse-msda
+ * @group Passes
+ * @module onnx-surgeon/fuse-msda
  */
 import { OnnxSurgeonError } from '../../errors.js';
 import { type GraphEdit, type Model, type Node, invalidRegion, liveNodes, requireValidGraph, topologicalOrderIfAcyclic, usesAfter } from '../../ir/index.js';
@@ -27,7 +28,11 @@ import { type MsdaSiteInfo, type MsdaSites, findMsdaSites } from './sites.js';
 export type { FuseMsdaReport, MsdaSignature, MsdaSiteReport, ReadableMsdaSizes } from './report.js';
 export { type FindMsdaSitesOptions, type MsdaSiteInfo, type MsdaSites, type SelectedMsdaSite, findMsdaSites, selectMsdaSite } from './sites.js';
 
-/** Options of {@link fuseMsda}. */
+/**
+ * Options of {@link fuseMsda}.
+ *
+ * @group fuse-msda
+ */
 export interface FuseMsdaOptions {
   /** Find and prove sites, report them, change nothing. */
   dryRun?: boolean;
@@ -73,6 +78,7 @@ export interface FuseMsdaOptions {
  * console.log(`${report.fused}/${report.sitesFound} sites fused`);
  * await saveModel(model, 'deformable_detr.fused.onnx');
  * ```
+ * @group fuse-msda
  */
 export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaReport {
   const graph = model.graph;
@@ -213,7 +219,11 @@ function markSkipped(report: MsdaSiteReport, reason: string): void {
   delete report.signature;
 }
 
-/** Fails with a readable error when a report says a site that should have been fused was not. */
+/**
+ * Fails with a readable error when a report says a site that should have been fused was not.
+ *
+ * @group fuse-msda
+ */
 export function requireAllFused(report: FuseMsdaReport, file?: string): void {
   const skipped = report.sites.filter((s) => s.status === 'skipped');
   if (skipped.length) {

@@ -3,7 +3,11 @@
  * call, printed by the CLI and written as JSON with `--report`.
  */
 
-/** The plugin signature of one fused site (symbolic sizes as text, e.g. `batch`). */
+/**
+ * The plugin signature of one fused site (symbolic sizes as text, e.g. `batch`).
+ *
+ * @group fuse-msda
+ */
 export interface MsdaSignature {
   /** Batch. */
   N: string;
@@ -51,7 +55,11 @@ export interface ReadableMsdaSizes {
   levelStartIndex: string[];
 }
 
-/** One candidate site and what happened to it. */
+/**
+ * One candidate site and what happened to it.
+ *
+ * @group fuse-msda
+ */
 export interface MsdaSiteReport {
   /** Readable name derived from the site's nodes (e.g. `/layers.0/`). */
   name: string;
@@ -68,7 +76,11 @@ export interface MsdaSiteReport {
   notes?: string[];
 }
 
-/** The whole pass. */
+/**
+ * The whole pass.
+ *
+ * @group fuse-msda
+ */
 export interface FuseMsdaReport {
   /** Candidate sites found (fused, or fusable in a dry run, + skipped). */
   sitesFound: number;

@@ -20,6 +20,7 @@ import type { MsdaSignature, MsdaSiteReport, ReadableMsdaSizes } from './report.
  * ```ts
  * for (const s of findMsdaSites(model).sites) console.log(s.report.name, s.report.status, s.gridSamples.length);
  * ```
+ * @group fuse-msda
  */
 export interface MsdaSiteInfo {
   /** The site as proved (`status: 'fusable'`: the proof holds; fuseMsda may still skip it, e.g. when its insides are read elsewhere). */
@@ -39,6 +40,7 @@ export interface MsdaSiteInfo {
  * ```ts
  * const { sites, pluginNodes } = findMsdaSites(model);
  * ```
+ * @group fuse-msda
  */
 export interface MsdaSites {
   /** Sites not fused yet: ungroupable GridSamples first, then candidates in graph order. */
@@ -58,6 +60,7 @@ export interface MsdaSites {
  * ```ts
  * findMsdaSites(model, { exactPrecision: true, onProgress: (done, total) => bar.update(done / total) });
  * ```
+ * @group fuse-msda
  */
 export interface FindMsdaSitesOptions {
   /** Refuse every rounding the proof would otherwise allow (see `FuseMsdaOptions.exactPrecision`). */
@@ -80,6 +83,7 @@ export interface FindMsdaSitesOptions {
  * const { sites } = findMsdaSites(await loadModel('rtdetr.onnx'));
  * sites.filter((s) => s.proved).length; // sites fuseMsda would fuse (if nothing else reads their insides)
  * ```
+ * @group fuse-msda
  */
 export function findMsdaSites(model: Model, options: FindMsdaSitesOptions = {}): MsdaSites {
   const graph = model.graph;

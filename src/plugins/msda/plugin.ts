@@ -86,6 +86,7 @@ export const msdaContract: PluginContract = {
  * const plugins = graph.nodes.filter((n) => n.opType === MSDA_PLUGIN.opType);
  * model.ensureOpset(MSDA_PLUGIN.domain, MSDA_PLUGIN.domainVersion);
  * ```
+ * @group Plugins
  */
 export const MSDA_PLUGIN: PluginIdentity = {
   opType: OP_TYPE,
