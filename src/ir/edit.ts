@@ -29,10 +29,10 @@ interface TypeDeclaration {
  * @example
  * ```ts
  * const edit = new GraphEdit(graph);
- * const sum = edit.node({ op: 'Add', inputs: [a, b], name: 'fused/add' });
- * edit.replaceAllUsesWith(oldValue, sum.output());
- * edit.removeWhenUnused([oldNode]);
- * if (acceptable(sum)) edit.commit(); // otherwise just drop `edit`: the graph never changed
+ * const sum = edit.node({ op: 'Add', inputs: [x, y], name: 'fused/add' });
+ * edit.replaceAllUsesWith(value, sum.output());
+ * if (value.producer) edit.removeWhenUnused([value.producer]);
+ * if (edit.typeOf(sum.output()) !== undefined) edit.commit(); // or drop `edit`: the graph never changed
  * ```
  * @group IR
  */
@@ -61,6 +61,13 @@ export class GraphEdit {
    * A detached node from a {@link NodeSpec}. Inputs may be values of the graph (or of an enclosing
    * graph) and outputs of this edit; its outputs are values of this edit. Names are made unique
    * in the model on {@link commit}, exactly as {@link Graph.addNode} would.
+   *
+   * @example
+   * ```ts
+   * const edit = new GraphEdit(graph);
+   * const relu = edit.node({ op: 'Relu', inputs: [x] });
+   * relu.graph; // undefined: detached until edit.commit()
+   * ```
    */
   node(spec: NodeSpec): Node {
     this.assertOpen();
@@ -120,6 +127,14 @@ export class GraphEdit {
    * On commit, every reader of `oldValue` reads `replacement` instead (graph outputs keep their
    * names, see {@link Graph.replaceAllUsesWith}); a replacement without a type takes the old
    * value's type.
+   *
+   * @example
+   * ```ts
+   * const edit = new GraphEdit(graph);
+   * edit.replaceAllUsesWith(y, edit.node({ op: 'Relu', inputs: [x] }).output());
+   * edit.readersOf(y); // [] once committed: every reader moves to the Relu
+   * edit.commit();
+   * ```
    */
   replaceAllUsesWith(oldValue: Value, replacement: Value): void {
     this.assertOpen();
@@ -185,6 +200,15 @@ export class GraphEdit {
    * Inserts the edit into the graph: claims names and wires the new nodes and initializers (in
    * creation order), imports opsets, records declared types, rewires readers, removes what became
    * unused. Runs once.
+   *
+   * @example
+   * ```ts
+   * const edit = new GraphEdit(graph, model);
+   * edit.requireOpset('trt', 1);
+   * edit.replaceAllUsesWith(y, edit.node({ op: 'Relu', inputs: [x] }).output());
+   * edit.commit(); // the graph changes here, all at once
+   * edit.isCommitted; // true
+   * ```
    */
   commit(): void {
     this.assertOpen();

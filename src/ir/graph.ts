@@ -44,7 +44,7 @@ export interface NodeSpec {
  * @example
  * ```ts
  * const relu = graph.addNode({ op: 'Relu', inputs: [x], name: 'act' });
- * graph.replaceAllUsesWith(oldValue, relu.output());
+ * graph.replaceAllUsesWith(y, relu.output()); // y's readers now read Relu(x)
  * graph.cleanup();
  * ```
  * @group IR
@@ -117,7 +117,15 @@ export class Graph {
     return undefined;
   }
 
-  /** Like {@link value} but throws a contextual error when the name is unknown. */
+  /**
+   * Like {@link value} but throws a contextual error when the name is unknown.
+   *
+   * @example
+   * ```ts
+   * const logits = graph.requireValue('logits'); // throws OnnxSurgeonError('graph') when absent
+   * logits.consumers().length;
+   * ```
+   */
   requireValue(name: string): Value {
     const v = this.value(name);
     if (!v) throw new OnnxSurgeonError('graph', `no value named '${name}'`, { tensor: name });
@@ -289,7 +297,15 @@ export class Graph {
     for (const v of this._inputs) if (v._graph === this) v._inputSlots++;
   }
 
-  /** Adds a constant initializer and returns its value. `name` defaults to the tensor's name. */
+  /**
+   * Adds a constant initializer and returns its value. `name` defaults to the tensor's name.
+   *
+   * @example
+   * ```ts
+   * const scale = graph.addInitializer(Tensor.float32([0.125], []), 'scale');
+   * graph.addNode({ op: 'Mul', inputs: [x, scale] });
+   * ```
+   */
   addInitializer(tensor: Tensor, name = tensor.name || 'const'): Value {
     const v = this.createValue(name, { dtype: tensor.dtype, shape: [...tensor.dims] });
     tensor.name = v.name;
@@ -323,6 +339,12 @@ export class Graph {
    * Creates a node, wires its inputs, creates its outputs, and appends it: a one-node
    * {@link GraphEdit}, committed at once. Build several nodes with a `GraphEdit` to check them
    * before the graph changes.
+   *
+   * @example
+   * ```ts
+   * const sum = graph.addNode({ op: 'Add', inputs: [x, y], name: 'sum', outputTypes: [{ dtype: DType.FLOAT, shape: ['batch', 256] }] });
+   * sum.output().name; // 'sum_output_0' (unique in the model)
+   * ```
    */
   addNode(spec: NodeSpec): Node {
     const edit = new GraphEdit(this);
@@ -350,6 +372,15 @@ export class Graph {
   /**
    * Removes a node. Its outputs must be unused (and not graph outputs) unless `force` is set, in
    * which case their remaining uses are left dangling for the caller to rewire.
+   *
+   * @example
+   * ```ts
+   * const identity = graph.nodes.find((n) => n.opType === 'Identity');
+   * if (identity) {
+   *   graph.replaceAllUsesWith(identity.output(), identity.input(0));
+   *   graph.removeNode(identity);
+   * }
+   * ```
    */
   removeNode(node: Node, options: { force?: boolean } = {}): void {
     if (node._graph !== this) throw new OnnxSurgeonError('graph', 'node is not in this graph', { node: node.label });
@@ -375,6 +406,12 @@ export class Graph {
    * Points every reader of `oldValue` at `newValue`. If `oldValue` is a graph output, the output
    * slot takes `newValue` and `newValue` takes the output's name, so the model's interface is
    * unchanged.
+   *
+   * @example
+   * ```ts
+   * const relu = graph.addNode({ op: 'Relu', inputs: [x] });
+   * graph.replaceAllUsesWith(y, relu.output()); // y's readers read Relu(x) now
+   * ```
    */
   replaceAllUsesWith(oldValue: Value, newValue: Value): void {
     if (oldValue === newValue) return;
@@ -410,7 +447,15 @@ export class Graph {
     if (value._initializer) value._initializer.name = newName;
   }
 
-  /** Sorts nodes topologically (stable: an already sorted graph keeps its order). Throws on a cycle. */
+  /**
+   * Sorts nodes topologically (stable: an already sorted graph keeps its order). Throws on a cycle.
+   *
+   * @example
+   * ```ts
+   * graph.addNode({ op: 'Relu', inputs: [x] }); // appended at the end
+   * graph.toposort();                           // now after x's producer, before its readers
+   * ```
+   */
   toposort(): void {
     const order = topologicalOrder(this);
     this._nodes.clear();
@@ -421,6 +466,12 @@ export class Graph {
    * Removes every node no graph output depends on ({@link liveNodes}: reads inside subgraphs
    * count), then initializers nobody reads, like onnx-graphsurgeon's `cleanup()`. Idempotent.
    * Returns how many nodes and initializers went.
+   *
+   * @example
+   * ```ts
+   * const removed = graph.cleanup(); // how many nodes and initializers went
+   * graph.cleanup();                 // { nodes: 0, initializers: 0 }: idempotent
+   * ```
    */
   cleanup(): { nodes: number; initializers: number } {
     const live = liveNodes(this);

@@ -10,9 +10,9 @@
  * ```ts
  * import { GraphEdit, liveNodes } from 'onnx-surgeon/ir';
  * const edit = new GraphEdit(graph);
- * const y = edit.node({ op: 'Relu', inputs: [x] }).output();
- * edit.replaceAllUsesWith(old, y);
- * if (![...liveNodes(graph, [edit])].includes(old.producer!)) edit.commit();
+ * const relu = edit.node({ op: 'Relu', inputs: [x] }).output();
+ * edit.replaceAllUsesWith(y, relu);
+ * if (y.producer && !liveNodes(graph, [edit]).has(y.producer)) edit.commit();
  * ```
  * @group Core
  * @module onnx-surgeon/ir

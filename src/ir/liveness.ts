@@ -16,8 +16,10 @@ import type { Use, Value } from './value.js';
  *
  * @example
  * ```ts
+ * const edit = new GraphEdit(graph);
+ * edit.replaceAllUsesWith(y, edit.node({ op: 'Relu', inputs: [x] }).output());
  * const live = liveNodes(graph, [edit]);
- * if (oldNodes.some((n) => live.has(n))) console.log('something else still needs them');
+ * if (y.producer && live.has(y.producer)) console.log("y's producer is still needed");
  * ```
  */
 export function liveNodes(graph: Graph, pending: readonly GraphEdit[] = []): Set<Node> {
@@ -44,7 +46,9 @@ export function liveNodes(graph: Graph, pending: readonly GraphEdit[] = []): Set
  *
  * @example
  * ```ts
- * usesAfter(inner, [edit]).filter((u) => live.has(u.node)); // live readers after the rewrite
+ * const edit = new GraphEdit(graph);
+ * edit.replaceAllUsesWith(y, edit.node({ op: 'Relu', inputs: [x] }).output());
+ * usesAfter(x, [edit]).map((u) => u.node.opType); // x's readers then, the new Relu among them
  * ```
  */
 export function usesAfter(value: Value, pending: readonly GraphEdit[]): Use[] {

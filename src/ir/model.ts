@@ -21,6 +21,14 @@ export interface LocalFunction {
 /**
  * A whole ONNX model: the main graph plus the header (IR version, opset imports, producer) and
  * the parts the IR carries without modelling (local functions, training info) so nothing is lost.
+ *
+ * @example
+ * ```ts
+ * const model = await loadModel('model.onnx');
+ * model.onnxOpset;                   // the ONNX-domain opset, e.g. 17
+ * model.graph.nodeCount;             // nodes of the main graph
+ * model.opsetImports.get('trt');     // other domains' opsets, by domain
+ * ```
  * @group IR
  */
 export class Model {
@@ -70,7 +78,15 @@ export class Model {
     return minimum;
   }
 
-  /** A deep structural copy; tensor bytes are shared (see {@link cloneModel}). */
+  /**
+   * A deep structural copy; tensor bytes are shared (see {@link cloneModel}).
+   *
+   * @example
+   * ```ts
+   * const copy = model.clone();
+   * copy.graph.cleanup(); // the original is untouched
+   * ```
+   */
   clone(): Model {
     return cloneModel(this);
   }

@@ -8,6 +8,14 @@ import type { Value } from './value.js';
  * An operator application. Inputs are edges ({@link Value}s; `undefined` for an omitted optional
  * input), outputs are the values it produces. Editing inputs through {@link setInput} keeps every
  * value's `uses` list right.
+ *
+ * @example
+ * ```ts
+ * for (const n of graph.nodes) {
+ *   if (n.opType !== 'GridSample') continue;
+ *   console.log(n.label, n.attrString('padding_mode', 'zeros'), n.inputs.map((v) => v?.name));
+ * }
+ * ```
  * @group IR
  */
 export class Node {
@@ -75,7 +83,15 @@ export class Node {
     return v;
   }
 
-  /** The output at `index`. */
+  /**
+   * The output at `index`.
+   *
+   * @example
+   * ```ts
+   * const softmax = graph.addNode({ op: 'Softmax', inputs: [x], attributes: { axis: attr.int(-1) } });
+   * softmax.output().consumers(); // [] until something reads it
+   * ```
+   */
   output(index = 0): Value {
     const v = this._outputs[index];
     if (!v) throw new OnnxSurgeonError('graph', `output ${index} does not exist`, { node: this.label });
@@ -100,7 +116,15 @@ export class Node {
     values.forEach((v, i) => this.setInput(i, v));
   }
 
-  /** An attribute's value, or undefined. */
+  /**
+   * An attribute's value, or undefined.
+   *
+   * @example
+   * ```ts
+   * node.attr('axis');          // e.g. { kind: 'int', value: -1 }, or undefined when unset
+   * node.attrNumber('axis', -1); // -1 when unset
+   * ```
+   */
   attr(name: string): AttributeValue | undefined {
     return this.attributes.get(name)?.value;
   }
@@ -108,6 +132,11 @@ export class Node {
   /**
    * Sets (or replaces) an attribute. Setting a name the model repeated (see
    * {@link repeatedAttributes}) resolves the repetition: the node then has this one attribute.
+   *
+   * @example
+   * ```ts
+   * node.setAttr('padding_mode', attr.string('zeros'));
+   * ```
    */
   setAttr(name: string, value: AttributeValue): void {
     if (this.repeatedAttributes?.includes(name)) {

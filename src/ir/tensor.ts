@@ -83,7 +83,16 @@ export class Tensor {
     return Tensor.fromArray(DType.INT32, dims ?? [values.length], Int32Array.from(values), name);
   }
 
-  /** A float32 tensor from plain numbers. */
+  /**
+   * A float32 tensor from plain numbers.
+   *
+   * @example
+   * ```ts
+   * const bias = Tensor.float32([0.5, -0.5], [2], 'bias');
+   * bias.dims;        // [2]
+   * bias.toNumbers(); // [0.5, -0.5]
+   * ```
+   */
   static float32(values: readonly number[], dims?: readonly number[], name = ''): Tensor {
     return Tensor.fromArray(DType.FLOAT, dims ?? [values.length], Float32Array.from(values), name);
   }

@@ -11,7 +11,8 @@ import type { Value } from './value.js';
  *
  * @example
  * ```ts
- * subgraphsOf(ifNode).map((g) => g.name); // ['then', 'else']
+ * const ifNode = graph.nodes.find((n) => n.opType === 'If');
+ * if (ifNode) subgraphsOf(ifNode).map((g) => g.name); // ['then', 'else']
  * ```
  */
 export function subgraphsOf(node: Node): Graph[] {
@@ -30,7 +31,8 @@ export function subgraphsOf(node: Node): Graph[] {
  *
  * @example
  * ```ts
- * for (const g of graphsWithin(model.graph)) for (const node of g.nodesIter()) count(node);
+ * let nodes = 0;
+ * for (const g of graphsWithin(model.graph)) nodes += g.nodeCount;
  * ```
  */
 export function* graphsWithin(root: Graph): Generator<Graph> {
@@ -44,7 +46,7 @@ export function* graphsWithin(root: Graph): Generator<Graph> {
  *
  * @example
  * ```ts
- * [...readsOf(loopNode)].some((v) => v === weights); // true if the body reads `weights`
+ * [...readsOf(node)].includes(value); // true if node, or its subgraphs, read `value`
  * ```
  */
 export function* readsOf(node: Node): Generator<Value> {
@@ -58,7 +60,8 @@ export function* readsOf(node: Node): Generator<Value> {
  *
  * @example
  * ```ts
- * downstreamNodes([gridSample], 2); // its readers and their readers
+ * const gridSamples = graph.nodes.filter((n) => n.opType === 'GridSample');
+ * downstreamNodes(gridSamples, 2); // their readers and their readers' readers
  * ```
  */
 export function downstreamNodes(start: Iterable<Node>, hops: number): Set<Node> {
@@ -87,7 +90,8 @@ export function downstreamNodes(start: Iterable<Node>, hops: number): Set<Node> 
  *
  * @example
  * ```ts
- * upstreamNodes([plugin], 4, (n) => n.opType === 'Constant'); // the plugin and its input adapters
+ * const plugins = graph.nodes.filter((n) => n.opType === 'MultiscaleDeformableAttnPlugin_TRT');
+ * upstreamNodes(plugins, 4, (n) => n.opType === 'Constant'); // the plugins and their input adapters
  * ```
  */
 export function upstreamNodes(start: Iterable<Node>, hops: number, skip: (node: Node) => boolean = () => false): Set<Node> {

@@ -19,6 +19,13 @@ export interface Use {
  * An edge of the graph: produced by at most one node (or a graph input, or an initializer) and
  * read by an ordered list of uses. The graph keeps `producer` and `uses` right on every mutation,
  * so "who reads this?" never needs a scan.
+ *
+ * @example
+ * ```ts
+ * value.producer?.opType;          // 'MatMul', or undefined for a graph input or initializer
+ * value.uses.map((u) => u.index);  // input index at each reader
+ * value.type?.shape;               // ['batch', 300, 256]
+ * ```
  * @group IR
  */
 export class Value {
@@ -101,7 +108,8 @@ export class Value {
    *
    * @example
    * ```ts
-   * reshape.input(1).constant()?.toNumbers(); // [8, 8, 32, 32]
+   * const reshape = graph.nodes.find((n) => n.opType === 'Reshape');
+   * reshape?.input(1).constant()?.toNumbers(); // [8, 8, 32, 32]
    * ```
    */
   constant(): Tensor | undefined {
@@ -111,7 +119,14 @@ export class Value {
     return undefined;
   }
 
-  /** Distinct consumer nodes, in order of first use. */
+  /**
+   * Distinct consumer nodes, in order of first use.
+   *
+   * @example
+   * ```ts
+   * value.consumers().map((n) => n.opType); // ['Add', 'Reshape']
+   * ```
+   */
   consumers(): Node[] {
     return [...new Set(this._uses.map((u) => u.node))];
   }

@@ -18,7 +18,7 @@ import { staticDtype, staticShape } from './static-data.js';
  *   message: "node 'msda_0': input 3 'sampling_locations' dim 3 (L) is 3 but spatial_shapes has 4 rows",
  * };
  * ```
- * @group Plugins
+ * @group Plugin contracts
  */
 export interface ContractViolation {
   /** Label of the offending node. */

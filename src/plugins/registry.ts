@@ -130,7 +130,7 @@ export interface ExpandReport {
  * expandCustomOps(model); // { expanded: 6, byOp: { MultiscaleDeformableAttnPlugin_TRT: 6 } }
  * const session = await ort.InferenceSession.create(modelToBytes(model));
  * ```
- * @group Plugins
+ * @group Plugin contracts
  */
 export function expandCustomOps(model: Model): ExpandReport {
   const sites: { node: Node; graph: Graph; def: CustomOpDefinition }[] = [];

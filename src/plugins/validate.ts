@@ -14,7 +14,7 @@ import { customOpFor } from './registry.js';
  * ```ts
  * const { ok, checkedNodes, violations } = validatePluginNodes(model);
  * ```
- * @group Plugins
+ * @group Plugin contracts
  */
 export interface ValidationReport {
   /** True when no violation was found. */
@@ -36,7 +36,7 @@ export interface ValidationReport {
  * const report = validatePluginNodes(model);
  * if (!report.ok) for (const v of report.violations) console.error(v.message);
  * ```
- * @group Plugins
+ * @group Plugin contracts
  */
 export function validatePluginNodes(model: Model): ValidationReport {
   const report: ValidationReport = { ok: true, checkedNodes: 0, byOp: {}, violations: [] };
@@ -62,7 +62,7 @@ export function validatePluginNodes(model: Model): ValidationReport {
  * ```ts
  * assertValidPlugins(model); // before saving a rewritten model
  * ```
- * @group Plugins
+ * @group Plugin contracts
  */
 export function assertValidPlugins(model: Model): ValidationReport {
   const report = validatePluginNodes(model);

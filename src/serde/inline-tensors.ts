@@ -37,7 +37,9 @@ export const PARAMETER_INPUTS: ReadonlyMap<string, readonly number[]> = new Map<
  * @example
  * ```ts
  * const keep = parameterTensors(model);
- * keep.has(reshape.input(1).initializer!); // true
+ * const reshape = model.graph.nodes.find((n) => n.opType === 'Reshape');
+ * const target = reshape?.input(1).initializer;
+ * if (target) keep.has(target); // true: a Reshape target stays inline
  * ```
  */
 export function parameterTensors(model: Model): Set<Tensor> {

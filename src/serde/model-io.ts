@@ -89,6 +89,11 @@ function readSparse(file: string, minHoleBytes: number): Uint8Array {
 /**
  * Decodes model bytes into the IR (see {@link loadModel}).
  *
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * const model = loadModelFromBytes(await readFile('model.onnx'), { path: 'model.onnx' }); // path: where external data lives
+ * ```
  * @group Load and save
  */
 export function loadModelFromBytes(bytes: Uint8Array, options: LoadOptions = {}): Model {
@@ -298,6 +303,11 @@ function placed(ref: { location: string; offset: number; length?: number }): { l
 /**
  * Encodes the model into one byte array (everything inline; for in-memory use such as onnxruntime).
  *
+ * @example
+ * ```ts
+ * const bytes = modelToBytes(model);
+ * loadModelFromBytes(bytes).graph.nodeCount === model.graph.nodeCount; // true
+ * ```
  * @group Load and save
  */
 export function modelToBytes(model: Model): Uint8Array {

@@ -86,7 +86,7 @@ export const msdaContract: PluginContract = {
  * const plugins = graph.nodes.filter((n) => n.opType === MSDA_PLUGIN.opType);
  * model.ensureOpset(MSDA_PLUGIN.domain, MSDA_PLUGIN.domainVersion);
  * ```
- * @group Plugins
+ * @group Plugin contracts
  */
 export const MSDA_PLUGIN: PluginIdentity = {
   opType: OP_TYPE,
