@@ -6,8 +6,8 @@
  *
  * The convention, so an example stays short and still compiles:
  * - Each example is its own module. Its `import` lines are kept as written; every other name it
- *   uses that its own subpath or the package root exports is imported for it (from the root
- *   first), so a method's example need not repeat imports the page already implies.
+ *   uses that the package root or a subpath exporting the documented symbol exports is imported
+ *   for it (from the root first), so an example need not repeat imports its page implies.
  * - The free variables below ({@link EXAMPLE_GLOBALS}) stand for "a model you have", "a value of
  *   that graph" and so on. The example's body is wrapped in a block, so it may also declare them
  *   itself (`const model = await loadModel(...)`).
@@ -41,8 +41,8 @@ const GLOBAL_TYPES = ['Model', 'Graph', 'Node', 'Value', 'Tensor'];
 export interface DocExample {
   /** The documented thing: `loadModel`, `Graph.addNode`, `module onnx-surgeon/ir`. */
   symbol: string;
-  /** The package subpath whose page shows it: `onnx-surgeon`, `onnx-surgeon/ir`. */
-  subpath: string;
+  /** The package subpaths that export it, the root first: `onnx-surgeon`, `onnx-surgeon/ir`. */
+  subpaths: string[];
   /** Source file, relative to the repository root. */
   file: string;
   /** 1-based source line of the block's first code line. */
@@ -102,29 +102,34 @@ export function collectExamples(root: string, packageJson: PackageJson): DocExam
   const program = ts.createProgram([...entries.keys()], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true });
   const checker = program.getTypeChecker();
   const examples: DocExample[] = [];
-  const seen = new Set<ts.Node>();
-  const add = (symbol: string, subpath: string, source: ts.SourceFile, comment: { pos: number; end: number }): void => {
+  // A declaration exported by several subpaths is collected once; all of them may imply imports.
+  const seen = new Map<ts.Node, string[]>();
+  const add = (symbol: string, subpaths: string[], source: ts.SourceFile, comment: { pos: number; end: number }): void => {
     const text = source.text.slice(comment.pos, comment.end);
     const firstLine = source.getLineAndCharacterOfPosition(comment.pos).line + 1;
     const file = relative(root, source.fileName);
-    for (const e of examplesInComment(text, firstLine)) examples.push({ symbol, subpath, file, line: e.line, code: e.code });
+    for (const e of examplesInComment(text, firstLine)) examples.push({ symbol, subpaths, file, line: e.line, code: e.code });
   };
   const addDocs = (symbol: string, subpath: string, declaration: ts.Node): void => {
-    if (seen.has(declaration)) return;
-    seen.add(declaration);
-    for (const doc of ts.getJSDocCommentsAndTags(declaration)) if (ts.isJSDoc(doc)) add(symbol, subpath, declaration.getSourceFile(), doc);
+    const known = seen.get(declaration);
+    if (known) {
+      if (!known.includes(subpath)) known.push(subpath);
+      return;
+    }
+    const subpaths = [subpath];
+    seen.set(declaration, subpaths);
+    for (const doc of ts.getJSDocCommentsAndTags(declaration)) if (ts.isJSDoc(doc)) add(symbol, subpaths, declaration.getSourceFile(), doc);
   };
   for (const [file, subpath] of entries) {
     const source = program.getSourceFile(file);
     if (!source) throw new Error(`entry point ${file} is not in the program`);
     const moduleComment = (ts.getLeadingCommentRanges(source.text, 0) ?? []).find((c) => /@module|@packageDocumentation/.test(source.text.slice(c.pos, c.end)));
-    if (moduleComment) add(`module ${subpath}`, subpath, source, moduleComment);
+    if (moduleComment) add(`module ${subpath}`, [subpath], source, moduleComment);
     const moduleSymbol = checker.getSymbolAtLocation(source);
     if (!moduleSymbol) continue;
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       for (const declaration of symbol.declarations ?? []) {
-        if (seen.has(declaration)) continue;
         addDocs(exported.name, subpath, declaration);
         if (!ts.isClassDeclaration(declaration) && !ts.isInterfaceDeclaration(declaration)) continue;
         for (const member of declaration.members) {
@@ -176,12 +181,12 @@ export function exampleModule(example: DocExample, exportsOf: (subpath: string) 
     for (let l = first; l <= last; l++) importLines.add(l);
   }
   const implied: string[] = [];
-  const fromRoot = exportsOf('onnx-surgeon');
-  const fromSubpath = exportsOf(example.subpath);
-  const rootNames = [...used].filter((n) => !imported.has(n) && fromRoot.has(n)).sort();
-  const subpathNames = [...used].filter((n) => !imported.has(n) && !fromRoot.has(n) && fromSubpath.has(n)).sort();
-  if (rootNames.length) implied.push(`import { ${rootNames.join(', ')} } from 'onnx-surgeon';`);
-  if (subpathNames.length) implied.push(`import { ${subpathNames.join(', ')} } from '${example.subpath}';`);
+  const taken = new Set(imported);
+  for (const subpath of ['onnx-surgeon', ...example.subpaths.filter((s) => s !== 'onnx-surgeon')]) {
+    const names = [...used].filter((n) => !taken.has(n) && exportsOf(subpath).has(n)).sort();
+    names.forEach((n) => taken.add(n));
+    if (names.length) implied.push(`import { ${names.join(', ')} } from '${subpath}';`);
+  }
   const header = [...implied, ...EXAMPLE_GLOBALS.trim().split('\n')];
   // Imports first, on their own lines, then the rest inside a block: line i of the code is line
   // importsLine + i (imports) or bodyLine + i (the rest) of the module, both 1-based.

@@ -51,7 +51,7 @@ describe('@example extraction', () => {
   });
 
   it('hoists imports, implies the names of the root and the subpath, keeps code lines apart', () => {
-    const example: DocExample = { symbol: 's', subpath: 'onnx-surgeon/ir', file: 'f.ts', line: 1, code: "import { foo } from 'elsewhere';\nconst a = liveNodes(graph, []);\nfoo(loadModel);" };
+    const example: DocExample = { symbol: 's', subpaths: ['onnx-surgeon', 'onnx-surgeon/ir'], file: 'f.ts', line: 1, code: "import { foo } from 'elsewhere';\nconst a = liveNodes(graph, []);\nfoo(loadModel);" };
     const exportsOf = (subpath: string): Set<string> => new Set(subpath === 'onnx-surgeon' ? ['loadModel', 'Model', 'Graph', 'Node', 'Value', 'Tensor', 'foo'] : ['liveNodes', 'loadModel']);
     const module = exampleModule(example, exportsOf);
     const lines = module.source.split('\n');
@@ -77,8 +77,8 @@ describe.runIf(built)('@example blocks of the public API', () => {
   beforeAll(() => {
     const real = collectExamples(root, packageJson);
     const probes: DocExample[] = [
-      { symbol: 'probeBroken', subpath: 'onnx-surgeon', file: PROBE_FILE, line: 40, code: "const model = await loadModel('m.onnx');\nconst n: number = model.graph;" },
-      { symbol: 'probeStrict', subpath: 'onnx-surgeon/ir', file: PROBE_FILE, line: 60, code: 'const first = graph.nodes[0];\nfirst.opType;' },
+      { symbol: 'probeBroken', subpaths: ['onnx-surgeon'], file: PROBE_FILE, line: 40, code: "const model = await loadModel('m.onnx');\nconst n: number = model.graph;" },
+      { symbol: 'probeStrict', subpaths: ['onnx-surgeon/ir'], file: PROBE_FILE, line: 60, code: 'const first = graph.nodes[0];\nfirst.opType;' },
     ];
     ({ problems } = checkExamples(root, packageJson, [...real, ...probes]));
     examples = real;

@@ -27,7 +27,7 @@ export const COMMUTATIVE_OPS: ReadonlySet<string> = new Set(['Add', 'Mul', 'And'
   *
   * @example
   * ```ts
-  * op.Sub(x, 1); // 1 is shorthand for op.const(1)
+  * pattern((op, x) => op.Sub(x, 1)); // 1 is shorthand for op.const(1)
   * ```
  */
 export type PatternArg = ValuePatternT | RepeatPattern | number | readonly number[];
@@ -38,8 +38,8 @@ export type PatternArg = ValuePatternT | RepeatPattern | number | readonly numbe
  *
  * @example
  * ```ts
- * op.Softmax(x, { axis: -1, _name: 'softmax' });
- * op.Split(x, { _outputs: 2 }).output(1);
+ * pattern((op, x) => op.Softmax(x, { axis: -1, _name: 'softmax' }));
+ * pattern((op, x) => op.Split(x, { _outputs: 2 }).output(1));
  * ```
  */
 export interface PatternNodeOptions {
@@ -64,7 +64,10 @@ export interface PatternNodeOptions {
  *
  * @example
  * ```ts
- * const relu: PatternOpFunction = op.Relu; relu(x);
+ * pattern((op, x) => {
+ *   const relu: PatternOpFunction = op.Relu;
+ *   return relu(x);
+ * });
  * ```
  */
 export type PatternOpFunction = (...args: (PatternArg | PatternNodeOptions)[]) => NodeOutputPattern;
@@ -74,7 +77,7 @@ export type PatternOpFunction = (...args: (PatternArg | PatternNodeOptions)[]) =
  *
  * @example
  * ```ts
- * op.repeat((op) => op.Mul(value, op.any('w')), { min: 1, max: 4, shared: [] });
+ * pattern((op, x) => op.Sum(op.repeat((op) => op.Mul(x, op.any('w')), { min: 1, max: 4, shared: [] })));
  * ```
  */
 export interface RepeatOptions {
@@ -91,7 +94,7 @@ export interface RepeatOptions {
  *
  * @example
  * ```ts
- * op.const(0.125, { tolerance: 1e-3, name: 'scale' });
+ * pattern((op, x) => op.Mul(x, op.const(0.125, { tolerance: 1e-3, name: 'scale' })));
  * ```
  */
 export interface ConstOptions {
@@ -106,7 +109,8 @@ export interface ConstOptions {
  *
  * @example
  * ```ts
- * op.Add(op.any('x'), op.const(1)); op.oneOf(op.Relu(x), op.Clip(x, 0)); op.optional(op.any('bias'));
+ * pattern((op, x) => op.Add(op.oneOf(op.Relu(x), op.Clip(x, 0)), op.const(1)));
+ * pattern((op, a, b) => op.Gemm(a, b, op.optional(op.any('bias'))));
  * ```
  */
 export interface PatternHelpers {

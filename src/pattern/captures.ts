@@ -33,8 +33,11 @@ export function emptyCaptureData(): CaptureData {
  *
  * @example
  * ```ts
- * const scale = captures.tensor('scale').toNumbers()[0];
- * const branches = captures.valueList('grid'); // one per repeat copy
+ * const scaled = pattern((op, x) => op.Mul(op.Sum(op.repeat((op) => op.any('grid'))), op.constant('scale')));
+ * for (const captures of findMatches(graph, scaled)) {
+ *   const scale = captures.tensor('scale').toNumbers()[0];
+ *   const branches = captures.valueList('grid'); // one per repeat copy
+ * }
  * ```
  * @group Patterns
  */

@@ -15,8 +15,10 @@ import { type Rule, safetyGate } from './rewriter.js';
  *
  * @example
  * ```ts
- * const why = explain(fuseMatMulAdd, graph.nodes.find((n) => n.name === '/fc/Add')!);
- * if (!why.ok) console.log(why.failure.message); // "input 0 of '/fc/Add' is produced by 'Relu' ('/fc/Relu'), expected 'MatMul'"
+ * const fuseMatMulAdd = rule({ name: 'fuse-matmul-add', pattern: (op, a, w, bias) => op.Add(op.MatMul(a, w), bias), replace: (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('bias')) });
+ * const add = graph.nodes.find((n) => n.name === '/fc/Add');
+ * const why = add && explain(fuseMatMulAdd, add);
+ * if (why && !why.ok) console.log(why.failure.message); // "input 0 of '/fc/Add' is produced by 'Relu' ('/fc/Relu'), expected 'MatMul'"
  * ```
  * @group Patterns
  */
@@ -34,7 +36,8 @@ export function explain(target: Rule | Pattern, node: Node): MatchAttempt {
  *
  * @example
  * ```ts
- * for (const { node, attempt } of explainAll(graph, rule)) if (!attempt.ok) console.log(node.label, attempt.failure.message);
+ * const identity = pattern((op, x) => op.Identity(x));
+ * for (const { node, attempt } of explainAll(graph, identity)) if (!attempt.ok) console.log(node.label, attempt.failure.message);
  * ```
  */
 export function explainAll(graph: Graph, target: Rule | Pattern): { node: Node; attempt: MatchAttempt }[] {

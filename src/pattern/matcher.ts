@@ -14,6 +14,7 @@ import { Search } from './search.js';
  *
  * @example
  * ```ts
+ * const attempt = matchAt(pattern((op, x) => op.Relu(x)), node);
  * if (!attempt.ok && attempt.failure.kind === 'check') console.log(attempt.failure.message);
  * ```
  */
@@ -51,7 +52,8 @@ export type MatchCheck = (captures: Captures) => boolean | string;
  *
  * @example
  * ```ts
- * findMatches(graph, p, { check: (m) => m.tensor('k').size === 1, trace: true });
+ * const scaled = pattern((op, x) => op.Mul(x, op.constant('k')));
+ * findMatches(graph, scaled, { check: (m) => m.tensor('k').size === 1, trace: true });
  * ```
  */
 export interface MatchOptions {
@@ -72,8 +74,8 @@ export interface MatchOptions {
  *
  * @example
  * ```ts
- * const attempt = matchAt(p, node);
- * if (attempt.ok) use(attempt.captures); else console.log(attempt.failure.message);
+ * const attempt = matchAt(pattern((op, x) => op.Relu(x)), node);
+ * if (attempt.ok) attempt.captures.value('x'); else console.log(attempt.failure.message);
  * ```
  * @group Patterns
  */

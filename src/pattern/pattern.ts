@@ -32,6 +32,7 @@ export type TensorPredicate = (tensor: Tensor) => boolean | string;
  *
  * @example
  * ```ts
+ * import { attrNumber } from 'onnx-surgeon/ir';
  * const softmaxLastAxis: AttributePredicate = (a) => a === undefined || attrNumber(a) === -1;
  * ```
  */
@@ -87,7 +88,7 @@ export abstract class ValuePattern {
  *
  * @example
  * ```ts
- * op.input('x'); op.initializer('w'); op.any('anything');
+ * pattern((op) => op.MatMul(op.input('x'), op.initializer('w'))); // op.any('v'): anything present
  * ```
  */
 export type LeafKind = 'any' | 'input' | 'initializer';
@@ -179,7 +180,7 @@ export class NodeOutputPattern extends ValuePattern {
  *
  * @example
  * ```ts
- * const twoXMinus1 = (op, x) => op.oneOf(op.Sub(op.Mul(x, 2), 1), op.Add(op.Mul(x, 2), -1));
+ * const twoXMinus1 = pattern((op, x) => op.oneOf(op.Sub(op.Mul(x, 2), 1), op.Add(op.Mul(x, 2), -1)));
  * ```
  */
 export class OneOfPattern extends ValuePattern {
@@ -252,7 +253,7 @@ export class RepeatPattern {
  *
  * @example
  * ```ts
- * op.Concat(op.any('first'), op.repeat((op) => op.Relu(op.any('r'))));
+ * pattern((op) => op.Concat(op.any('first'), op.repeat((op) => op.Relu(op.any('r')))));
  * ```
  */
 export type InputPattern = ValuePattern | RepeatPattern;
@@ -262,7 +263,7 @@ export type InputPattern = ValuePattern | RepeatPattern;
  *
  * @example
  * ```ts
- * op.Sum(a, b, c, { _commutative: false, _allowExtraInputs: true });
+ * pattern((op, a, b, c) => op.Sum(a, b, c, { _commutative: false, _allowExtraInputs: true }));
  * ```
  */
 export interface NodePatternOptions {
@@ -282,7 +283,8 @@ export interface NodePatternOptions {
  *
  * @example
  * ```ts
- * const node = pattern((op, x) => op.Softmax(x, { axis: -1 })).outputs[0]!.node;
+ * const output = pattern((op, x) => op.Softmax(x, { axis: -1 })).outputs[0];
+ * if (output instanceof NodeOutputPattern) output.node.op; // 'Softmax'
  * ```
  */
 export class NodePattern {

@@ -15,7 +15,11 @@ import type { OnnxOpType } from './onnx-op-types.js';
   *
   * @example
   * ```ts
-  * b.op.Gemm(a, w, c, { transB: 1, alpha: attr.float(1), _name: 'fc' });
+  * rule({
+  *   name: 'to-gemm',
+  *   pattern: (op, a, w, c) => op.Add(op.MatMul(a, op.Transpose(w)), c),
+  *   replace: (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('c'), { transB: 1, alpha: attr.float(1), _name: 'fc' }),
+  * });
   * ```
  */
 export type ReplacementAttribute = AttributeValue | number | bigint | string | readonly number[] | readonly string[] | Tensor;
@@ -26,8 +30,8 @@ export type ReplacementAttribute = AttributeValue | number | bigint | string | r
  *
  * @example
  * ```ts
- * b.op.Gemm(a, w, bias, { transB: 1, _name: 'fc1' });
- * b.op.MyAttention(q, k, v, { scale: attr.float(0.125), _domain: 'com.example' });
+ * const replace: ReplaceFunction = (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('bias'), { transB: 1, _name: 'fc1' });
+ * const scaled: ReplaceFunction = (b, m) => b.op.Mul(m.value('x'), m.value('k'), { _name: 'scale', _domain: '' });
  * ```
  */
 export interface ReplacementNodeOptions {
@@ -44,7 +48,10 @@ export interface ReplacementNodeOptions {
  *
  * @example
  * ```ts
- * const gemm: ReplacementOpFunction = b.op.Gemm; gemm(a, w, c, { transB: 1 });
+ * const replace: ReplaceFunction = (b, m) => {
+ *   const gemm: ReplacementOpFunction = b.op.Gemm;
+ *   return gemm(m.value('a'), m.value('w'), m.value('c'), { transB: 1 });
+ * };
  * ```
  */
 export type ReplacementOpFunction = (...args: (Value | undefined | ReplacementNodeOptions)[]) => Value;
@@ -55,7 +62,7 @@ export type ReplacementOpFunction = (...args: (Value | undefined | ReplacementNo
   *
   * @example
   * ```ts
-  * const y = b.op.Relu(b.op.Add(m.value('x'), m.value('bias')));
+  * const replace: ReplaceFunction = (b, m) => b.op.Relu(b.op.Add(m.value('x'), m.value('bias')));
   * ```
  */
 export type ReplacementOps = { readonly [opType in OnnxOpType]: ReplacementOpFunction }
@@ -68,7 +75,7 @@ export type ReplacementOps = { readonly [opType in OnnxOpType]: ReplacementOpFun
  *
  * @example
  * ```ts
- * replace: (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('bias'))
+ * const replace: ReplaceFunction = (b: RewriteBuilder, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('bias'));
  * ```
  * @group Patterns
  */

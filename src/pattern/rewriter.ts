@@ -20,7 +20,7 @@ import { RewriteBuilder } from './rewrite-builder.js';
   *
   * @example
   * ```ts
-  * replace: (b, m) => ({ outputs: [b.op.Relu(m.value('x'))], provides: { scaled: b.op.Mul(m.value('x'), m.value('k')) } })
+  * const replace: ReplaceFunction = (b, m): ReplacementResult => ({ outputs: [b.op.Relu(m.value('x'))], provides: { scaled: b.op.Mul(m.value('x'), m.value('k')) } });
   * ```
  */
 export type ReplacementResult =
@@ -151,6 +151,7 @@ export interface RuleReport {
  *
  * @example
  * ```ts
+ * const fuseMatMulAdd = rule({ name: 'fuse-matmul-add', pattern: (op, a, w, bias) => op.Add(op.MatMul(a, w), bias), replace: (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('bias')) });
  * const report = applyRules(model, [fuseMatMulAdd]);
  * console.log(report.rules[0]!.applied, report.nodesBefore, '->', report.nodesAfter);
  * ```
@@ -172,7 +173,9 @@ export interface RewriteReport {
  *
  * @example
  * ```ts
- * applyRules(model, rules, { maxIterations: 3, onRewrite: ({ root }) => checkIndexes(root) });
+ * import { checkIndexes } from 'onnx-surgeon/ir';
+ * const removeIdentity = rule({ name: 'remove-identity', pattern: (op, x) => op.Identity(x), replace: (_b, m) => m.value('x') });
+ * applyRules(model, [removeIdentity], { maxIterations: 3, onRewrite: ({ root }) => checkIndexes(root) });
  * ```
  * @group Patterns
  */
@@ -195,7 +198,8 @@ export interface ApplyOptions {
  *
  * @example
  * ```ts
- * const report = applyRules(model, [removeIdentity, fuseMatMulAdd], { maxIterations: 5 });
+ * const removeIdentity = rule({ name: 'remove-identity', pattern: (op, x) => op.Identity(x), replace: (_b, m) => m.value('x') });
+ * const report = applyRules(model, [removeIdentity], { maxIterations: 5 });
  * ```
  * @group Patterns
  */
@@ -229,6 +233,7 @@ export function applyRules(target: Model | Graph, rules: readonly Rule[], option
  *
  * @example
  * ```ts
+ * const removeIdentity = rule({ name: 'remove-identity', pattern: (op, x) => op.Identity(x), replace: (_b, m) => m.value('x') });
  * const tally = applyRule(graph, removeIdentity); // { rule, matched, applied, skipped, rejected }
  * ```
  */
@@ -245,6 +250,7 @@ export function applyRule(graph: Graph, r: Rule, options: { model?: Model } & Pi
   *
   * @example
   * ```ts
+  * const r = rule({ name: 'remove-identity', pattern: (op, x) => op.Identity(x), replace: (_b, m) => m.value('x') });
   * matchAt(r.pattern, node, { accept: safetyGate(r) }); // what applyRules and explain do
   * ```
  */
