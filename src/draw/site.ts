@@ -38,7 +38,7 @@ export type SiteToDraw = MsdaSiteInfo | Node | string | number | undefined;
  * import { renderSiteSvg } from 'onnx-surgeon/draw';
  * const found = findMsdaSites(model);
  * const svg = renderSiteSvg(model, found.sites[0], { when: 'before', sites: found });
- * element.innerHTML = svg; // or writeFileSync('site.svg', svg)
+ * svg.startsWith('<svg'); // true: put it in a page, or write it to site.svg
  * ```
  */
 export function renderSiteSvg(model: Model, site: SiteToDraw, options: SitePictureOptions = {}): string {
@@ -50,6 +50,7 @@ export function renderSiteSvg(model: Model, site: SiteToDraw, options: SitePictu
  *
  * @example
  * ```ts
+ * import { writeFileSync } from 'node:fs';
  * writeFileSync('site.dot', renderSiteDot(model, '/layers.0/'));
  * ```
  */

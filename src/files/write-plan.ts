@@ -61,10 +61,10 @@ interface Entry extends Required<PlannedFile> {
  *
  * @example
  * ```ts
- * const plan = new WritePlan({ replaceInput: options.force })
- *   .read({ role: 'the input model', path: input, kind: 'model' })
- *   .write({ role: '-o', path: output, kind: 'model' })
- *   .write({ role: '--report', path: reportPath });
+ * const plan = new WritePlan({ replaceInput: false })
+ *   .read({ role: 'the input model', path: 'a.onnx', kind: 'model' })
+ *   .write({ role: '-o', path: 'b.onnx', kind: 'model' })
+ *   .write({ role: '--report', path: 'a.onnx' });
  * plan.check(); // throws: "--report is the input model a.onnx"
  * ```
  */

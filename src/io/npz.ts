@@ -35,7 +35,8 @@ export type NamedTensors = ReadonlyMap<string, Tensor> | Readonly<Record<string,
  *
  * @example
  * ```ts
- * const arrays = parseNpz(fs.readFileSync('inputs.npz'), 'inputs.npz');
+ * import { readFileSync } from 'node:fs';
+ * const arrays = parseNpz(readFileSync('inputs.npz'), 'inputs.npz');
  * arrays.get('pixel_values')?.dims; // [1, 3, 128, 128]
  * ```
  */
@@ -187,7 +188,7 @@ export function formatNpz(arrays: NamedTensors, options: NpzWriteOptions = {}): 
  *
  * @example
  * ```ts
- * writeNpz('outputs.npz', report.outputs, { compress: true });
+ * writeNpz('outputs.npz', new Map([['logits', Tensor.float32([0.25, 0.75], [1, 2])]]), { compress: true });
  * ```
  */
 export function writeNpz(file: string, arrays: NamedTensors, options: NpzWriteOptions = {}): void {

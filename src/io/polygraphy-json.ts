@@ -56,7 +56,8 @@ export function readPolygraphyJson(file: string): PolygraphyData {
  *
  * @example
  * ```ts
- * parsePolygraphyData(JSON.parse(text), 'inputs.json').tensors;
+ * import { readFileSync } from 'node:fs';
+ * parsePolygraphyData(JSON.parse(readFileSync('inputs.json', 'utf8')), 'inputs.json').tensors;
  * ```
  */
 export function parsePolygraphyData(root: unknown, file: string): PolygraphyData {

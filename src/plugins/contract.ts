@@ -88,8 +88,11 @@ export interface AttributeRule {
  *
  * @example
  * ```ts
- * const S = context.size('S');                 // 1360, if some tensor fixed it
- * const shapes = context.constantInput(1);     // Tensor | undefined
+ * const levelsKnown: ValueCheck = (context) => {
+ *   const S = context.size('S');              // 1360, if some tensor fixed it
+ *   const shapes = context.constantInput(1);  // Tensor | undefined
+ *   return shapes || S === undefined ? [] : [context.inputViolation(1, 'spatial shapes are not constant')];
+ * };
  * ```
  */
 export interface ContractContext {

@@ -128,7 +128,7 @@ export interface ExpandReport {
  * ```ts
  * const model = await loadModel('fused.onnx');
  * expandCustomOps(model); // { expanded: 6, byOp: { MultiscaleDeformableAttnPlugin_TRT: 6 } }
- * const session = await ort.InferenceSession.create(modelToBytes(model));
+ * const bytes = modelToBytes(model); // onnxruntime-node's InferenceSession.create(bytes) runs it on CPU
  * ```
  * @group Plugin contracts
  */

@@ -35,7 +35,8 @@ interface RenamedSymbol {
  * @example
  * ```ts
  * const names = DimNames.forGraph(model.graph);       // pixel_values: [s6, 3, s37, s46]
- * names.format(facts.shape(value)![2]!);            // '4*h32' (was 'floordiv(s37 + 31, 32)*4')
+ * const height = inferShapes(model.graph).shape(value)?.[2];
+ * if (height) names.format(height);                 // '4*h32' (was 'floordiv(s37 + 31, 32)*4')
  * names.legend();                                   // ['N, H, W: pixel_values dims 0, 2, 3 (s6, s37, s46 in the model)', 'h32 = ceil(H/32)']
  * ```
  */

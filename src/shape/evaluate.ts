@@ -338,8 +338,9 @@ export const EVALUATED_OPS: ReadonlySet<string> = new Set([
  *
  * @example
  * ```ts
- * const [out] = evaluateNode(concatNode, [Tensor.int64([1]), Tensor.int64([8, 32])])!;
- * out.toNumbers(); // [1, 8, 32]
+ * const concat = graph.nodes.find((n) => n.opType === 'Concat' && n.attrNumber('axis') === 0);
+ * const [out] = (concat && evaluateNode(concat, [Tensor.int64([1]), Tensor.int64([8, 32])])) ?? [];
+ * out?.toNumbers(); // [1, 8, 32]
  * ```
  */
 export function evaluateNode(node: Node, inputs: readonly (Tensor | undefined)[]): Tensor[] | undefined {

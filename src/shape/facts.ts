@@ -27,8 +27,11 @@ export const MAX_TRACKED_ELEMENTS = 64;
  * @example
  * ```ts
  * const facts = inferShapes(model.graph);
- * facts.shape(reshape.output())?.map(String); // ['batch*8', '8', 'h0*w0', '32']
- * facts.values(target)?.map(String);          // ['batch*8', '8', 'h0*w0', '32']
+ * const reshape = model.graph.nodes.find((n) => n.opType === 'Reshape');
+ * if (reshape) {
+ *   facts.shape(reshape.output())?.map(String); // ['batch*8', '8', 'h0*w0', '32']
+ *   facts.values(reshape.input(1))?.map(String); // the target: ['batch*8', '8', 'h0*w0', '32']
+ * }
  * ```
  * @group Shapes
  */

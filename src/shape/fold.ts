@@ -24,7 +24,8 @@ export interface FoldOptions {
  * @example
  * ```ts
  * const { folded } = foldConstants(model.graph);
- * reshape.input(1).constant()?.toNumbers(); // [8, 8, 32, 32]: now an initializer
+ * const reshape = model.graph.nodes.find((n) => n.opType === 'Reshape');
+ * reshape?.input(1).constant()?.toNumbers(); // [8, 8, 32, 32]: now an initializer
  * ```
  * @group Shapes
  */

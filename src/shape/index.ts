@@ -6,7 +6,7 @@
  * import { inferShapes, foldConstants, DimExpr } from 'onnx-surgeon/shape';
  * const facts = inferShapes(model.graph);
  * facts.shape(value)?.map(String);   // ['batch*8', '8', 'h0*w0 + h1*w1', '32']
- * facts.values(target)?.map(String); // symbolic elements of a shape tensor
+ * facts.values(value)?.map(String);  // symbolic elements, when value is a shape tensor
  * foldConstants(model.graph);        // static exports: Reshape targets become initializers
  * ```
  *

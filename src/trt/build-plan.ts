@@ -41,7 +41,7 @@ export interface BuildPlan {
  *
  * @example
  * ```ts
- * const plan = planBuild(model, tensorRtFeatures(10, 8), { file, fp16: true, stronglyTyped: false, msdaFp16: false, allowGridSample: false, shapes: [] });
+ * const plan = planBuild(model, tensorRtFeatures(10, 8), { file: 'detr.fused.onnx', fp16: true, stronglyTyped: false, msdaFp16: false, allowGridSample: false, shapes: [] });
  * plan.precision.fp32PluginLayers; // the MSDA layers pinned to FP32
  * ```
  */

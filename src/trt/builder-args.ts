@@ -40,6 +40,7 @@ export interface BuilderInvocation {
  *
  * @example
  * ```ts
+ * const profiles = deriveProfiles(model.graph, parseShapeSpecs(['feat0:1x64x32x32/2x64x32x32/4x64x32x32']));
  * builderArgs({ onnxPath: 'm.onnx', enginePath: 'm.engine', fp16: true, tf32: true }, profiles);
  * // ['--onnx', 'm.onnx', '--engine', 'm.engine', '--fp16', '--shape', 'feat0:1x64x32x32/...']
  * ```

@@ -34,7 +34,9 @@ export interface TrtexecRequest {
  *
  * @example
  * ```ts
- * trtexecCommand({ onnxPath: 'm.onnx', enginePath: 'm.engine', features: tensorRtFeatures(10, 8), plan, profiles, msdaLayerNames: ['msda'], tf32: true, msdaFp16: false }).join('\n');
+ * const features = tensorRtFeatures(10, 8);
+ * const { precision, profiles } = planBuild(model, features, { file: 'm.onnx', fp16: true, stronglyTyped: false, msdaFp16: false, allowGridSample: false, shapes: [] });
+ * trtexecCommand({ onnxPath: 'm.onnx', enginePath: 'm.engine', features, plan: precision, profiles, msdaLayerNames: ['msda'], tf32: true, msdaFp16: false }).join('\n');
  * ```
  */
 export function trtexecCommand(request: TrtexecRequest): string[] {

@@ -88,7 +88,7 @@ export interface OutputComparison {
  * const c = compareOutput('y', Tensor.float32([1, 2.00001]), Tensor.float32([1, 2]));
  * c.status;              // 'pass' (float32 defaults: rtol 1e-4, atol 1e-5)
  * c.stats?.maxAbsError;  // ~1e-5
- * compareOutput('y', a, b, { atol: 0, rtol: 0 }).hint?.text; // 'would pass with atol 1.1e-5 ...'
+ * compareOutput('y', Tensor.float32([1, 2.00001]), Tensor.float32([1, 2]), { atol: 0, rtol: 0 }).hint?.text; // 'would pass with atol 1.1e-5 ...'
  * ```
  */
 export function compareOutput(name: string, actual: Tensor, reference: Tensor, tolerances: ToleranceOverrides = {}): OutputComparison {
@@ -123,7 +123,7 @@ function toleranceHint(stats: ErrorStats, applied: AppliedTolerances, dtype: num
  *
  * @example
  * ```ts
- * missingOutput('boxes', 'rewritten', referenceTensor).status; // 'error'
+ * missingOutput('boxes', 'rewritten', Tensor.float32([0, 0, 1, 1], [1, 4])).status; // 'error'
  * ```
  */
 export function missingOutput(name: string, missingFrom: 'rewritten' | 'reference', present: Tensor): OutputComparison {

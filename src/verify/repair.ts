@@ -46,6 +46,7 @@ const GRID_SAMPLE_INPUTS: readonly ['X', 'grid'] = ['X', 'grid'];
  *
  * @example
  * ```ts
+ * const torchscriptExport = await loadModel('detr.torchscript.onnx');
  * planOnnxruntimeRepair(torchscriptExport.graph).length; // 8: one float64 grid per GridSample
  * ```
  */
@@ -72,7 +73,7 @@ export function planOnnxruntimeRepair(graph: Graph): RepairChange[] {
  *
  * @example
  * ```ts
- * const copy = cloneModel(original);
+ * const copy = model.clone(); // repair a copy: the model under test stays as it is
  * repairForOnnxruntime(copy.graph).summary; // 'float64 grid cast to float32 at 8 GridSample nodes'
  * ```
  */

@@ -45,7 +45,7 @@ const FROM_ORT: Record<string, DTypeCode> = Object.fromEntries(Object.entries(OR
  *
  * @example
  * ```ts
- * const { outputs } = await runModel(fusedModel, readTensors('inputs/'), { label: 'rewritten' });
+ * const { outputs } = await runModel(await loadModel('fused.onnx'), readTensors('inputs/'), { label: 'rewritten' });
  * outputs.get('logits')?.dims; // [1, 20, 2]
  * ```
  */

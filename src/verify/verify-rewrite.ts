@@ -383,6 +383,7 @@ function fileSource(read: ReturnType<typeof readTensorFiles>): Omit<VerifyDataSo
  *
  * @example
  * ```ts
+ * const report = await verifyRewrite('model.onnx', 'fused.onnx', { inputs: 'test_data_set_0' });
  * describeDataSource(report.inputs); // 'test_data_set_0 (ONNX test data)'
  * ```
  */

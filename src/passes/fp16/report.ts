@@ -89,6 +89,7 @@ const REASON_TEXT: Record<KeepReason, string> = {
  *
  * @example
  * ```ts
+ * const report = convertToFloat16(model);
  * process.stdout.write(float16ReportLines(report).map((l) => `${l}\n`).join(''));
  * ```
  */

@@ -58,7 +58,7 @@ export interface MsdaSites {
  *
  * @example
  * ```ts
- * findMsdaSites(model, { exactPrecision: true, onProgress: (done, total) => bar.update(done / total) });
+ * findMsdaSites(model, { exactPrecision: true, onProgress: (done, total) => console.log(`${done}/${total} sites`) });
  * ```
  * @group fuse-msda
  */
@@ -119,7 +119,7 @@ export function findMsdaSites(model: Model, options: FindMsdaSitesOptions = {}):
  *
  * @example
  * ```ts
- * const picked = selectMsdaSite(sites, '2');
+ * const picked = selectMsdaSite(findMsdaSites(model), '2');
  * if (picked.kind === 'plugin') console.log(picked.node.label);
  * ```
  */

@@ -33,7 +33,7 @@ export const MSDA_EXPANSION_MIN_OPSET = 16;
  *
  * @example
  * ```ts
- * expandMsdaNode(pluginNode, model.graph, model);
+ * for (const node of model.graph.nodes.filter((n) => n.opType === MSDA_PLUGIN.opType)) expandMsdaNode(node, model.graph, model);
  * model.graph.toposort();
  * ```
  */

@@ -21,6 +21,7 @@ import { float16ArrayToFloat32, float32ArrayToFloat16 } from '../../ir/float16.j
  *
  * @example
  * ```ts
+ * import { float32ArrayToFloat16 } from 'onnx-surgeon/ir';
  * const half: MsdaFloatData = float32ArrayToFloat16([0.25, 0.75]);
  * ```
  */
@@ -31,7 +32,14 @@ export type MsdaFloatData = Float32Array | Uint16Array;
  *
  * @example
  * ```ts
- * const inputs: MsdaReferenceInputs = { value, valueShape: [1, 1360, 8, 32], spatialShapes, levelStartIndex, samplingLocations, attentionWeights, Lq: 300, L: 4, P: 4 };
+ * // One level of 1x1 pixels, one head of one channel, one query sampling one point.
+ * const inputs: MsdaReferenceInputs = {
+ *   value: new Float32Array([2]), valueShape: [1, 1, 1, 1],
+ *   spatialShapes: new Int32Array([1, 1]), levelStartIndex: new Int32Array([0]),
+ *   samplingLocations: new Float32Array([0.5, 0.5]), attentionWeights: new Float32Array([1]),
+ *   Lq: 1, L: 1, P: 1,
+ * };
+ * msdaReference(inputs); // Float32Array [2]
  * ```
  */
 export interface MsdaReferenceInputs {
@@ -118,7 +126,13 @@ export function msdaReference(inputs: MsdaReferenceInputs): Float32Array {
  *
  * @example
  * ```ts
- * const bits = msdaReferenceFloat16({ ...inputs, value: valueBits, samplingLocations: locBits, attentionWeights: wBits });
+ * import { float32ArrayToFloat16 } from 'onnx-surgeon/ir';
+ * const bits = msdaReferenceFloat16({
+ *   value: float32ArrayToFloat16([2]), valueShape: [1, 1, 1, 1],
+ *   spatialShapes: new Int32Array([1, 1]), levelStartIndex: new Int32Array([0]),
+ *   samplingLocations: float32ArrayToFloat16([0.5, 0.5]), attentionWeights: float32ArrayToFloat16([1]),
+ *   Lq: 1, L: 1, P: 1,
+ * }); // Uint16Array [0x4000] (2 in float16)
  * ```
  */
 export function msdaReferenceFloat16(inputs: MsdaReferenceInputs): Uint16Array {
