@@ -43,6 +43,19 @@ export type ErrorCode =
 /**
  * The one error type onnx-surgeon throws on purpose.
  *
+ * @example
+ * ```ts
+ * try {
+ *   await loadModel('detr.onnx');
+ * } catch (error) {
+ *   if (!(error instanceof OnnxSurgeonError)) throw error;
+ *   console.error(error.message); // one line: "decode error: detr.onnx: ..."
+ *   error.code;                   // 'decode', 'graph', 'contract', ...
+ *   error.context.file;           // 'detr.onnx'
+ * }
+ * throw new OnnxSurgeonError('graph', 'input 1 is not produced by any node', { file: 'detr.onnx', node: 'node_Clip_0', tensor: 'sigmoid_min_1' });
+ * // message: "graph error: detr.onnx: node 'node_Clip_0': tensor 'sigmoid_min_1': input 1 is not produced by any node"
+ * ```
  * @group Errors
  */
 export class OnnxSurgeonError extends Error {
@@ -60,6 +73,11 @@ export class OnnxSurgeonError extends Error {
 /**
  * One readable line: `file: node 'x': tensor 'y': detail (expected A, found B)`.
  *
+ * @example
+ * ```ts
+ * formatError('contract', 'attribute im2col_step is missing', { node: 'msda_0', expected: 'an int' });
+ * // "contract error: node 'msda_0': attribute im2col_step is missing (expected an int)"
+ * ```
  * @group Errors
  */
 export function formatError(code: ErrorCode, detail: string, context: ErrorContext): string {

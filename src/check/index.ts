@@ -4,6 +4,14 @@
  * against ONNX's schemas (existence at the opset, counts, attributes), element types against the
  * type constraints and declared types against inference, external data, plugin contracts.
  *
+ * @example
+ * ```ts
+ * import { checkModel } from 'onnx-surgeon/check';
+ * const report = checkModel(await loadModel('model.onnx'));
+ * console.log(`${report.errors} error(s), ${report.warnings} warning(s)`);
+ * for (const problem of report.problems) console.log(problem.message);
+ * ```
+ *
  * @group Checking
  * @module onnx-surgeon/check
  */

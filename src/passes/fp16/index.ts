@@ -40,6 +40,12 @@ const DEFAULT_OPSET = 17;
 /**
  * Converts `model` to float16 in place (see the module comment) and reports what it did. A model
  * with nothing in float32 is left unchanged, so converting twice changes nothing the second time.
+ *
+ * @example
+ * ```ts
+ * const report = convertToFloat16(model, { keepOpTypes: ['LayerNormalization'] });
+ * report.keptNodes.map((k) => `${k.node}: ${k.reason}`); // what stayed float32, and why
+ * ```
  */
 export function convertToFloat16(model: Model, options: Float16Options = {}): Float16Report {
   const graph = model.graph;
