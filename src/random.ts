@@ -7,6 +7,7 @@
  * const next = seededRandom(1);
  * next(); // 0.6270739405881613, every time
  * ```
+ * @group Inputs
  */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;

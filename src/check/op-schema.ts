@@ -16,7 +16,11 @@ export type OpSchemaRow = readonly [
 /** A row of the generated later-versions table: the versions after the schema table's limit. */
 export type LaterVersionsRow = readonly [domain: string, op: string, versions: readonly number[]];
 
-/** One input or output of an operator. */
+/**
+ * One input or output of an operator.
+ *
+ * @group Op schemas
+ */
 export interface FormalParameter {
   readonly name: string;
   /** The type parameter (`T`) or the fixed type (`tensor(int64)`) as the schema writes it. */
@@ -28,7 +32,11 @@ export interface FormalParameter {
   readonly types: ReadonlySet<string>;
 }
 
-/** One version of one operator. */
+/**
+ * One version of one operator.
+ *
+ * @group Op schemas
+ */
 export interface OpSchema {
   readonly domain: string;
   readonly op: string;
@@ -52,6 +60,7 @@ export interface OpSchema {
  * - `not-yet`: the operator exists only from `since`, above the model's opset;
  * - `unknown`: no version of ONNX up to the changelog's limit defines it in this domain;
  * - `foreign`: a domain the tables do not cover (custom ops, com.microsoft...).
+ * @group Op schemas
  */
 export type SchemaLookup =
   | { readonly kind: 'found'; readonly schema: OpSchema }
@@ -84,6 +93,7 @@ export function knownOpsetLimit(domain: string): number | undefined {
  * lookupOpSchema('', 'GridSample', 17); // { kind: 'found', schema: GridSample-16 }
  * lookupOpSchema('', 'GridSample', 20); // { kind: 'later', version: 20 }
  * ```
+ * @group Op schemas
  */
 export function lookupOpSchema(domain: string, op: string, opset: number): SchemaLookup {
   const d = normalizeDomain(domain);

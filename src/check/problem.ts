@@ -4,7 +4,11 @@
  */
 import { formatError } from '../errors.js';
 
-/** Which rule found a problem (stable identifiers, for `--json` consumers and filters). */
+/**
+ * Which rule found a problem (stable identifiers, for `--json` consumers and filters).
+ *
+ * @group Checks
+ */
 export type CheckRule =
   // structure (ONNX IR rules)
   | 'dangling-input' | 'dangling-output' | 'duplicate-definition' | 'cycle' | 'unsorted'
@@ -18,7 +22,11 @@ export type CheckRule =
   // data and plugins
   | 'external-data' | 'plugin-contract';
 
-/** `error`: the model breaks ONNX's rules or a runtime's; `warning`: legal but not judged fully. */
+/**
+ * `error`: the model breaks ONNX's rules or a runtime's; `warning`: legal but not judged fully.
+ *
+ * @group Checks
+ */
 export type CheckSeverity = 'error' | 'warning';
 
 /**

@@ -4,7 +4,11 @@
  */
 import type { GraphPicture } from './picture.js';
 
-/** One DOT digraph of `pictures`, one cluster each. */
+/**
+ * One DOT digraph of `pictures`, one cluster each.
+ *
+ * @group Building blocks
+ */
 export function renderPicturesDot(pictures: readonly GraphPicture[], graphName = 'msda'): string {
   const lines = [
     `digraph ${quote(graphName)} {`,

@@ -6,14 +6,22 @@
 import { graphlib, layout as dagreLayout } from '@dagrejs/dagre';
 import type { GraphPicture, PictureBox, PictureEdge } from './picture.js';
 
-/** Font metrics of the drawing (monospace, so a line's width is its length times `charWidth`). */
+/**
+ * Font metrics of the drawing (monospace, so a line's width is its length times `charWidth`).
+ *
+ * @group Building blocks
+ */
 export const FONT = { size: 11, titleSize: 12, charWidth: 6.7, lineHeight: 14 } as const;
 const BOX_PADDING_X = 10;
 const BOX_PADDING_Y = 6;
 const EDGE_LABEL_SIZE = 9;
 const EDGE_CHAR_WIDTH = 5.5;
 
-/** A box with its place: centre `x`, `y` and size. */
+/**
+ * A box with its place: centre `x`, `y` and size.
+ *
+ * @group Building blocks
+ */
 export interface PlacedBox extends PictureBox {
   readonly x: number;
   readonly y: number;
@@ -21,14 +29,22 @@ export interface PlacedBox extends PictureBox {
   readonly height: number;
 }
 
-/** An edge with its route and the centre of its label. */
+/**
+ * An edge with its route and the centre of its label.
+ *
+ * @group Building blocks
+ */
 export interface PlacedEdge extends PictureEdge {
   readonly points: readonly { x: number; y: number }[];
   readonly labelX: number;
   readonly labelY: number;
 }
 
-/** A laid-out picture; coordinates start at 0,0. */
+/**
+ * A laid-out picture; coordinates start at 0,0.
+ *
+ * @group Building blocks
+ */
 export interface PlacedPicture {
   readonly title: string;
   readonly notes: readonly string[];
@@ -38,13 +54,21 @@ export interface PlacedPicture {
   readonly height: number;
 }
 
-/** Size of a box from its lines (the title is a little larger). */
+/**
+ * Size of a box from its lines (the title is a little larger).
+ *
+ * @group Building blocks
+ */
 export function boxSize(box: PictureBox): { width: number; height: number } {
   const widest = Math.max(box.title.length * FONT.charWidth * (FONT.titleSize / FONT.size), ...box.lines.map((l) => l.length * FONT.charWidth));
   return { width: Math.ceil(widest + 2 * BOX_PADDING_X), height: (1 + box.lines.length) * FONT.lineHeight + 2 * BOX_PADDING_Y };
 }
 
-/** Lays `picture` out top to bottom. */
+/**
+ * Lays `picture` out top to bottom.
+ *
+ * @group Building blocks
+ */
 export function layoutPicture(picture: GraphPicture): PlacedPicture {
   const g = new graphlib.Graph({ multigraph: true });
   g.setGraph({ rankdir: 'TB', nodesep: 18, ranksep: 28, edgesep: 8, marginx: 8, marginy: 8 });

@@ -11,7 +11,11 @@ import { MSDA_PLUGIN } from '../plugins/index.js';
 import { type DimNames, type ShapeFacts } from '../shape/index.js';
 import type { GraphRegion } from './regions.js';
 
-/** One box of a picture. */
+/**
+ * One box of a picture.
+ *
+ * @group Building blocks
+ */
 export interface PictureBox {
   /** Unique within its picture. */
   readonly id: string;
@@ -27,7 +31,11 @@ export interface PictureBox {
   readonly highlight: boolean;
 }
 
-/** One edge: a tensor from one box to another. */
+/**
+ * One edge: a tensor from one box to another.
+ *
+ * @group Building blocks
+ */
 export interface PictureEdge {
   readonly from: string;
   readonly to: string;
@@ -37,7 +45,11 @@ export interface PictureEdge {
   readonly tooltip: string;
 }
 
-/** A picture before layout. */
+/**
+ * A picture before layout.
+ *
+ * @group Building blocks
+ */
 export interface GraphPicture {
   readonly title: string;
   /** Lines under the title: what the size names stand for (`h32 = ceil(H/32)`). */
@@ -51,7 +63,11 @@ const MAX_LINE = 48;
 /** Annotation lines per box before `+n more`. */
 const MAX_FOLDED = 3;
 
-/** Builds the picture of `region`, with shapes from `facts` spelled with `names`. */
+/**
+ * Builds the picture of `region`, with shapes from `facts` spelled with `names`.
+ *
+ * @group Building blocks
+ */
 export function pictureOf(region: GraphRegion, facts: ShapeFacts, names: DimNames): GraphPicture {
   const ids = new Map(region.nodes.map((n, i) => [n, `n${i}`]));
   const boxes: PictureBox[] = [];
@@ -155,7 +171,11 @@ function attributeLines(node: Node): string[] {
   return lines;
 }
 
-/** The last segment of an exporter's path-like name (`/model/encoder/layers.0/Reshape_3` → `Reshape_3`). */
+/**
+ * The last segment of an exporter's path-like name (`/model/encoder/layers.0/Reshape_3` → `Reshape_3`).
+ *
+ * @group Building blocks
+ */
 export function shortName(name: string): string {
   const parts = name.split('/').filter(Boolean);
   return clip(parts[parts.length - 1] ?? name);

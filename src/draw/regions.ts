@@ -8,7 +8,11 @@ import type { Graph, Node } from '../ir/index.js';
 import { downstreamNodes, upstreamNodes } from '../ir/index.js';
 import type { ShapeFacts } from '../shape/index.js';
 
-/** One picture: a set of nodes of one graph. */
+/**
+ * One picture: a set of nodes of one graph.
+ *
+ * @group Building blocks
+ */
 export interface GraphRegion {
   /** Caption of the picture. */
   title: string;
@@ -20,7 +24,11 @@ export interface GraphRegion {
   graph: Graph;
 }
 
-/** How far a picture reaches from the site's core. */
+/**
+ * How far a picture reaches from the site's core.
+ *
+ * @group Building blocks
+ */
 export interface RegionOptions {
   /** Producer hops walked back from the core (default {@link DEFAULT_DEPTH_BEFORE}). */
   depthBefore?: number;
@@ -31,15 +39,21 @@ export interface RegionOptions {
 /**
  * Default producer hops: enough for a level's value Slice/Reshape/Transpose chain and the
  * sampling-location arithmetic (`2*loc - 1`), without the projections' MatMuls' inputs.
+ * @group Building blocks
  */
 export const DEFAULT_DEPTH_BEFORE = 3;
-/** Default consumer hops after the site's output: its reader and the reader's reader. */
+/**
+ * Default consumer hops after the site's output: its reader and the reader's reader.
+ *
+ * @group Building blocks
+ */
 export const DEFAULT_DEPTH_AFTER = 1;
 const FORWARD_SEARCH_LIMIT = 60;
 
 /**
  * True for nodes a picture folds into their readers: Constant nodes and shape arithmetic (every
  * output a small tensor whose elements inference knows, e.g. the target of a Reshape).
+ * @group Building blocks
  */
 export function isFoldedIntoReaders(node: Node, facts: ShapeFacts): boolean {
   if (node.opType === 'Constant' || node.opType === 'ConstantOfShape') return true;
@@ -51,6 +65,7 @@ export function isFoldedIntoReaders(node: Node, facts: ShapeFacts): boolean {
  * the first node they all feed (where the levels are joined) and the `siteNodes` a proof found
  * (up to the weighted sum and the output layout), plus `depthBefore` producer hops and
  * `depthAfter` consumer hops after the last of them.
+ * @group Building blocks
  */
 export function msdaRegionBefore(graph: Graph, gridSamples: readonly Node[], facts: ShapeFacts, options: RegionOptions = {}, siteNodes: readonly Node[] = []): Node[] {
   const order = new Map(graph.nodes.map((n, i) => [n, i]));
@@ -80,7 +95,11 @@ export function msdaRegionBefore(graph: Graph, gridSamples: readonly Node[], fac
   return sortByGraphOrder(region, order);
 }
 
-/** A plugin node with `depthBefore` producer hops (its input adapters) and `depthAfter` consumer hops. */
+/**
+ * A plugin node with `depthBefore` producer hops (its input adapters) and `depthAfter` consumer hops.
+ *
+ * @group Building blocks
+ */
 export function pluginRegion(graph: Graph, plugin: Node, facts: ShapeFacts, options: RegionOptions = {}): Node[] {
   const order = new Map(graph.nodes.map((n, i) => [n, i]));
   const region = upstreamNodes([plugin], options.depthBefore ?? DEFAULT_DEPTH_BEFORE, (n) => isFoldedIntoReaders(n, facts));

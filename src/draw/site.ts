@@ -12,10 +12,18 @@ import { type GraphPicture, pictureOf } from './picture.js';
 import { type GraphRegion, type RegionOptions, msdaRegionBefore, pluginRegion } from './regions.js';
 import { type SvgOptions, renderPicturesSvg } from './svg.js';
 
-/** Which pictures of a site: as exported, as fused, or both side by side (default). */
+/**
+ * Which pictures of a site: as exported, as fused, or both side by side (default).
+ *
+ * @group Site pictures
+ */
 export type SitePictureWhen = 'before' | 'after' | 'both';
 
-/** Options of {@link renderSiteSvg} and {@link renderSiteDot}. */
+/**
+ * Options of {@link renderSiteSvg} and {@link renderSiteDot}.
+ *
+ * @group Site pictures
+ */
 export interface SitePictureOptions extends RegionOptions, SvgOptions {
   /** Default `both`. A plugin node already in the model has only an `after`. */
   when?: SitePictureWhen;
@@ -26,6 +34,7 @@ export interface SitePictureOptions extends RegionOptions, SvgOptions {
 /**
  * A site to draw: one of {@link findMsdaSites}'s sites, a plugin node already in the model, a
  * name as `selectMsdaSite` takes it, or a 1-based number in its listing (undefined: the first).
+ * @group Site pictures
  */
 export type SiteToDraw = MsdaSiteInfo | Node | string | number | undefined;
 
@@ -40,6 +49,7 @@ export type SiteToDraw = MsdaSiteInfo | Node | string | number | undefined;
  * const svg = renderSiteSvg(model, found.sites[0], { when: 'before', sites: found });
  * svg.startsWith('<svg'); // true: put it in a page, or write it to site.svg
  * ```
+ * @group Site pictures
  */
 export function renderSiteSvg(model: Model, site: SiteToDraw, options: SitePictureOptions = {}): string {
   return renderPicturesSvg(sitePictures(model, site, options).map(layoutPicture), options);
@@ -53,6 +63,7 @@ export function renderSiteSvg(model: Model, site: SiteToDraw, options: SitePictu
  * import { writeFileSync } from 'node:fs';
  * writeFileSync('site.dot', renderSiteDot(model, '/layers.0/'));
  * ```
+ * @group Site pictures
  */
 export function renderSiteDot(model: Model, site: SiteToDraw, options: SitePictureOptions = {}): string {
   return renderPicturesDot(sitePictures(model, site, options));
@@ -65,6 +76,7 @@ export function renderSiteDot(model: Model, site: SiteToDraw, options: SitePictu
  * ```ts
  * sitePictures(model, 1).map((p) => p.boxes.length); // [38, 9]
  * ```
+ * @group Site pictures
  */
 export function sitePictures(model: Model, site: SiteToDraw, options: SitePictureOptions = {}): GraphPicture[] {
   const found = options.sites ?? findMsdaSites(model);

@@ -7,7 +7,11 @@
 import { wrapText } from '../text.js';
 import { FONT, type PlacedBox, type PlacedEdge, type PlacedPicture } from './layout.js';
 
-/** Options of {@link renderPicturesSvg}. */
+/**
+ * Options of {@link renderPicturesSvg}.
+ *
+ * @group Building blocks
+ */
 export interface SvgOptions {
   /** Prefix of the ids inside the SVG (the arrowhead marker), so several SVGs can share a page (default `os`). */
   idPrefix?: string;
@@ -18,7 +22,11 @@ const TITLE_CHAR_WIDTH = 7.3;
 const TITLE_LINE = 17;
 const TITLE_WRAP = 70;
 
-/** The SVG document of `pictures`, left to right, each under its title. */
+/**
+ * The SVG document of `pictures`, left to right, each under its title.
+ *
+ * @group Building blocks
+ */
 export function renderPicturesSvg(pictures: readonly PlacedPicture[], options: SvgOptions = {}): string {
   const prefix = options.idPrefix ?? 'os';
   const panels = pictures.map((p) => {
@@ -88,7 +96,11 @@ function r(n: number): string {
   return String(Math.round(n * 10) / 10);
 }
 
-/** Text safe inside SVG elements and attribute values. */
+/**
+ * Text safe inside SVG elements and attribute values.
+ *
+ * @group Building blocks
+ */
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

@@ -14,7 +14,11 @@ const NPY_TO_ONNX: Record<string, DTypeCode> = {
 const ONNX_TO_NPY: Record<number, string> = Object.fromEntries(Object.entries(NPY_TO_ONNX).map(([k, v]) => [v, k]));
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
-/** Parses `.npy` bytes into a tensor (data is a view of `bytes` when aligned). */
+/**
+ * Parses `.npy` bytes into a tensor (data is a view of `bytes` when aligned).
+ *
+ * @group Data files
+ */
 export function parseNpy(bytes: Uint8Array, file = '<npy>'): Tensor {
   const fail = (detail: string): never => {
     throw new OnnxSurgeonError('decode', detail, { file, expected: 'a NumPy .npy file' });
@@ -46,12 +50,20 @@ export function parseNpy(bytes: Uint8Array, file = '<npy>'): Tensor {
   return new Tensor({ dtype, dims, storage: { kind: 'bytes', bytes: data } });
 }
 
-/** Reads a `.npy` file. */
+/**
+ * Reads a `.npy` file.
+ *
+ * @group Data files
+ */
 export function readNpy(file: string): Tensor {
   return parseNpy(readDataFile(file), file);
 }
 
-/** Serializes a tensor as `.npy` (version 1.0) bytes. */
+/**
+ * Serializes a tensor as `.npy` (version 1.0) bytes.
+ *
+ * @group Data files
+ */
 export function formatNpy(tensor: Tensor): Uint8Array {
   const code = ONNX_TO_NPY[tensor.dtype];
   if (!code) throw new OnnxSurgeonError('encode', `cannot write ${dtypeName(tensor.dtype)} as .npy`, { tensor: tensor.name });

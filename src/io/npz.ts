@@ -20,13 +20,21 @@ const ZIP64_PLACEHOLDER = 0xffffffff;
 const METHOD_STORED = 0;
 const METHOD_DEFLATED = 8;
 
-/** Options of {@link formatNpz} and {@link writeNpz}. */
+/**
+ * Options of {@link formatNpz} and {@link writeNpz}.
+ *
+ * @group Data files
+ */
 export interface NpzWriteOptions {
   /** Deflate each member (like `np.savez_compressed`); default false (like `np.savez`). */
   compress?: boolean;
 }
 
-/** Named arrays, in order: a `Map` or a plain record. */
+/**
+ * Named arrays, in order: a `Map` or a plain record.
+ *
+ * @group Data files
+ */
 export type NamedTensors = ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>;
 
 /**
@@ -39,6 +47,7 @@ export type NamedTensors = ReadonlyMap<string, Tensor> | Readonly<Record<string,
  * const arrays = parseNpz(readFileSync('inputs.npz'), 'inputs.npz');
  * arrays.get('pixel_values')?.dims; // [1, 3, 128, 128]
  * ```
+ * @group Data files
  */
 export function parseNpz(bytes: Uint8Array, file = '<npz>'): Map<string, Tensor> {
   const fail = (detail: string, found?: string): never => {
@@ -111,6 +120,7 @@ export function parseNpz(bytes: Uint8Array, file = '<npz>'): Map<string, Tensor>
  * ```ts
  * for (const [name, tensor] of readNpz('goldens.npz')) console.log(name, tensor.dims);
  * ```
+ * @group Data files
  */
 export function readNpz(file: string): Map<string, Tensor> {
   return parseNpz(readDataFile(file), file);
@@ -123,6 +133,7 @@ export function readNpz(file: string): Map<string, Tensor> {
  * ```ts
  * const bytes = formatNpz({ x: Tensor.float32([1, 2, 3]) }, { compress: true });
  * ```
+ * @group Data files
  */
 export function formatNpz(arrays: NamedTensors, options: NpzWriteOptions = {}): Uint8Array {
   const entries = arrays instanceof Map ? [...arrays.entries()] : Object.entries(arrays as Record<string, Tensor>);
@@ -190,6 +201,7 @@ export function formatNpz(arrays: NamedTensors, options: NpzWriteOptions = {}): 
  * ```ts
  * writeNpz('outputs.npz', new Map([['logits', Tensor.float32([0.25, 0.75], [1, 2])]]), { compress: true });
  * ```
+ * @group Data files
  */
 export function writeNpz(file: string, arrays: NamedTensors, options: NpzWriteOptions = {}): void {
   const bytes = formatNpz(arrays, options);

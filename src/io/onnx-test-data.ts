@@ -12,7 +12,11 @@ import { decodeTensor } from '../onnx/index.js';
 import { tensorFromProto } from '../serde/index.js';
 import { readDataFile } from './read-file.js';
 
-/** Which files of a data set to read. */
+/**
+ * Which files of a data set to read.
+ *
+ * @group Data files
+ */
 export type TestDataRole = 'inputs' | 'outputs';
 
 /** `input_12.pb` → 12. */
@@ -56,6 +60,7 @@ export function onnxTestDataSets(dir: string): string[] {
  * ```
  * @throws OnnxSurgeonError `io` when the folder has no such files, `decode` for a file that is
  * not a TensorProto, `usage` for an unnamed tensor without a name by position or a name twice.
+ * @group Data files
  */
 export function readOnnxTestDataSet(dir: string, role: TestDataRole, names: readonly string[] = []): Map<string, Tensor> {
   const pattern = FILE_PATTERN[role];

@@ -15,7 +15,11 @@ import { parseNpy } from './npy.js';
 import { parseNpz } from './npz.js';
 import { readDataFile } from './read-file.js';
 
-/** What a Polygraphy JSON file held. */
+/**
+ * What a Polygraphy JSON file held.
+ *
+ * @group Data files
+ */
 export interface PolygraphyData {
   /** Arrays by name (the first iteration's). */
   tensors: Map<string, Tensor>;
@@ -39,6 +43,7 @@ type JsonObject = { [key: string]: Json };
  * readPolygraphyJson('outputs.json').note;                  // "runner 'onnxrt-runner-N0', iteration 1 of 1"
  * ```
  * @throws OnnxSurgeonError `io` for an unreadable file, `decode` for JSON that is not Polygraphy data.
+ * @group Data files
  */
 export function readPolygraphyJson(file: string): PolygraphyData {
   const text = new TextDecoder().decode(readDataFile(file));
@@ -59,6 +64,7 @@ export function readPolygraphyJson(file: string): PolygraphyData {
  * import { readFileSync } from 'node:fs';
  * parsePolygraphyData(JSON.parse(readFileSync('inputs.json', 'utf8')), 'inputs.json').tensors;
  * ```
+ * @group Data files
  */
 export function parsePolygraphyData(root: unknown, file: string): PolygraphyData {
   const fail = (detail: string): never => {

@@ -16,10 +16,18 @@ import { type TestDataRole, isOnnxTestDataSet, onnxTestDataSets, readOnnxTestDat
 import { readPolygraphyJson } from './polygraphy-json.js';
 import { readDataFile } from './read-file.js';
 
-/** The forms {@link readTensorFiles} reads. */
+/**
+ * The forms {@link readTensorFiles} reads.
+ *
+ * @group Data files
+ */
 export type TensorFileFormat = 'npy-folder' | 'npy' | 'npz' | 'onnx-test-data' | 'onnx-tensor' | 'polygraphy-json';
 
-/** Tensors read from a path, and how. */
+/**
+ * Tensors read from a path, and how.
+ *
+ * @group Data files
+ */
 export interface TensorFileSet {
   /** Tensors by name, in file order. */
   tensors: Map<string, Tensor>;
@@ -31,7 +39,11 @@ export interface TensorFileSet {
   note?: string;
 }
 
-/** Options of {@link readTensorFiles}. */
+/**
+ * Options of {@link readTensorFiles}.
+ *
+ * @group Data files
+ */
 export interface ReadTensorFilesOptions {
   /** Which files of an ONNX test data set: `input_*.pb` (default) or `output_*.pb`. */
   role?: TestDataRole;
@@ -39,7 +51,11 @@ export interface ReadTensorFilesOptions {
   names?: readonly string[];
 }
 
-/** How each format is named in messages. */
+/**
+ * How each format is named in messages.
+ *
+ * @group Data files
+ */
 export const TENSOR_FILE_FORMATS: Readonly<Record<TensorFileFormat, string>> = {
   'npy-folder': '.npy folder', npy: '.npy', npz: '.npz', 'onnx-test-data': 'ONNX test data', 'onnx-tensor': 'TensorProto', 'polygraphy-json': 'Polygraphy JSON',
 };
@@ -56,6 +72,7 @@ const ACCEPTED = 'a folder of <name>.npy, an ONNX test_data_set_N folder (input_
  * ```
  * @throws OnnxSurgeonError `io` (missing, empty, unrecognized), `decode` (malformed), `usage`
  * (ambiguous: several data sets, unnamed tensors without names).
+ * @group Data files
  */
 export function readTensorFiles(source: string, options: ReadTensorFilesOptions = {}): TensorFileSet {
   let stat: fs.Stats;

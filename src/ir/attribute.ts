@@ -52,20 +52,32 @@ export const attr = {
   strings: (value: string[]): AttributeValue => ({ kind: 'strings', value: value.map((s) => utf8Encoder.encode(s)) }),
 };
 
-/** Reads an attribute as a JS number (ints are converted), or undefined if absent / another kind. */
+/**
+ * Reads an attribute as a JS number (ints are converted), or undefined if absent / another kind.
+ *
+ * @group Types and data
+ */
 export function attrNumber(value: AttributeValue | undefined): number | undefined {
   if (!value) return undefined;
   if (value.kind === 'int' || value.kind === 'float') return Number(value.value);
   return undefined;
 }
 
-/** Reads an `ints` attribute as numbers (INT64 extremes become ±Infinity-safe large numbers). */
+/**
+ * Reads an `ints` attribute as numbers (INT64 extremes become ±Infinity-safe large numbers).
+ *
+ * @group Types and data
+ */
 export function attrInts(value: AttributeValue | undefined): number[] | undefined {
   if (!value || value.kind !== 'ints') return undefined;
   return value.value.map((v) => Number(v));
 }
 
-/** Reads a string attribute as UTF-8 text. */
+/**
+ * Reads a string attribute as UTF-8 text.
+ *
+ * @group Types and data
+ */
 export function attrString(value: AttributeValue | undefined): string | undefined {
   if (!value || value.kind !== 'string') return undefined;
   return utf8.decode(value.value);

@@ -12,6 +12,7 @@
  * normalizeAxis(-1, 4); // 3
  * normalizeAxis(4, 4);  // undefined
  * ```
+ * @group Types and data
  */
 export function normalizeAxis(axis: number, rank: number): number | undefined {
   const a = axis < 0 ? axis + rank : axis;

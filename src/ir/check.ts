@@ -6,6 +6,7 @@ import type { Value } from './value.js';
 /**
  * Recomputes producers and uses from scratch and compares them with the graph's incremental
  * indexes. Throws on the first disagreement. Tests call it after every rewrite.
+ * @group Editing
  */
 export function checkIndexes(graph: Graph): void {
   const expectedUses = new Map<Value, string[]>();

@@ -6,6 +6,7 @@ import type { Value } from './value.js';
 /**
  * Deep copy of a model's structure: new graphs, nodes and values (so edits to the copy never
  * touch the original) while tensor bytes are shared, not copied (they are immutable views).
+ * @group Editing
  */
 export function cloneModel(model: Model): Model {
   const copy = new Model(cloneGraph(model.graph, undefined));
@@ -19,7 +20,11 @@ export function cloneModel(model: Model): Model {
   return copy;
 }
 
-/** Deep copy of a graph (and its subgraphs) under `parent`. */
+/**
+ * Deep copy of a graph (and its subgraphs) under `parent`.
+ *
+ * @group Editing
+ */
 export function cloneGraph(graph: Graph, parent: Graph | undefined): Graph {
   const g = new Graph(graph.name, parent);
   if (graph.docString !== undefined) g.docString = graph.docString;

@@ -15,6 +15,7 @@ import { DType } from './types.js';
  * ```ts
  * constantNodeTensor(node)?.toNumbers(); // [8, 8, 32, 32] for Constant(value_ints=[8, 8, 32, 32])
  * ```
+ * @group Types and data
  */
 export function constantNodeTensor(node: Node): Tensor | undefined {
   for (const [name, attribute] of node.attributes) {

@@ -13,6 +13,7 @@
  * isOnnxDomain('ai.onnx'); // true
  * isOnnxDomain('com.microsoft'); // false
  * ```
+ * @group Types and data
  */
 export function isOnnxDomain(domain: string): boolean {
   return domain === '' || domain === 'ai.onnx';
@@ -26,6 +27,7 @@ export function isOnnxDomain(domain: string): boolean {
  * ```ts
  * normalizeDomain('ai.onnx'); // ''
  * ```
+ * @group Types and data
  */
 export function normalizeDomain(domain: string): string {
   return isOnnxDomain(domain) ? '' : domain;

@@ -17,6 +17,7 @@ const u32 = new Uint32Array(f32.buffer);
  * float16ToFloat32(0xc000); // -2
  * float16ToFloat32(0x0001); // 5.960464477539063e-8 (smallest subnormal)
  * ```
+ * @group Types and data
  */
 export function float16ToFloat32(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
@@ -39,6 +40,7 @@ export function float16ToFloat32(bits: number): number {
  * float32ToFloat16(65520);   // 0x7c00 (rounds up to Infinity)
  * float32ToFloat16(1e-8);    // 0x0000 (underflows to +0)
  * ```
+ * @group Types and data
  */
 export function float32ToFloat16(value: number): number {
   f32[0] = value;
@@ -75,6 +77,7 @@ export function float32ToFloat16(value: number): number {
  * ```ts
  * float16ArrayToFloat32(new Uint16Array([0x3c00, 0x3800])); // Float32Array [1, 0.5]
  * ```
+ * @group Types and data
  */
 export function float16ArrayToFloat32(bits: Uint16Array): Float32Array {
   const out = new Float32Array(bits.length);
@@ -89,6 +92,7 @@ export function float16ArrayToFloat32(bits: Uint16Array): Float32Array {
  * ```ts
  * float32ArrayToFloat16(new Float32Array([1, 0.5])); // Uint16Array [0x3c00, 0x3800]
  * ```
+ * @group Types and data
  */
 export function float32ArrayToFloat16(values: ArrayLike<number>): Uint16Array {
   const out = new Uint16Array(values.length);
@@ -104,6 +108,7 @@ export function float32ArrayToFloat16(values: ArrayLike<number>): Uint16Array {
  * bfloat16ToFloat32(0x3f80); // 1
  * bfloat16ToFloat32(0xc040); // -3
  * ```
+ * @group Types and data
  */
 export function bfloat16ToFloat32(bits: number): number {
   u32[0] = (bits & 0xffff) << 16;

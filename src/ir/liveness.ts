@@ -21,6 +21,7 @@ import type { Use, Value } from './value.js';
  * const live = liveNodes(graph, [edit]);
  * if (y.producer && live.has(y.producer)) console.log("y's producer is still needed");
  * ```
+ * @group Editing
  */
 export function liveNodes(graph: Graph, pending: readonly GraphEdit[] = []): Set<Node> {
   const current = replacementResolver(pending);
@@ -50,6 +51,7 @@ export function liveNodes(graph: Graph, pending: readonly GraphEdit[] = []): Set
  * edit.replaceAllUsesWith(y, edit.node({ op: 'Relu', inputs: [x] }).output());
  * usesAfter(x, [edit]).map((u) => u.node.opType); // x's readers then, the new Relu among them
  * ```
+ * @group Editing
  */
 export function usesAfter(value: Value, pending: readonly GraphEdit[]): Use[] {
   if (pending.some((e) => e.replacementOf(value))) return [];

@@ -1,6 +1,7 @@
 /**
  * Model-wide name bookkeeping. ONNX values are SSA and share one namespace across nested graphs,
  * so every graph of a model shares one scope; generated names get a numeric suffix until free.
+ * @group Editing
  */
 export class NameScope {
   private readonly values = new Set<string>();

@@ -3,7 +3,11 @@ import { type StorageArrayConstructor, dataTypeInfo } from '../onnx/dtypes.js';
 import { bfloat16ToFloat32, float16ToFloat32 } from './float16.js';
 import { DType, type DTypeCode, dtypeByteLength, dtypeName, elementCount } from './types.js';
 
-/** The typed array the IR hands out for each element type (float16/bfloat16 as raw bits). */
+/**
+ * The typed array the IR hands out for each element type (float16/bfloat16 as raw bits).
+ *
+ * @group Types and data
+ */
 export type TensorArray =
   | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array
   | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
@@ -11,13 +15,18 @@ export type TensorArray =
 /**
  * Where a tensor's bytes live. `lazy` covers external data files and protobuf typed fields: the
  * bytes are produced only when someone asks (STYLE.md: tensors are lazy, weights are views).
+ * @group Types and data
  */
 export type TensorStorage =
   | { kind: 'bytes'; bytes: Uint8Array }
   | { kind: 'strings'; values: Uint8Array[] }
   | { kind: 'lazy'; byteLength: number; describe: string; load: () => Uint8Array };
 
-/** Options for {@link Tensor} construction. */
+/**
+ * Options for {@link Tensor} construction.
+ *
+ * @group Types and data
+ */
 export interface TensorInit {
   name?: string;
   dtype: DTypeCode;
@@ -200,7 +209,11 @@ export class Tensor {
   }
 }
 
-/** The typed-array constructor holding an element type's raw bits, or undefined (strings). */
+/**
+ * The typed-array constructor holding an element type's raw bits, or undefined (strings).
+ *
+ * @group Types and data
+ */
 export function typedArrayFor(dtype: DTypeCode): StorageArrayConstructor | undefined {
   return dataTypeInfo(dtype)?.storage;
 }

@@ -8,6 +8,7 @@ import { readsOf } from './traverse.js';
  * Stable topological order of a graph's nodes: Kahn's algorithm that always emits the earliest
  * ready node in current order, so an already sorted graph keeps its exact order (byte-identical
  * round trips). Reads from inside subgraphs count as reads by the node that owns the subgraph.
+ * @group Traversal
  */
 export function topologicalOrder(graph: Graph): Node[] {
   const { order, stuck } = kahnOrder(graph);
@@ -18,6 +19,7 @@ export function topologicalOrder(graph: Graph): Node[] {
 /**
  * {@link topologicalOrder}, or undefined when the graph has a cycle (a cyclic graph has no such
  * order: the saver then keeps the order the model has, so a broken model is written back as read).
+ * @group Traversal
  */
 export function topologicalOrderIfAcyclic(graph: Graph): Node[] | undefined {
   const { order, stuck } = kahnOrder(graph);
@@ -28,6 +30,7 @@ export function topologicalOrderIfAcyclic(graph: Graph): Node[] | undefined {
  * The cycles of `graph` (reads inside subgraphs count as reads by their owner), each as the nodes
  * on it (a strongly connected component) in graph order; empty for an acyclic graph. At most
  * `limit` cycles.
+ * @group Traversal
  */
 export function findCycles(graph: Graph, limit = 10): Node[][] {
   const { stuck } = kahnOrder(graph);

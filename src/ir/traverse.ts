@@ -14,6 +14,7 @@ import type { Value } from './value.js';
  * const ifNode = graph.nodes.find((n) => n.opType === 'If');
  * if (ifNode) subgraphsOf(ifNode).map((g) => g.name); // ['then', 'else']
  * ```
+ * @group Traversal
  */
 export function subgraphsOf(node: Node): Graph[] {
   const out: Graph[] = [];
@@ -34,6 +35,7 @@ export function subgraphsOf(node: Node): Graph[] {
  * let nodes = 0;
  * for (const g of graphsWithin(model.graph)) nodes += g.nodeCount;
  * ```
+ * @group Traversal
  */
 export function* graphsWithin(root: Graph): Generator<Graph> {
   yield root;
@@ -48,6 +50,7 @@ export function* graphsWithin(root: Graph): Generator<Graph> {
  * ```ts
  * [...readsOf(node)].includes(value); // true if node, or its subgraphs, read `value`
  * ```
+ * @group Traversal
  */
 export function* readsOf(node: Node): Generator<Value> {
   for (const v of node.inputs) if (v) yield v;
@@ -63,6 +66,7 @@ export function* readsOf(node: Node): Generator<Value> {
  * const gridSamples = graph.nodes.filter((n) => n.opType === 'GridSample');
  * downstreamNodes(gridSamples, 2); // their readers and their readers' readers
  * ```
+ * @group Traversal
  */
 export function downstreamNodes(start: Iterable<Node>, hops: number): Set<Node> {
   const seen = new Set<Node>();
@@ -93,6 +97,7 @@ export function downstreamNodes(start: Iterable<Node>, hops: number): Set<Node> 
  * const plugins = graph.nodes.filter((n) => n.opType === 'MultiscaleDeformableAttnPlugin_TRT');
  * upstreamNodes(plugins, 4, (n) => n.opType === 'Constant'); // the plugins and their input adapters
  * ```
+ * @group Traversal
  */
 export function upstreamNodes(start: Iterable<Node>, hops: number, skip: (node: Node) => boolean = () => false): Set<Node> {
   const region = new Set(start);

@@ -33,12 +33,17 @@ export function dtypeName(code: DTypeCode): string {
 /**
  * Bits per element. Sub-byte types (int4, uint4, float4e2m1, int2, uint2) are packed, first element
  * in the lowest bits, as the ONNX spec says. Returns 0 for string and unknown types.
+ * @group Types and data
  */
 export function dtypeBits(code: DTypeCode): number {
   return dataTypeInfo(code)?.bitsPerElement ?? 0;
 }
 
-/** Bytes needed for `count` elements of `code` (rounded up for sub-byte types). */
+/**
+ * Bytes needed for `count` elements of `code` (rounded up for sub-byte types).
+ *
+ * @group Types and data
+ */
 export function dtypeByteLength(code: DTypeCode, count: number): number {
   return Math.ceil((dtypeBits(code) * count) / 8);
 }
@@ -62,7 +67,11 @@ export interface TensorType {
   shape?: Dim[];
 }
 
-/** Number of elements of a fully static shape. */
+/**
+ * Number of elements of a fully static shape.
+ *
+ * @group Types and data
+ */
 export function elementCount(dims: readonly number[]): number {
   let n = 1;
   for (const d of dims) n *= d;

@@ -12,7 +12,11 @@ import { findCycles } from './toposort.js';
 import { graphsWithin, subgraphsOf } from './traverse.js';
 import type { Value } from './value.js';
 
-/** What kind of structural problem a {@link StructuralProblem} is. */
+/**
+ * What kind of structural problem a {@link StructuralProblem} is.
+ *
+ * @group Validity
+ */
 export type StructuralProblemKind = 'duplicate-definition' | 'dangling-input' | 'dangling-output' | 'cycle';
 
 /**
@@ -22,6 +26,7 @@ export type StructuralProblemKind = 'duplicate-definition' | 'dangling-input' | 
  * ```ts
  * for (const p of structuralProblems(model.graph)) console.log(p.kind, p.detail);
  * ```
+ * @group Validity
  */
 export interface StructuralProblem {
   readonly kind: StructuralProblemKind;
@@ -50,6 +55,7 @@ export interface StructuralProblem {
  * ```ts
  * structuralProblems(graph).map((p) => p.kind); // ['dangling-input', 'dangling-input']
  * ```
+ * @group Validity
  */
 export function structuralProblems(root: Graph): StructuralProblem[] {
   const out: StructuralProblem[] = [];
@@ -67,6 +73,7 @@ export function structuralProblems(root: Graph): StructuralProblem[] {
  * ```ts
  * requireValidGraph(model.graph); // graph error: node 'node_Clip_1': tensor 'sigmoid_min_1': input 1 ...
  * ```
+ * @group Validity
  */
 export function requireValidGraph(graph: Graph, file?: string): void {
   const first = structuralProblems(graph)[0];
@@ -146,6 +153,7 @@ function cycleProblems(graph: Graph): StructuralProblem[] {
  * const region = invalidRegion(model.graph);
  * region.get(node)?.detail; // "input 1 'sigmoid_min_1' is not produced by any node, ..."
  * ```
+ * @group Validity
  */
 export function invalidRegion(graph: Graph): Map<Node, StructuralProblem> {
   const region = new Map<Node, StructuralProblem>();

@@ -18,6 +18,7 @@ import {
  * ```ts
  * COMMUTATIVE_OPS.has('Add'); // true: op.Add(a, b) also matches Add(b, a)
  * ```
+ * @group Building patterns
  */
 export const COMMUTATIVE_OPS: ReadonlySet<string> = new Set(['Add', 'Mul', 'And', 'Or', 'Xor', 'Equal', 'Max', 'Min', 'Sum', 'Mean', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor']);
 
@@ -29,6 +30,7 @@ export const COMMUTATIVE_OPS: ReadonlySet<string> = new Set(['Add', 'Mul', 'And'
   * ```ts
   * pattern((op, x) => op.Sub(x, 1)); // 1 is shorthand for op.const(1)
   * ```
+ * @group Building patterns
  */
 export type PatternArg = ValuePatternT | RepeatPattern | number | readonly number[];
 
@@ -41,6 +43,7 @@ export type PatternArg = ValuePatternT | RepeatPattern | number | readonly numbe
  * pattern((op, x) => op.Softmax(x, { axis: -1, _name: 'softmax' }));
  * pattern((op, x) => op.Split(x, { _outputs: 2 }).output(1));
  * ```
+ * @group Building patterns
  */
 export interface PatternNodeOptions {
   /** Operator domain (default `''`; `'ai.onnx'` is treated as `''`). */
@@ -69,6 +72,7 @@ export interface PatternNodeOptions {
  *   return relu(x);
  * });
  * ```
+ * @group Building patterns
  */
 export type PatternOpFunction = (...args: (PatternArg | PatternNodeOptions)[]) => NodeOutputPattern;
 
@@ -79,6 +83,7 @@ export type PatternOpFunction = (...args: (PatternArg | PatternNodeOptions)[]) =
  * ```ts
  * pattern((op, x) => op.Sum(op.repeat((op) => op.Mul(x, op.any('w')), { min: 1, max: 4, shared: [] })));
  * ```
+ * @group Building patterns
  */
 export interface RepeatOptions {
   /** Fewest copies (default 1). */
@@ -96,6 +101,7 @@ export interface RepeatOptions {
  * ```ts
  * pattern((op, x) => op.Mul(x, op.const(0.125, { tolerance: 1e-3, name: 'scale' })));
  * ```
+ * @group Building patterns
  */
 export interface ConstOptions {
   /** Relative tolerance for float comparisons (default 1e-6; 1e-3 for 16-bit floats). */
@@ -112,6 +118,7 @@ export interface ConstOptions {
  * pattern((op, x) => op.Add(op.oneOf(op.Relu(x), op.Clip(x, 0)), op.const(1)));
  * pattern((op, a, b) => op.Gemm(a, b, op.optional(op.any('bias'))));
  * ```
+ * @group Building patterns
  */
 export interface PatternHelpers {
   /** Any present value; captured as `name` when given. */
@@ -144,6 +151,7 @@ export interface PatternHelpers {
  * ```ts
  * pattern((op, q, k, v) => op.MatMul(op.Softmax(op.MatMul(q, op.Transpose(k))), v));
  * ```
+ * @group Building patterns
  */
 export type PatternOps = PatternHelpers
   & { readonly [opType in OnnxOpType]: PatternOpFunction }
@@ -156,6 +164,7 @@ export type PatternOps = PatternHelpers
  * ```ts
  * pattern((op, a) => op.Neg(a), { name: 'negation', inputs: ['a'] });
  * ```
+ * @group Building patterns
  */
 export interface PatternOptions {
   /** Human name (shown in messages). */
@@ -171,6 +180,7 @@ export interface PatternOptions {
  * ```ts
  * const fn: PatternFunction = (op, x) => op.Relu(op.Neg(x));
  * ```
+ * @group Building patterns
  */
 export type PatternFunction = (op: PatternOps, ...inputs: AnyValuePattern[]) => ValuePatternT | readonly ValuePatternT[];
 

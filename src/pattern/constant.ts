@@ -15,6 +15,7 @@ import { DType, type Tensor } from '../ir/index.js';
   * constantMismatch(Tensor.float32([1, 1]), 1); // undefined (broadcast-equal)
   * constantMismatch(Tensor.float32([2]), 1);    // '[2]'
   * ```
+ * @group Matching
  */
 export function constantMismatch(tensor: Tensor, expected: number | readonly number[], tolerance?: number): string | undefined {
   if (!isNumeric(tensor.dtype)) return `a tensor of a non-numeric type`;
@@ -36,6 +37,7 @@ export function constantMismatch(tensor: Tensor, expected: number | readonly num
  * ```ts
  * describeTensor(Tensor.int64([1, 2])); // '[1, 2]'
  * ```
+ * @group Matching
  */
 export function describeTensor(tensor: Tensor): string {
   if (tensor.size <= 8 && isNumeric(tensor.dtype)) {

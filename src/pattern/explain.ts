@@ -39,6 +39,7 @@ export function explain(target: Rule | Pattern, node: Node): MatchAttempt {
  * const identity = pattern((op, x) => op.Identity(x));
  * for (const { node, attempt } of explainAll(graph, identity)) if (!attempt.ok) console.log(node.label, attempt.failure.message);
  * ```
+ * @group Matching
  */
 export function explainAll(graph: Graph, target: Rule | Pattern): { node: Node; attempt: MatchAttempt }[] {
   const pattern = target instanceof Pattern ? target : target.pattern;

@@ -17,6 +17,7 @@ import { Search } from './search.js';
  * const attempt = matchAt(pattern((op, x) => op.Relu(x)), node);
  * if (!attempt.ok && attempt.failure.kind === 'check') console.log(attempt.failure.message);
  * ```
+ * @group Matching
  */
 export type FailureKind = 'structure' | 'check' | 'unsafe';
 
@@ -28,6 +29,7 @@ export type FailureKind = 'structure' | 'check' | 'unsafe';
  * ```ts
  * // { kind: 'structure', anchor: '/layers.0/Add', message: "input 1 of '/layers.0/Mul' is produced by 'Add' ('/x/Add'), expected 'Mul'" }
  * ```
+ * @group Matching
  */
 export interface MatchFailure {
   kind: FailureKind;
@@ -44,6 +46,7 @@ export interface MatchFailure {
  * ```ts
  * const check: MatchCheck = (m) => m.tensor('scale').size === 1 || 'scale is not a scalar';
  * ```
+ * @group Matching
  */
 export type MatchCheck = (captures: Captures) => boolean | string;
 
@@ -55,6 +58,7 @@ export type MatchCheck = (captures: Captures) => boolean | string;
  * const scaled = pattern((op, x) => op.Mul(x, op.constant('k')));
  * findMatches(graph, scaled, { check: (m) => m.tensor('k').size === 1, trace: true });
  * ```
+ * @group Matching
  */
 export interface MatchOptions {
   /** Constraint on the captures (a rule's `check`); failures are reported as `check failed: ...`. */
@@ -88,6 +92,7 @@ export type MatchAttempt = { ok: true; captures: Captures } | { ok: false; failu
  * ```ts
  * const attempt = matchAt(pattern((op, x) => op.Relu(x)), graph.nodes[0]!, { trace: true });
  * ```
+ * @group Matching
  */
 export function matchAt(pattern: Pattern, anchor: Node, options: MatchOptions = {}): MatchAttempt {
   const graph = anchor.graph;
@@ -105,6 +110,7 @@ export function matchAt(pattern: Pattern, anchor: Node, options: MatchOptions = 
  * ```ts
  * for (const m of findMatches(graph, pattern((op, x) => op.Identity(x)))) console.log(m.anchor.label);
  * ```
+ * @group Matching
  */
 export function findMatches(
   graph: Graph,

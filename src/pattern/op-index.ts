@@ -9,6 +9,7 @@ import { type Graph, type Node, normalizeDomain } from '../ir/index.js';
  * const index = new OpIndex(graph);
  * index.candidates([{ op: 'Add', domain: '' }]); // every Add, in graph order
  * ```
+ * @group Matching
  */
 export class OpIndex {
   private readonly byOp = new Map<string, Node[]>();

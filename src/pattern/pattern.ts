@@ -12,6 +12,7 @@ import type { AttributeValue, Node, Tensor, Value } from '../ir/index.js';
  * ```ts
  * const rank2: ValuePredicate = (v) => v.type?.shape?.length === 2 || 'not 2-D';
  * ```
+ * @group Building patterns
  */
 export type ValuePredicate = (value: Value) => boolean | string;
 
@@ -22,6 +23,7 @@ export type ValuePredicate = (value: Value) => boolean | string;
  * ```ts
  * const positiveScalar: TensorPredicate = (t) => t.size === 1 && t.toNumbers()[0]! > 0;
  * ```
+ * @group Building patterns
  */
 export type TensorPredicate = (tensor: Tensor) => boolean | string;
 
@@ -35,6 +37,7 @@ export type TensorPredicate = (tensor: Tensor) => boolean | string;
  * import { attrNumber } from 'onnx-surgeon/ir';
  * const softmaxLastAxis: AttributePredicate = (a) => a === undefined || attrNumber(a) === -1;
  * ```
+ * @group Building patterns
  */
 export type AttributePredicate =
   | number
@@ -58,6 +61,7 @@ let nextPatternId = 1;
  * ```ts
  * const p = pattern((op, x) => op.Relu(x).as('activation'));
  * ```
+ * @group Building patterns
  */
 export abstract class ValuePattern {
   /** Discriminant for the matcher. */
@@ -90,6 +94,7 @@ export abstract class ValuePattern {
  * ```ts
  * pattern((op) => op.MatMul(op.input('x'), op.initializer('w'))); // op.any('v'): anything present
  * ```
+ * @group Building patterns
  */
 export type LeafKind = 'any' | 'input' | 'initializer';
 
@@ -101,6 +106,7 @@ export type LeafKind = 'any' | 'input' | 'initializer';
  * ```ts
  * const p = pattern((op) => op.Relu(op.input('x')));
  * ```
+ * @group Building patterns
  */
 export class AnyValuePattern extends ValuePattern {
   readonly kind = 'any';
@@ -123,6 +129,7 @@ export class AnyValuePattern extends ValuePattern {
  * ```ts
  * const p = pattern((op, x) => op.Sub(x, op.const(1)));
  * ```
+ * @group Building patterns
  */
 export class ConstantPattern extends ValuePattern {
   readonly kind = 'const';
@@ -148,6 +155,7 @@ export class ConstantPattern extends ValuePattern {
  * ```ts
  * const halves = pattern((op, x) => { const s = op.Split(x, { _outputs: 2 }); return op.Mul(s, s.output(1)); });
  * ```
+ * @group Building patterns
  */
 export class NodeOutputPattern extends ValuePattern {
   readonly kind = 'output';
@@ -182,6 +190,7 @@ export class NodeOutputPattern extends ValuePattern {
  * ```ts
  * const twoXMinus1 = pattern((op, x) => op.oneOf(op.Sub(op.Mul(x, 2), 1), op.Add(op.Mul(x, 2), -1)));
  * ```
+ * @group Building patterns
  */
 export class OneOfPattern extends ValuePattern {
   readonly kind = 'oneOf';
@@ -201,6 +210,7 @@ export class OneOfPattern extends ValuePattern {
  * ```ts
  * const clip = pattern((op, x) => op.Clip(x, op.optional(op.any('lo')), op.optional(op.any('hi'))));
  * ```
+ * @group Building patterns
  */
 export class OptionalPattern extends ValuePattern {
   readonly kind = 'optional';
@@ -222,6 +232,7 @@ export class OptionalPattern extends ValuePattern {
  * ```ts
  * const p = pattern((op, value) => op.Concat(op.repeat((op) => op.Mul(value, op.any('w')), { min: 2, max: 4 })));
  * ```
+ * @group Building patterns
  */
 export class RepeatPattern {
   readonly kind = 'repeat';
@@ -255,6 +266,7 @@ export class RepeatPattern {
  * ```ts
  * pattern((op) => op.Concat(op.any('first'), op.repeat((op) => op.Relu(op.any('r')))));
  * ```
+ * @group Building patterns
  */
 export type InputPattern = ValuePattern | RepeatPattern;
 
@@ -265,6 +277,7 @@ export type InputPattern = ValuePattern | RepeatPattern;
  * ```ts
  * pattern((op, a, b, c) => op.Sum(a, b, c, { _commutative: false, _allowExtraInputs: true }));
  * ```
+ * @group Building patterns
  */
 export interface NodePatternOptions {
   domain: string;
@@ -286,6 +299,7 @@ export interface NodePatternOptions {
  * const output = pattern((op, x) => op.Softmax(x, { axis: -1 })).outputs[0];
  * if (output instanceof NodeOutputPattern) output.node.op; // 'Softmax'
  * ```
+ * @group Building patterns
  */
 export class NodePattern {
   /** Capture name for the matched node. */
@@ -358,6 +372,7 @@ export function bindingKey(p: ValuePattern | NodePattern): BindingKey {
  * const p = pattern((op, x) => op.Mul(op.Sub(x, 1), op.any('scale')));
  * p.toString(); // 'Mul(Sub(x, 1), scale)'
  * ```
+ * @group Building patterns
  */
 export class Pattern {
   constructor(

@@ -21,6 +21,7 @@ import type { OnnxOpType } from './onnx-op-types.js';
   *   replace: (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('c'), { transB: 1, alpha: attr.float(1), _name: 'fc' }),
   * });
   * ```
+ * @group Rewriting
  */
 export type ReplacementAttribute = AttributeValue | number | bigint | string | readonly number[] | readonly string[] | Tensor;
 
@@ -33,6 +34,7 @@ export type ReplacementAttribute = AttributeValue | number | bigint | string | r
  * const replace: ReplaceFunction = (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('bias'), { transB: 1, _name: 'fc1' });
  * const scaled: ReplaceFunction = (b, m) => b.op.Mul(m.value('x'), m.value('k'), { _name: 'scale', _domain: '' });
  * ```
+ * @group Rewriting
  */
 export interface ReplacementNodeOptions {
   /** Operator domain (imported at version 1 in the model if not yet imported). */
@@ -53,6 +55,7 @@ export interface ReplacementNodeOptions {
  *   return gemm(m.value('a'), m.value('w'), m.value('c'), { transB: 1 });
  * };
  * ```
+ * @group Rewriting
  */
 export type ReplacementOpFunction = (...args: (Value | undefined | ReplacementNodeOptions)[]) => Value;
 
@@ -64,6 +67,7 @@ export type ReplacementOpFunction = (...args: (Value | undefined | ReplacementNo
   * ```ts
   * const replace: ReplaceFunction = (b, m) => b.op.Relu(b.op.Add(m.value('x'), m.value('bias')));
   * ```
+ * @group Rewriting
  */
 export type ReplacementOps = { readonly [opType in OnnxOpType]: ReplacementOpFunction }
   & { readonly [opType: `${Uppercase<string>}${string}`]: ReplacementOpFunction };
@@ -160,6 +164,7 @@ export class RewriteBuilder {
  * ```ts
  * toAttributeValue([0, 2, 1], 'perm'); // { kind: 'ints', value: [0, 2, 1] }
  * ```
+ * @group Rewriting
  */
 export function toAttributeValue(value: ReplacementAttribute, where: string): AttributeValue {
   if (value instanceof Tensor) return attr.tensor(value);

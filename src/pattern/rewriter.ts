@@ -22,6 +22,7 @@ import { RewriteBuilder } from './rewrite-builder.js';
   * ```ts
   * const replace: ReplaceFunction = (b, m): ReplacementResult => ({ outputs: [b.op.Relu(m.value('x'))], provides: { scaled: b.op.Mul(m.value('x'), m.value('k')) } });
   * ```
+ * @group Rewriting
  */
 export type ReplacementResult =
   | Value
@@ -36,6 +37,7 @@ export type ReplacementResult =
  * ```ts
  * const replace: ReplaceFunction = (b, m) => b.op.Gemm(m.value('a'), m.value('w'), m.value('bias'));
  * ```
+ * @group Rewriting
  */
 export type ReplaceFunction = (builder: RewriteBuilder, captures: Captures) => ReplacementResult;
 
@@ -117,6 +119,7 @@ export function rule(spec: RuleSpec): Rule {
  * ```ts
  * // { node: '/fc/Add', reason: "check failed: input 'z' is [2, 4, 8], Gemm needs 2-D" }
  * ```
+ * @group Rewriting
  */
 export interface SiteNote {
   /** Label of the anchor node. */
@@ -236,6 +239,7 @@ export function applyRules(target: Model | Graph, rules: readonly Rule[], option
  * const removeIdentity = rule({ name: 'remove-identity', pattern: (op, x) => op.Identity(x), replace: (_b, m) => m.value('x') });
  * const tally = applyRule(graph, removeIdentity); // { rule, matched, applied, skipped, rejected }
  * ```
+ * @group Rewriting
  */
 export function applyRule(graph: Graph, r: Rule, options: { model?: Model } & Pick<ApplyOptions, 'onRewrite'> = {}): RuleReport {
   const tally = new RuleTally(r.name);
@@ -253,6 +257,7 @@ export function applyRule(graph: Graph, r: Rule, options: { model?: Model } & Pi
   * const r = rule({ name: 'remove-identity', pattern: (op, x) => op.Identity(x), replace: (_b, m) => m.value('x') });
   * matchAt(r.pattern, node, { accept: safetyGate(r) }); // what applyRules and explain do
   * ```
+ * @group Rewriting
  */
 export function safetyGate(r: Rule): MatchCheck {
   return (captures) => {

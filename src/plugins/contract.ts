@@ -41,6 +41,7 @@ export interface ContractViolation {
  * ```ts
  * const locationDims: DimRule[] = ['N', 'Lq', 'M', 'L', 'P', 2];
  * ```
+ * @group Contracts
  */
 export type DimRule = string | number;
 
@@ -51,6 +52,7 @@ export type DimRule = string | number;
  * ```ts
  * const spatialShapes: TensorRule = { name: 'spatial_shapes', type: 'I', dims: ['L', 2], dimNouns: { 0: 'rows' } };
  * ```
+ * @group Contracts
  */
 export interface TensorRule {
   /** Role name used in messages, e.g. `sampling_locations`. */
@@ -73,6 +75,7 @@ export interface TensorRule {
  * ```ts
  * const version: AttributeRule = { name: 'plugin_version', required: true, oneOfStrings: ['1'] };
  * ```
+ * @group Contracts
  */
 export interface AttributeRule {
   /** Attribute name. */
@@ -94,6 +97,7 @@ export interface AttributeRule {
  *   return shapes || S === undefined ? [] : [context.inputViolation(1, 'spatial shapes are not constant')];
  * };
  * ```
+ * @group Contracts
  */
 export interface ContractContext {
   /** The node under check. */
@@ -117,6 +121,7 @@ export interface ContractContext {
  *   return scale.some((s) => s <= 0) ? [context.inputViolation(1, 'has a non-positive entry')] : [];
  * };
  * ```
+ * @group Contracts
  */
 export type ValueCheck = (context: ContractContext) => ContractViolation[];
 
@@ -133,6 +138,7 @@ export type ValueCheck = (context: ContractContext) => ContractViolation[];
  * };
  * checkContract(addPlugin, node); // [] when the node fits
  * ```
+ * @group Contracts
  */
 export interface PluginContract {
   /** Operator type the contract is for. */
@@ -159,6 +165,7 @@ export interface PluginContract {
  * ```ts
  * node.opType === MSDA_PLUGIN.opType && MSDA_PLUGIN.versions.includes(node.attrString('plugin_version') ?? '');
  * ```
+ * @group Contracts
  */
 export interface PluginIdentity {
   /** Operator type, e.g. `MultiscaleDeformableAttnPlugin_TRT`. */
@@ -182,6 +189,7 @@ export interface PluginIdentity {
  * ```ts
  * checkContract(msdaContract, node, { symbolicDims: 'ignore' });
  * ```
+ * @group Contracts
  */
 export interface ContractOptions {
   /**
@@ -220,6 +228,7 @@ interface Slot {
  * for (const v of checkContract(msdaContract, node)) console.log(v.message);
  * // node 'msda_0': input 3 'sampling_locations' dim 3 (L) is 3 but spatial_shapes has 4 rows
  * ```
+ * @group Contracts
  */
 export function checkContract(contract: PluginContract, node: Node, options: ContractOptions = {}): ContractViolation[] {
   const check = new ContractCheck(contract, node, options);

@@ -15,6 +15,7 @@ import type { ContractViolation, PluginIdentity } from './contract.js';
  * ```ts
  * const def: CustomOpDefinition = { opType: 'MultiscaleDeformableAttnPlugin_TRT', contract: validateMsdaNode, expand: expandMsdaNode, minOnnxOpset: 16 };
  * ```
+ * @group Registry
  */
 export interface CustomOpDefinition {
   /** Operator type, e.g. `MultiscaleDeformableAttnPlugin_TRT`. */
@@ -48,6 +49,7 @@ const definitions: CustomOpDefinition[] = [];
  *   },
  * });
  * ```
+ * @group Registry
  */
 export function registerCustomOp(def: CustomOpDefinition): void {
   const existing = definitions.findIndex((d) => d.opType === def.opType && d.domain === def.domain);
@@ -63,6 +65,7 @@ export function registerCustomOp(def: CustomOpDefinition): void {
  * ```ts
  * customOpFor(node)?.contract?.(node); // violations, if the node is a known plugin
  * ```
+ * @group Registry
  */
 export function customOpFor(node: Node): CustomOpDefinition | undefined {
   let anyDomain: CustomOpDefinition | undefined;
@@ -82,6 +85,7 @@ export function customOpFor(node: Node): CustomOpDefinition | undefined {
  * ```ts
  * graph.nodes.filter(isPluginNode).map((n) => n.opType); // ['MultiscaleDeformableAttnPlugin_TRT', ...]
  * ```
+ * @group Registry
  */
 export function isPluginNode(node: Node): boolean {
   return customOpFor(node) !== undefined || definitions.some((d) => d.identity?.domain === node.domain);
@@ -94,6 +98,7 @@ export function isPluginNode(node: Node): boolean {
  * ```ts
  * registeredCustomOps().map((d) => d.opType); // ['MultiscaleDeformableAttnPlugin_TRT']
  * ```
+ * @group Registry
  */
 export function registeredCustomOps(): readonly CustomOpDefinition[] {
   return [...definitions];
@@ -107,6 +112,7 @@ export function registeredCustomOps(): readonly CustomOpDefinition[] {
  * const { expanded, byOp, opset } = expandCustomOps(model);
  * // 2, { MultiscaleDeformableAttnPlugin_TRT: 2 }, { from: 13, to: 16 } (opset only when raised)
  * ```
+ * @group Registry
  */
 export interface ExpandReport {
   /** Number of custom-op nodes replaced. */

@@ -14,6 +14,7 @@ import { DType } from '../ir/index.js';
  * ```ts
  * staticShape(node.input(0)); // ['batch', 1360, 8, 32]
  * ```
+ * @group Contracts
  */
 export function staticShape(value: Value, type: TensorType | undefined = value.type): readonly Dim[] | undefined {
   const constant = value.constant();
@@ -29,6 +30,7 @@ export function staticShape(value: Value, type: TensorType | undefined = value.t
  * ```ts
  * staticDtype(node.input(1)) === DType.INT32;
  * ```
+ * @group Contracts
  */
 export function staticDtype(value: Value, type: TensorType | undefined = value.type): DTypeCode | undefined {
   const constant = value.constant();

@@ -13,7 +13,11 @@ import { type PrecisionPlan, planPrecision } from './precision-plan.js';
 import { type InputProfile, deriveProfiles, parseShapeSpecs } from './profiles.js';
 import type { TensorRtFeatures } from './tensorrt-features.js';
 
-/** What {@link planBuild} needs besides the model. */
+/**
+ * What {@link planBuild} needs besides the model.
+ *
+ * @group Build
+ */
 export interface BuildPlanRequest {
   /** Model path, for messages. */
   file: string;
@@ -24,7 +28,11 @@ export interface BuildPlanRequest {
   shapes: readonly string[];
 }
 
-/** The decided build. */
+/**
+ * The decided build.
+ *
+ * @group Build
+ */
 export interface BuildPlan {
   checks: ModelCheckReport;
   profiles: InputProfile[];
@@ -44,6 +52,7 @@ export interface BuildPlan {
  * const plan = planBuild(model, tensorRtFeatures(10, 8), { file: 'detr.fused.onnx', fp16: true, stronglyTyped: false, msdaFp16: false, allowGridSample: false, shapes: [] });
  * plan.precision.fp32PluginLayers; // the MSDA layers pinned to FP32
  * ```
+ * @group Build
  */
 export function planBuild(model: Model, features: TensorRtFeatures, request: BuildPlanRequest, checked = checkBuildInput(model, request)): BuildPlan {
   const { checks, profiles } = checked;
@@ -59,6 +68,7 @@ export function planBuild(model: Model, features: TensorRtFeatures, request: Bui
 /**
  * The checks that need no TensorRT (GridSample leftovers, plugin contracts, profiles), so a build
  * can refuse a model before looking for TensorRT.
+ * @group Build
  */
 export function checkBuildInput(model: Model, request: BuildPlanRequest): { checks: ModelCheckReport; profiles: InputProfile[] } {
   const checks = checkModelForTensorRt(model, { allowGridSample: request.allowGridSample, file: request.file });

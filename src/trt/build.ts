@@ -31,7 +31,11 @@ import { runBuilder } from './run-builder.js';
 import { type TensorRtFeatures, parseTensorRtVersion, tensorRtFeatures } from './tensorrt-features.js';
 import { trtexecCommand } from './trtexec.js';
 
-/** Options of {@link buildEngine}. */
+/**
+ * Options of {@link buildEngine}.
+ *
+ * @group Build
+ */
 export interface BuildOptions {
   /** The (fused) ONNX model. */
   input: string;
@@ -78,7 +82,11 @@ export interface BuildOptions {
   progress?: NodeJS.WritableStream | null;
 }
 
-/** Latency of the built engine, from the builder's CUDA-event timing. */
+/**
+ * Latency of the built engine, from the builder's CUDA-event timing.
+ *
+ * @group Build
+ */
 export interface LatencyStats {
   iterations: number;
   warmup: number;
@@ -89,7 +97,11 @@ export interface LatencyStats {
   maxMs: number;
 }
 
-/** What {@link buildEngine} produced. */
+/**
+ * What {@link buildEngine} produced.
+ *
+ * @group Build
+ */
 export interface BuildReport {
   /** Absolute path of the model built. */
   input: string;
@@ -141,6 +153,7 @@ export interface BuildReport {
  * });
  * console.log(report.precision.msda, report.latency?.medianMs, report.fp32Layers.map((l) => l.name));
  * ```
+ * @group Build
  */
 export async function buildEngine(options: BuildOptions): Promise<BuildReport> {
   validateOptions(options);
@@ -193,7 +206,11 @@ export async function buildEngine(options: BuildOptions): Promise<BuildReport> {
   }
 }
 
-/** Options of {@link trtexecCommandFor}: a build's options, and the TensorRT to write it for. */
+/**
+ * Options of {@link trtexecCommandFor}: a build's options, and the TensorRT to write it for.
+ *
+ * @group Build
+ */
 export interface TrtexecOptions extends BuildOptions {
   /** `8.6`, `10.13`, ...: write for this TensorRT without looking for one; default: the one discovered. */
   tensorrtVersion?: string;
@@ -208,6 +225,7 @@ export interface TrtexecOptions extends BuildOptions {
  * ```ts
  * console.log((await trtexecCommandFor({ input: 'detr.fused.onnx', output: 'detr.engine', fp16: true, tensorrtVersion: '10.8' })).join('\n'));
  * ```
+ * @group Build
  */
 export async function trtexecCommandFor(options: TrtexecOptions): Promise<string[]> {
   validateOptions(options);

@@ -4,7 +4,11 @@
  */
 import { formatShape, type InputProfile } from './profiles.js';
 
-/** Everything that reaches the builder's command line (paths already resolved by the caller). */
+/**
+ * Everything that reaches the builder's command line (paths already resolved by the caller).
+ *
+ * @group Native builder
+ */
 export interface BuilderInvocation {
   /** ONNX model to parse. */
   onnxPath: string;
@@ -44,6 +48,7 @@ export interface BuilderInvocation {
  * builderArgs({ onnxPath: 'm.onnx', enginePath: 'm.engine', fp16: true, tf32: true }, profiles);
  * // ['--onnx', 'm.onnx', '--engine', 'm.engine', '--fp16', '--shape', 'feat0:1x64x32x32/...']
  * ```
+ * @group Native builder
  */
 export function builderArgs(invocation: BuilderInvocation, profiles: readonly InputProfile[]): string[] {
   const args = ['--onnx', invocation.onnxPath, '--engine', invocation.enginePath];

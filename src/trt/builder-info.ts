@@ -8,7 +8,11 @@ import { BUILDER_PROTOCOL } from './events.js';
 import { runBuilder } from './run-builder.js';
 import { type StrongTyping, type TensorRtFeatures, parseTensorRtVersion, tensorRtFeatures } from './tensorrt-features.js';
 
-/** The builder's own account. */
+/**
+ * The builder's own account.
+ *
+ * @group Native builder
+ */
 export interface BuilderInfo {
   /** TensorRT version compiled against (`10.13.0`). */
   tensorrt: string;
@@ -23,6 +27,7 @@ export interface BuilderInfo {
  * ```ts
  * const { tensorrt, features } = await queryBuilder('/path/onnx-surgeon-trt-builder');
  * ```
+ * @group Native builder
  */
 export async function queryBuilder(binary: string): Promise<BuilderInfo> {
   const run = await runBuilder(binary, ['--version']);

@@ -17,10 +17,18 @@ import type { CudaInstall, TensorRtInstall } from './discover.js';
 import { findOnPath } from './discover.js';
 import { ToolchainMissingError } from './toolchain-error.js';
 
-/** File name of the builder executable. */
+/**
+ * File name of the builder executable.
+ *
+ * @group Native builder
+ */
 export const BUILDER_BINARY_NAME = 'onnx-surgeon-trt-builder';
 
-/** A C++ compiler and what identifies it in the cache key. */
+/**
+ * A C++ compiler and what identifies it in the cache key.
+ *
+ * @group Native builder
+ */
 export interface CompilerInfo {
   /** Executable path. */
   path: string;
@@ -28,7 +36,11 @@ export interface CompilerInfo {
   identity: string;
 }
 
-/** What one compilation needs. */
+/**
+ * What one compilation needs.
+ *
+ * @group Native builder
+ */
 export interface CompilePlan {
   tensorrt: TensorRtInstall;
   cuda: CudaInstall;
@@ -39,7 +51,11 @@ export interface CompilePlan {
   workDir: string;
 }
 
-/** Options of {@link ensureBuilder}. */
+/**
+ * Options of {@link ensureBuilder}.
+ *
+ * @group Native builder
+ */
 export interface EnsureBuilderOptions {
   tensorrt: TensorRtInstall;
   cuda: CudaInstall;
@@ -57,7 +73,11 @@ export interface EnsureBuilderOptions {
   onProgress?: (message: string) => void;
 }
 
-/** The builder binary ready to run. */
+/**
+ * The builder binary ready to run.
+ *
+ * @group Native builder
+ */
 export interface CompiledBuilder {
   /** Path of the executable. */
   binary: string;
@@ -67,7 +87,11 @@ export interface CompiledBuilder {
   cacheKey: string;
 }
 
-/** `$XDG_CACHE_HOME/onnx-surgeon` or `~/.cache/onnx-surgeon`. */
+/**
+ * `$XDG_CACHE_HOME/onnx-surgeon` or `~/.cache/onnx-surgeon`.
+ *
+ * @group Native builder
+ */
 export function builderCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
   return join(base, 'onnx-surgeon');
@@ -88,7 +112,11 @@ export function builderSources(sourceDir: string): string[] {
   return readdirSync(join(sourceDir, 'src')).filter((f) => f.endsWith('.cpp')).sort().map((f) => join('src', f));
 }
 
-/** SHA-256 over the builder's CMakeLists.txt and every file under src/ (names and contents). */
+/**
+ * SHA-256 over the builder's CMakeLists.txt and every file under src/ (names and contents).
+ *
+ * @group Native builder
+ */
 export function hashBuilderSources(sourceDir: string): string {
   const hash = createHash('sha256');
   const files = ['CMakeLists.txt', ...readdirSync(join(sourceDir, 'src')).sort().map((f) => join('src', f))];
@@ -98,7 +126,11 @@ export function hashBuilderSources(sourceDir: string): string {
   return hash.digest('hex');
 }
 
-/** Cache folder name: `trt<version>-<16 hex digits>` over everything the binary depends on. */
+/**
+ * Cache folder name: `trt<version>-<16 hex digits>` over everything the binary depends on.
+ *
+ * @group Native builder
+ */
 export function builderCacheKey(tensorrt: TensorRtInstall, cuda: CudaInstall, compiler: CompilerInfo, sourceHash: string): string {
   const hash = createHash('sha256');
   for (const part of [tensorrt.version.text, tensorrt.includeDir, ...Object.values(tensorrt.libraries), cuda.cudart, cuda.includeDir,
@@ -111,6 +143,7 @@ export function builderCacheKey(tensorrt: TensorRtInstall, cuda: CudaInstall, co
 /**
  * Finds a C++17 compiler: `compiler` if given, else `$CXX`, else g++, c++, clang++ on PATH.
  * Throws {@link ToolchainMissingError} when there is none.
+ * @group Native builder
  */
 export async function findCompiler(env: NodeJS.ProcessEnv = process.env, compiler?: string): Promise<CompilerInfo> {
   const candidates = compiler ? [compiler] : env.CXX ? [env.CXX] : ['g++', 'c++', 'clang++'];
@@ -126,7 +159,11 @@ export async function findCompiler(env: NodeJS.ProcessEnv = process.env, compile
     'Install one (Debian/Ubuntu: `apt-get install g++`, optionally `cmake`) or set CXX=/path/to/c++');
 }
 
-/** The direct compile-and-link command (used when CMake is not installed). */
+/**
+ * The direct compile-and-link command (used when CMake is not installed).
+ *
+ * @group Native builder
+ */
 export function directCompileCommand(plan: CompilePlan): { command: string; args: string[] } {
   const { tensorrt, cuda } = plan;
   const rpathDirs = [...new Set([...tensorrt.libDirs, cuda.libDir])];
@@ -147,7 +184,11 @@ export function directCompileCommand(plan: CompilePlan): { command: string; args
   };
 }
 
-/** The CMake configure and build commands; the binary lands in `<workDir>/build/`. */
+/**
+ * The CMake configure and build commands; the binary lands in `<workDir>/build/`.
+ *
+ * @group Native builder
+ */
 export function cmakeCommands(plan: CompilePlan, cmake = 'cmake'): { command: string; args: string[] }[] {
   const buildDir = join(plan.workDir, 'build');
   return [
@@ -177,6 +218,7 @@ export function cmakeCommands(plan: CompilePlan, cmake = 'cmake'): { command: st
  * ```ts
  * const { binary } = await ensureBuilder({ tensorrt: discoverTensorRt(), cuda: discoverCuda() });
  * ```
+ * @group Native builder
  */
 export async function ensureBuilder(options: EnsureBuilderOptions): Promise<CompiledBuilder> {
   const env = options.env ?? process.env;

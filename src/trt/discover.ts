@@ -17,13 +17,25 @@ import { ToolchainMissingError } from './toolchain-error.js';
 import { findLibrary, libraryMajorVersion, listDirectory } from './library-files.js';
 import { parseTensorRtVersionHeader, type TensorRtVersion } from './version-header.js';
 
-/** Headers the builder includes; all must sit in one directory. */
+/**
+ * Headers the builder includes; all must sit in one directory.
+ *
+ * @group Discovery
+ */
 export const TENSORRT_HEADERS = ['NvInfer.h', 'NvOnnxParser.h', 'NvInferPlugin.h', 'NvInferVersion.h'] as const;
 
-/** The libraries the builder links, by role, with their `lib<stem>.so*` stems. */
+/**
+ * The libraries the builder links, by role, with their `lib<stem>.so*` stems.
+ *
+ * @group Discovery
+ */
 export const TENSORRT_LIBRARIES = { nvinfer: 'nvinfer', nvonnxparser: 'nvonnxparser', nvinferPlugin: 'nvinfer_plugin' } as const;
 
-/** A usable TensorRT installation. */
+/**
+ * A usable TensorRT installation.
+ *
+ * @group Discovery
+ */
 export interface TensorRtInstall {
   /** Version read from `NvInferVersion.h`. */
   version: TensorRtVersion;
@@ -37,7 +49,11 @@ export interface TensorRtInstall {
   source: string;
 }
 
-/** A usable CUDA runtime (headers + `libcudart`). */
+/**
+ * A usable CUDA runtime (headers + `libcudart`).
+ *
+ * @group Discovery
+ */
 export interface CudaInstall {
   /** Directory holding `cuda_runtime_api.h`. */
   includeDir: string;
@@ -51,7 +67,11 @@ export interface CudaInstall {
   source: string;
 }
 
-/** Knobs for {@link discoverTensorRt} and {@link discoverCuda}; defaults describe a real Linux box. */
+/**
+ * Knobs for {@link discoverTensorRt} and {@link discoverCuda}; defaults describe a real Linux box.
+ *
+ * @group Discovery
+ */
 export interface DiscoveryOptions {
   /** Environment to read (default `process.env`). */
   env?: NodeJS.ProcessEnv;
@@ -92,6 +112,7 @@ const INSTALL_HINT =
  * const trt = discoverTensorRt();
  * console.log(trt.version.text, trt.includeDir, trt.libraries.nvinfer);
  * ```
+ * @group Discovery
  */
 export function discoverTensorRt(options: DiscoveryOptions = {}): TensorRtInstall {
   requireLinux();
@@ -125,6 +146,7 @@ export function discoverTensorRt(options: DiscoveryOptions = {}): TensorRtInstal
  * ```ts
  * const cuda = discoverCuda(); // { includeDir: '/usr/local/cuda/include', cudart: '.../libcudart.so', ... }
  * ```
+ * @group Discovery
  */
 export function discoverCuda(options: DiscoveryOptions = {}): CudaInstall {
   requireLinux();

@@ -4,14 +4,22 @@
  * returned as `unknown` rather than trusted.
  */
 
-/** A network tensor as the builder describes it (`-1` = dynamic dim). */
+/**
+ * A network tensor as the builder describes it (`-1` = dynamic dim).
+ *
+ * @group Native builder
+ */
 export interface NetworkTensor {
   name: string;
   dims: number[];
   dtype: string;
 }
 
-/** Every event the builder emits (protocol 2). Field names are the builder's. */
+/**
+ * Every event the builder emits (protocol 2). Field names are the builder's.
+ *
+ * @group Native builder
+ */
 export type BuilderEvent =
   | { event: 'start'; protocol: number; tensorrt: string; strongly_typed: string; fp16_builder_flag: boolean }
   | { event: 'log'; severity: string; message: string }
@@ -31,7 +39,11 @@ export type BuilderEvent =
   | { event: 'done'; engine: string; bytes: number }
   | { event: 'unknown'; line: string };
 
-/** The builder protocol version this driver speaks. */
+/**
+ * The builder protocol version this driver speaks.
+ *
+ * @group Native builder
+ */
 export const BUILDER_PROTOCOL = 2;
 
 type Json = Record<string, unknown>;
@@ -58,6 +70,7 @@ function tensors(value: unknown): NetworkTensor[] {
  * ```ts
  * parseBuilderEvent('{"event":"latency","iterations":100,"warmup":20,"median_ms":4.2,"p99_ms":5.1,"mean_ms":4.3,"min_ms":4,"max_ms":6}');
  * ```
+ * @group Native builder
  */
 export function parseBuilderEvent(line: string): BuilderEvent {
   let parsed: unknown;

@@ -7,10 +7,18 @@
  * information lacks them is `unknown`, never guessed.
  */
 
-/** Precision of a layer's outputs. `mixed` = some float outputs FP32, others lower. */
+/**
+ * Precision of a layer's outputs. `mixed` = some float outputs FP32, others lower.
+ *
+ * @group Model checks and precision
+ */
 export type LayerPrecisionKind = 'fp32' | 'fp16' | 'bf16' | 'int8' | 'fp8' | 'integer' | 'mixed' | 'unknown';
 
-/** One engine layer and its precision. */
+/**
+ * One engine layer and its precision.
+ *
+ * @group Model checks and precision
+ */
 export interface LayerPrecision {
   /** Layer index in the engine. */
   index: number;
@@ -43,6 +51,7 @@ function formatKind(format: string): Exclude<LayerPrecisionKind, 'mixed' | 'unkn
  * classifyLayer(3, '{"Name":"conv1","LayerType":"CaskConvolution","Outputs":[{"Format/Datatype":"Row major linear FP32"}]}');
  * // { index: 3, name: 'conv1', layerType: 'CaskConvolution', precision: 'fp32', outputFormats: [...] }
  * ```
+ * @group Model checks and precision
  */
 export function classifyLayer(index: number, infoText: string): LayerPrecision {
   let info: unknown;
@@ -71,7 +80,11 @@ export function classifyLayer(index: number, infoText: string): LayerPrecision {
   return layerType === undefined ? { index, name, precision, outputFormats } : { index, name, layerType, precision, outputFormats };
 }
 
-/** Layers that produce FP32 floats (alone or mixed): what stayed in FP32 although FP16 was allowed. */
+/**
+ * Layers that produce FP32 floats (alone or mixed): what stayed in FP32 although FP16 was allowed.
+ *
+ * @group Model checks and precision
+ */
 export function fp32Layers(layers: readonly LayerPrecision[]): LayerPrecision[] {
   return layers.filter((l) => l.precision === 'fp32' || l.precision === 'mixed');
 }

@@ -8,7 +8,11 @@ import { OnnxSurgeonError, withContext } from '../errors.js';
 import { type Model, type Node, graphsWithin, isOnnxDomain } from '../ir/index.js';
 import { assertValidPlugins, MSDA_PLUGIN, type ValidationReport } from '../plugins/index.js';
 
-/** What the checks found. */
+/**
+ * What the checks found.
+ *
+ * @group Model checks and precision
+ */
 export interface ModelCheckReport {
   /** Labels of GridSample nodes (main graph and subgraphs). */
   gridSampleNodes: string[];
@@ -20,7 +24,11 @@ export interface ModelCheckReport {
   plugins: ValidationReport;
 }
 
-/** One MSDA plugin node as the TensorRT build needs to know it. */
+/**
+ * One MSDA plugin node as the TensorRT build needs to know it.
+ *
+ * @group Model checks and precision
+ */
 export interface MsdaNodeInfo {
   /** Node label, for messages. */
   label: string;
@@ -32,7 +40,11 @@ export interface MsdaNodeInfo {
   pluginVersion: string;
 }
 
-/** Options of {@link checkModelForTensorRt}. */
+/**
+ * Options of {@link checkModelForTensorRt}.
+ *
+ * @group Model checks and precision
+ */
 export interface ModelCheckOptions {
   /** Build even if GridSample nodes remain. */
   allowGridSample?: boolean;
@@ -48,6 +60,7 @@ export interface ModelCheckOptions {
  * ```ts
  * checkModelForTensorRt(await loadModel('fused.onnx'), { file: 'fused.onnx' });
  * ```
+ * @group Model checks and precision
  */
 export function checkModelForTensorRt(model: Model, options: ModelCheckOptions = {}): ModelCheckReport {
   const gridSamples: Node[] = [];

@@ -11,7 +11,11 @@ import { type Graph, type Model, type Node, isOnnxDomain } from '../ir/index.js'
 import { ONNX_OP_VERSIONS } from '../passes/fp16/onnx-op-types.js';
 import type { TensorRtFeatures } from './tensorrt-features.js';
 
-/** One warning, with the nodes it is about. */
+/**
+ * One warning, with the nodes it is about.
+ *
+ * @group Model checks and precision
+ */
 export interface OpsetWarning {
   /** One line for the user. */
   message: string;
@@ -33,6 +37,7 @@ const REDUCE_IGNORING_AXES_INPUT = new Set([
  * checkOpsetSupport(model, tensorRtFeatures(8, 6)).map((w) => w.message);
  * // ["the model imports ONNX opset 18; TensorRT 8.6's ONNX parser supports up to 17 (...)", ...]
  * ```
+ * @group Model checks and precision
  */
 export function checkOpsetSupport(model: Model, features: TensorRtFeatures): OpsetWarning[] {
   const opset = model.onnxOpset;

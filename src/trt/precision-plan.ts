@@ -13,14 +13,22 @@
 import { OnnxSurgeonError } from '../errors.js';
 import type { TensorRtFeatures } from './tensorrt-features.js';
 
-/** What the precision options ask for. */
+/**
+ * What the precision options ask for.
+ *
+ * @group Model checks and precision
+ */
 export interface PrecisionRequest {
   fp16: boolean;
   stronglyTyped: boolean;
   msdaFp16: boolean;
 }
 
-/** What the model offers the decision. */
+/**
+ * What the model offers the decision.
+ *
+ * @group Model checks and precision
+ */
 export interface PrecisionModelFacts {
   /** Output tensor names of the MSDA plugin nodes (how the builder finds their layers). */
   msdaOutputs: readonly string[];
@@ -28,7 +36,11 @@ export interface PrecisionModelFacts {
   hasFloat32Compute: boolean;
 }
 
-/** The decided precision of one build. */
+/**
+ * The decided precision of one build.
+ *
+ * @group Model checks and precision
+ */
 export interface PrecisionPlan {
   typing: 'weak' | 'strong';
   /** Set BuilderFlag::kFP16 (weak typing). */
@@ -43,7 +55,11 @@ export interface PrecisionPlan {
   typingReason: string;
 }
 
-/** The measured figure the reports cite. */
+/**
+ * The measured figure the reports cite.
+ *
+ * @group Model checks and precision
+ */
 export const MSDA_FP16_ERROR = 'TensorRT\'s FP16 MSDA kernel measured 2e-2 to 1e-1 relative error at Deformable-DETR map sizes (docs/tensorrt.md)';
 
 /**
@@ -55,6 +71,7 @@ export const MSDA_FP16_ERROR = 'TensorRT\'s FP16 MSDA kernel measured 2e-2 to 1e
  *   { msdaOutputs: ['attn'], hasFloat32Compute: true });
  * // { typing: 'strong', builderFp16Flag: false, convertToFp16: true, msda: { precision: 'float32', ... }, ... }
  * ```
+ * @group Model checks and precision
  */
 export function planPrecision(request: PrecisionRequest, features: TensorRtFeatures, model: PrecisionModelFacts): PrecisionPlan {
   if (request.stronglyTyped && features.strongTyping === 'unavailable') {

@@ -8,14 +8,22 @@
 import { OnnxSurgeonError } from '../errors.js';
 import type { Dim, DTypeCode, Graph } from '../ir/index.js';
 
-/** min/opt/max of one input, each a full shape. */
+/**
+ * min/opt/max of one input, each a full shape.
+ *
+ * @group Profiles
+ */
 export interface ShapeRange {
   min: number[];
   opt: number[];
   max: number[];
 }
 
-/** One parsed `--shapes` entry. */
+/**
+ * One parsed `--shapes` entry.
+ *
+ * @group Profiles
+ */
 export interface ShapeSpec extends ShapeRange {
   /** Input name (everything before the last `:`). */
   input: string;
@@ -23,7 +31,11 @@ export interface ShapeSpec extends ShapeRange {
   text: string;
 }
 
-/** The profile entry of one runtime input. */
+/**
+ * The profile entry of one runtime input.
+ *
+ * @group Profiles
+ */
 export interface InputProfile extends ShapeRange {
   /** Input name. */
   input: string;
@@ -48,6 +60,7 @@ const EXAMPLE = 'images:1x3x640x640/1x3x800x800/4x3x1333x1333';
  * parseShapeSpec('images:1x3x640x640/1x3x800x800/4x3x1333x1333');
  * // { input: 'images', min: [1,3,640,640], opt: [1,3,800,800], max: [4,3,1333,1333], text: ... }
  * ```
+ * @group Profiles
  */
 export function parseShapeSpec(text: string): ShapeSpec {
   const colon = text.lastIndexOf(':');
@@ -70,7 +83,11 @@ export function parseShapeSpec(text: string): ShapeSpec {
   return { input, min: [...min], opt: [...opt], max: [...max], text };
 }
 
-/** Parses several `--shapes` entries; an input named twice is a usage error. */
+/**
+ * Parses several `--shapes` entries; an input named twice is a usage error.
+ *
+ * @group Profiles
+ */
 export function parseShapeSpecs(texts: readonly string[]): ShapeSpec[] {
   const specs = texts.map(parseShapeSpec);
   const seen = new Map<string, string>();
@@ -92,6 +109,7 @@ export function parseShapeSpecs(texts: readonly string[]): ShapeSpec[] {
  * // feat0 is [batch, 64, h0, w0]
  * deriveProfiles(graph, parseShapeSpecs(['feat0:1x64x32x32/1x64x64x64/2x64x128x128']));
  * ```
+ * @group Profiles
  */
 export function deriveProfiles(graph: Graph, specs: readonly ShapeSpec[]): InputProfile[] {
   const inputs = graph.inputs.filter((v) => !v.initializer);
@@ -156,7 +174,11 @@ export function deriveProfiles(graph: Graph, specs: readonly ShapeSpec[]): Input
   return inputs.map((v) => profiles.get(v.name)!);
 }
 
-/** Formats a shape as the builder and `--shapes` write it: `1x3x640x640` (empty for a scalar). */
+/**
+ * Formats a shape as the builder and `--shapes` write it: `1x3x640x640` (empty for a scalar).
+ *
+ * @group Profiles
+ */
 export function formatShape(dims: readonly number[]): string {
   return dims.join('x');
 }

@@ -8,7 +8,11 @@ import { createInterface } from 'node:readline';
 import { OnnxSurgeonError } from '../errors.js';
 import { type BuilderEvent, parseBuilderEvent } from './events.js';
 
-/** How the builder process ended, with everything it said. */
+/**
+ * How the builder process ended, with everything it said.
+ *
+ * @group Native builder
+ */
 export interface BuilderRun {
   /** Exit status (null when killed by a signal). */
   exitCode: number | null;
@@ -20,7 +24,11 @@ export interface BuilderRun {
   stderrTail: string[];
 }
 
-/** Options of {@link runBuilder}. */
+/**
+ * Options of {@link runBuilder}.
+ *
+ * @group Native builder
+ */
 export interface RunBuilderOptions {
   /** Called for every event as it arrives. */
   onEvent?: (event: BuilderEvent) => void;
@@ -39,6 +47,7 @@ const STDERR_LINES_KEPT = 40;
  * ```ts
  * const run = await runBuilder('/path/onnx-surgeon-trt-builder', ['--onnx', 'm.onnx', '--engine', 'm.engine']);
  * ```
+ * @group Native builder
  */
 export function runBuilder(binary: string, args: readonly string[], options: RunBuilderOptions = {}): Promise<BuilderRun> {
   return new Promise((resolvePromise, reject) => {

@@ -4,16 +4,28 @@
  * FP16 engine is obtained, and the highest ONNX opset its ONNX parser supports.
  */
 
-/** How a TensorRT version types a network. */
+/**
+ * How a TensorRT version types a network.
+ *
+ * @group Discovery
+ */
 export type StrongTyping = 'unavailable' | 'optional' | 'always';
 
-/** The highest ONNX opset a TensorRT's ONNX parser supports, and where that figure comes from. */
+/**
+ * The highest ONNX opset a TensorRT's ONNX parser supports, and where that figure comes from.
+ *
+ * @group Discovery
+ */
 export interface OpsetLimit {
   opset: number;
   source: string;
 }
 
-/** What one TensorRT version offers. */
+/**
+ * What one TensorRT version offers.
+ *
+ * @group Discovery
+ */
 export interface TensorRtFeatures {
   /** `major.minor`. */
   version: string;
@@ -57,6 +69,7 @@ function atLeast(major: number, minor: number, [wantMajor, wantMinor]: [number, 
  * tensorRtFeatures(10, 13).msdaPluginVersions;    // ['1', '2']
  * tensorRtFeatures(11, 1).fp16BuilderFlag;        // false
  * ```
+ * @group Discovery
  */
 export function tensorRtFeatures(major: number, minor: number): TensorRtFeatures {
   const limit = OPSET_LIMITS.find((rule) => atLeast(major, minor, rule.from)) ?? OPSET_LIMITS[OPSET_LIMITS.length - 1]!;
@@ -77,6 +90,7 @@ export function tensorRtFeatures(major: number, minor: number): TensorRtFeatures
  * ```ts
  * parseTensorRtVersion('10.13.2'); // { major: 10, minor: 13 }
  * ```
+ * @group Discovery
  */
 export function parseTensorRtVersion(text: string): { major: number; minor: number } | undefined {
   const match = /^(\d+)\.(\d+)(?:\.\d+){0,2}$/.exec(text.trim());

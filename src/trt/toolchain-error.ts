@@ -6,7 +6,11 @@
  */
 import { type ErrorContext, OnnxSurgeonError } from '../errors.js';
 
-/** What is missing. */
+/**
+ * What is missing.
+ *
+ * @group Discovery
+ */
 export type MissingComponent = 'tensorrt' | 'cuda' | 'compiler' | 'platform' | 'onnxruntime';
 
 /**
@@ -17,6 +21,7 @@ export type MissingComponent = 'tensorrt' | 'cuda' | 'compiler' | 'platform' | '
  * ```ts
  * try { discoverTensorRt(); } catch (e) { if (e instanceof ToolchainMissingError) process.exitCode = 3; }
  * ```
+ * @group Discovery
  */
 export class ToolchainMissingError extends OnnxSurgeonError {
   constructor(

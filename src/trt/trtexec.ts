@@ -9,7 +9,11 @@ import type { PrecisionPlan } from './precision-plan.js';
 import { type InputProfile, formatShape } from './profiles.js';
 import type { TensorRtFeatures } from './tensorrt-features.js';
 
-/** What the command reproduces. */
+/**
+ * What the command reproduces.
+ *
+ * @group Build
+ */
 export interface TrtexecRequest {
   /** The (fused) model given to `build`. */
   onnxPath: string;
@@ -38,6 +42,7 @@ export interface TrtexecRequest {
  * const { precision, profiles } = planBuild(model, features, { file: 'm.onnx', fp16: true, stronglyTyped: false, msdaFp16: false, allowGridSample: false, shapes: [] });
  * trtexecCommand({ onnxPath: 'm.onnx', enginePath: 'm.engine', features, plan: precision, profiles, msdaLayerNames: ['msda'], tf32: true, msdaFp16: false }).join('\n');
  * ```
+ * @group Build
  */
 export function trtexecCommand(request: TrtexecRequest): string[] {
   const lines: string[] = [];

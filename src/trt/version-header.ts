@@ -5,7 +5,11 @@
  * `#define TRT_MAJOR_ENTERPRISE 10`), which naive regexes read as no version at all.
  */
 
-/** A TensorRT version as the headers state it. */
+/**
+ * A TensorRT version as the headers state it.
+ *
+ * @group Discovery
+ */
 export interface TensorRtVersion {
   major: number;
   minor: number;
@@ -25,6 +29,7 @@ export interface TensorRtVersion {
  * parseTensorRtVersionHeader('#define NV_TENSORRT_MAJOR 8\n#define NV_TENSORRT_MINOR 6\n#define NV_TENSORRT_PATCH 1');
  * // { major: 8, minor: 6, patch: 1, text: '8.6.1' }
  * ```
+ * @group Discovery
  */
 export function parseTensorRtVersionHeader(text: string): TensorRtVersion | undefined {
   const defines = new Map<string, string>();

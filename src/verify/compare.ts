@@ -11,10 +11,18 @@ import { DType, type Tensor, dtypeName } from '../ir/index.js';
 import { bfloat16ToFloat32, float16ToFloat32 } from '../ir/float16.js';
 import { type AppliedTolerances, type PlausibilityJudgement, type ToleranceOverrides, formatTolerance, judgePlausibility, judgingDType, tolerancesFor } from './tolerance.js';
 
-/** Denominator floor of the relative error (float32's smallest normal, numpy `finfo(float32).tiny`). */
+/**
+ * Denominator floor of the relative error (float32's smallest normal, numpy `finfo(float32).tiny`).
+ *
+ * @group Comparison
+ */
 export const RELATIVE_ERROR_FLOOR = 1.1754943508222875e-38;
 
-/** Element type and shape of one side of a comparison. */
+/**
+ * Element type and shape of one side of a comparison.
+ *
+ * @group Comparison
+ */
 export interface TensorSummary {
   /** Element type name (`float`, `float16`, ...). */
   dtype: string;
@@ -22,7 +30,11 @@ export interface TensorSummary {
   shape: number[];
 }
 
-/** Error statistics over all elements (only when both sides have the same shape). */
+/**
+ * Error statistics over all elements (only when both sides have the same shape).
+ *
+ * @group Comparison
+ */
 export interface ErrorStats {
   /** Number of elements compared. */
   elements: number;
@@ -44,7 +56,11 @@ export interface ErrorStats {
   passingRtol: number;
 }
 
-/** What a failed output needed, and whether that can be rounding. */
+/**
+ * What a failed output needed, and whether that can be rounding.
+ *
+ * @group Comparison
+ */
 export interface ToleranceHint {
   /** Smallest atol that would have passed (at the rtol used); Infinity when none would. */
   atol: number;
@@ -56,7 +72,11 @@ export interface ToleranceHint {
   text: string;
 }
 
-/** Outcome for one output name. */
+/**
+ * Outcome for one output name.
+ *
+ * @group Comparison
+ */
 export interface OutputComparison {
   /** Output name. */
   name: string;
@@ -90,6 +110,7 @@ export interface OutputComparison {
  * c.stats?.maxAbsError;  // ~1e-5
  * compareOutput('y', Tensor.float32([1, 2.00001]), Tensor.float32([1, 2]), { atol: 0, rtol: 0 }).hint?.text; // 'would pass with atol 1.1e-5 ...'
  * ```
+ * @group Comparison
  */
 export function compareOutput(name: string, actual: Tensor, reference: Tensor, tolerances: ToleranceOverrides = {}): OutputComparison {
   const applied = tolerancesFor(actual.dtype, reference.dtype, tolerances);
@@ -125,6 +146,7 @@ function toleranceHint(stats: ErrorStats, applied: AppliedTolerances, dtype: num
  * ```ts
  * missingOutput('boxes', 'rewritten', Tensor.float32([0, 0, 1, 1], [1, 4])).status; // 'error'
  * ```
+ * @group Comparison
  */
 export function missingOutput(name: string, missingFrom: 'rewritten' | 'reference', present: Tensor): OutputComparison {
   const summary = summarize(present);
@@ -187,6 +209,7 @@ function errorStats(a: Float64Array, b: Float64Array, dims: readonly number[], t
  * ```ts
  * toFloat64(Tensor.fromArray(DType.FLOAT16, [1], new Uint16Array([0x3c00])), 'x'); // Float64Array [1]
  * ```
+ * @group Comparison
  */
 export function toFloat64(tensor: Tensor, name: string): Float64Array {
   const out = new Float64Array(tensor.size);

@@ -6,7 +6,11 @@
 import { OnnxSurgeonError } from '../errors.js';
 import type { Dim, Model, Value } from '../ir/index.js';
 
-/** Sizes for symbolic dims: a dim_param name to a size, or an input name to its whole shape. */
+/**
+ * Sizes for symbolic dims: a dim_param name to a size, or an input name to its whole shape.
+ *
+ * @group Inputs
+ */
 export type ShapeBindings = Readonly<Record<string, number | readonly number[]>>;
 
 /**
@@ -17,15 +21,24 @@ export type ShapeBindings = Readonly<Record<string, number | readonly number[]>>
  * ```ts
  * requiredInputs(model).map((v) => v.name); // ['pixel_values']
  * ```
+ * @group Inputs
  */
 export function requiredInputs(model: Model): Value[] {
   return model.graph.inputs.filter((v) => !v.initializer);
 }
 
-/** Size of a batch dim nobody gave a size: the smallest that exercises batching. */
+/**
+ * Size of a batch dim nobody gave a size: the smallest that exercises batching.
+ *
+ * @group Inputs
+ */
 export const DEFAULT_BATCH = 2;
 
-/** A dim that got its size from {@link resolveInputShapes}'s rule instead of the caller. */
+/**
+ * A dim that got its size from {@link resolveInputShapes}'s rule instead of the caller.
+ *
+ * @group Inputs
+ */
 export interface DefaultedDim {
   /** The symbol (`batch`), or `<input>[0]` for an unnamed dim. */
   dim: string;
@@ -54,6 +67,7 @@ export interface DefaultedDim {
  * resolveInputShapes(model, { h0: 32, w0: 32 });
  * // { shapes: Map { feat0 => [2, 64, 32, 32] }, defaulted: [{ dim: 'batch', size: 2, inputs: ['feat0'] }] }
  * ```
+ * @group Inputs
  */
 export function resolveInputShapes(model: Model, bindings: ShapeBindings): { shapes: Map<string, number[]>; defaulted: DefaultedDim[] } {
   const inputs = requiredInputs(model);
@@ -99,6 +113,7 @@ export function resolveInputShapes(model: Model, bindings: ShapeBindings): { sha
  * ```ts
  * concreteShape(model, 'feat0', { h0: 32, w0: 32 }); // [2, 64, 32, 32] for [batch, 64, h0, w0]
  * ```
+ * @group Inputs
  */
 export function concreteShape(model: Model, input: string, bindings: ShapeBindings): number[] {
   const shape = resolveInputShapes(model, bindings).shapes.get(input);
@@ -161,6 +176,7 @@ function templateDims(input: Value, resolved: readonly number[], bindings: Shape
  * ```ts
  * formatDims([1, 3, 'batch', null]); // '[1,3,batch,?]'
  * ```
+ * @group Inputs
  */
 export function formatDims(dims: readonly Dim[]): string {
   return `[${dims.map((d) => (d === null ? '?' : String(d))).join(',')}]`;

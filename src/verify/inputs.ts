@@ -11,7 +11,11 @@ import { float32ToFloat16 } from '../ir/float16.js';
 import { seededRandom } from '../random.js';
 import { type ShapeBindings, formatDims, requiredInputs, resolveInputShapes } from './input-shapes.js';
 
-/** Options of {@link randomInputs}. */
+/**
+ * Options of {@link randomInputs}.
+ *
+ * @group Inputs
+ */
 export interface RandomInputOptions {
   /** PRNG seed (default 0): the same seed gives the same bytes on every machine. */
   seed?: number;
@@ -19,9 +23,17 @@ export interface RandomInputOptions {
   shapes?: ShapeBindings;
 }
 
-/** Range of random floating-point inputs: uniform in [-1, 1), the scale of normalized activations. */
+/**
+ * Range of random floating-point inputs: uniform in [-1, 1), the scale of normalized activations.
+ *
+ * @group Inputs
+ */
 export const RANDOM_FLOAT_RANGE = [-1, 1] as const;
-/** Random integer inputs are uniform in [0, 4): small non-negative, so index-like inputs stay in range. */
+/**
+ * Random integer inputs are uniform in [0, 4): small non-negative, so index-like inputs stay in range.
+ *
+ * @group Inputs
+ */
 export const RANDOM_INT_LIMIT = 4;
 
 /**
@@ -32,6 +44,7 @@ export const RANDOM_INT_LIMIT = 4;
  * readTensors('test/fixtures/msda/hf_rtdetr_op17/inputs').get('pixel_values')?.dims; // [1, 3, 128, 128]
  * readTensors('test_data_set_0', { role: 'outputs', names: ['y'] }).get('y');
  * ```
+ * @group Inputs
  */
 export function readTensors(source: string, options: ReadTensorFilesOptions = {}): Map<string, Tensor> {
   return readTensorFiles(source, options).tensors;
@@ -44,6 +57,7 @@ export function readTensors(source: string, options: ReadTensorFilesOptions = {}
  * ```ts
  * toTensorMap({ x: Tensor.float32([1]) }).get('x');
  * ```
+ * @group Inputs
  */
 export function toTensorMap(tensors: NamedTensors): Map<string, Tensor> {
   return tensors instanceof Map ? new Map(tensors) : new Map(Object.entries(tensors as Record<string, Tensor>));
@@ -57,6 +71,7 @@ export function toTensorMap(tensors: NamedTensors): Map<string, Tensor> {
  * ```ts
  * checkInputs(model, readTensors('inputs/'), 'inputs/'); // throws OnnxSurgeonError('usage') on a mismatch
  * ```
+ * @group Inputs
  */
 export function checkInputs(model: Model, feeds: ReadonlyMap<string, Tensor>, source?: string): void {
   const context = source ? { file: source } : {};
@@ -101,6 +116,7 @@ export function checkInputs(model: Model, feeds: ReadonlyMap<string, Tensor>, so
  * const feeds = randomInputs(model, { seed: 7, shapes: { batch: 2, h0: 32, w0: 32 } });
  * feeds.get('feat0')?.dims; // [2, 64, 32, 32]
  * ```
+ * @group Inputs
  */
 export function randomInputs(model: Model, options: RandomInputOptions = {}): Map<string, Tensor> {
   const seed = options.seed ?? 0;
@@ -113,7 +129,11 @@ export function randomInputs(model: Model, options: RandomInputOptions = {}): Ma
   return feeds;
 }
 
-/** Element type, shape and origin of the tensors a verification ran on. */
+/**
+ * Element type, shape and origin of the tensors a verification ran on.
+ *
+ * @group Inputs
+ */
 export interface InputSummary {
   /** Input name. */
   name: string;
@@ -130,6 +150,7 @@ export interface InputSummary {
  * ```ts
  * summarizeInputs(randomInputs(model)); // [{ name: 'pixel_values', dtype: 'float', shape: [1, 3, 128, 128] }]
  * ```
+ * @group Inputs
  */
 export function summarizeInputs(feeds: ReadonlyMap<string, Tensor>): InputSummary[] {
   return [...feeds].map(([name, t]) => ({ name, dtype: dtypeName(t.dtype), shape: [...t.dims] }));

@@ -25,6 +25,7 @@ const KERNEL_TYPES = /^Failed to find kernel for (\w+)\((\d+)\) \(node:'([^']*)'
  *   '/onnxruntime_src/reshape_helper.h:91 f(int) a == b was false. The input tensor cannot be reshaped');
  * // "Reshape node 'r': The input tensor cannot be reshaped"
  * ```
+ * @group Running
  */
 export function ortMessage(message: string): string {
   let text = message.replace(STATUS_BANNER, '').trim();

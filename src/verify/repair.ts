@@ -14,7 +14,11 @@ import { isOnnxDomain } from '../ir/domain.js';
 import { DType, type Graph, type Node, type Value, attr, dtypeName } from '../ir/index.js';
 import { inferShapes } from '../shape/index.js';
 
-/** One input of one node that the repair cast. */
+/**
+ * One input of one node that the repair cast.
+ *
+ * @group Running
+ */
 export interface RepairChange {
   /** Node name. */
   node: string;
@@ -28,7 +32,11 @@ export interface RepairChange {
   to: string;
 }
 
-/** What {@link repairForOnnxruntime} changed. */
+/**
+ * What {@link repairForOnnxruntime} changed.
+ *
+ * @group Running
+ */
 export interface RepairReport {
   /** One entry per cast input. */
   changes: RepairChange[];
@@ -49,6 +57,7 @@ const GRID_SAMPLE_INPUTS: readonly ['X', 'grid'] = ['X', 'grid'];
  * const torchscriptExport = await loadModel('detr.torchscript.onnx');
  * planOnnxruntimeRepair(torchscriptExport.graph).length; // 8: one float64 grid per GridSample
  * ```
+ * @group Running
  */
 export function planOnnxruntimeRepair(graph: Graph): RepairChange[] {
   const facts = inferShapes(graph);
@@ -76,6 +85,7 @@ export function planOnnxruntimeRepair(graph: Graph): RepairChange[] {
  * const copy = model.clone(); // repair a copy: the model under test stays as it is
  * repairForOnnxruntime(copy.graph).summary; // 'float64 grid cast to float32 at 8 GridSample nodes'
  * ```
+ * @group Running
  */
 export function repairForOnnxruntime(graph: Graph): RepairReport {
   const changes = planOnnxruntimeRepair(graph);

@@ -12,7 +12,11 @@ import { loadModelFromBytes, modelToBytes } from '../serde/index.js';
 import { type OnnxRuntime, loadOnnxRuntime } from './onnxruntime.js';
 import { ortMessage } from './ort-message.js';
 
-/** What one run produced. */
+/**
+ * What one run produced.
+ *
+ * @group Running
+ */
 export interface RunResult {
   /** Outputs by name, in the model's output order. */
   outputs: Map<string, Tensor>;
@@ -24,7 +28,11 @@ export interface RunResult {
   runMs: number;
 }
 
-/** Options of {@link runModel}. */
+/**
+ * Options of {@link runModel}.
+ *
+ * @group Running
+ */
 export interface RunOptions {
   /** Names the model in error messages (`original`, `rewritten`, a file name). */
   label?: string;
@@ -48,6 +56,7 @@ const FROM_ORT: Record<string, DTypeCode> = Object.fromEntries(Object.entries(OR
  * const { outputs } = await runModel(await loadModel('fused.onnx'), readTensors('inputs/'), { label: 'rewritten' });
  * outputs.get('logits')?.dims; // [1, 20, 2]
  * ```
+ * @group Running
  */
 export async function runModel(model: Model, feeds: ReadonlyMap<string, Tensor>, options: RunOptions = {}): Promise<RunResult> {
   const label = options.label ?? 'model';
@@ -99,7 +108,11 @@ export async function runModel(model: Model, feeds: ReadonlyMap<string, Tensor>,
   }
 }
 
-/** The first line of an error message (onnxruntime's messages can run to stack dumps). */
+/**
+ * The first line of an error message (onnxruntime's messages can run to stack dumps).
+ *
+ * @group Running
+ */
 export function firstLine(error: unknown): string {
   const message = error instanceof OnnxSurgeonError ? error.message : error instanceof Error ? error.message : String(error);
   return message.split('\n', 1)[0]!.trim();

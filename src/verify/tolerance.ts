@@ -10,7 +10,11 @@
  */
 import { DType, type DTypeCode, dtypeName } from '../ir/index.js';
 
-/** Tolerances of a comparison. */
+/**
+ * Tolerances of a comparison.
+ *
+ * @group Tolerances
+ */
 export interface Tolerances {
   /** Relative tolerance, scaled by |reference|. */
   rtol: number;
@@ -20,7 +24,11 @@ export interface Tolerances {
   nanEqual: boolean;
 }
 
-/** Tolerances chosen by the caller; what is left out follows the output's element type. */
+/**
+ * Tolerances chosen by the caller; what is left out follows the output's element type.
+ *
+ * @group Tolerances
+ */
 export interface ToleranceOverrides {
   /** Relative tolerance for every output. */
   rtol?: number;
@@ -30,7 +38,11 @@ export interface ToleranceOverrides {
   nanEqual?: boolean;
 }
 
-/** The tolerances one output was judged with, and where they came from. */
+/**
+ * The tolerances one output was judged with, and where they came from.
+ *
+ * @group Tolerances
+ */
 export interface AppliedTolerances extends Tolerances {
   /** Element type whose defaults apply (the coarser of the two sides), as {@link precisionName} names it: `float16`, `float32`. */
   dtype: string;
@@ -45,6 +57,7 @@ export interface AppliedTolerances extends Tolerances {
  * at most atol 1.4e-3 at that rtol, a wrong level start index needs 0.24. bfloat16 (7 significant
  * bits, not measured on an export: onnxruntime's CPU provider runs few bfloat16 ops): 4e-2.
  * Integers and bool: exact.
+ * @group Tolerances
  */
 export const DEFAULT_TOLERANCES_BY_DTYPE: Readonly<Record<'float64' | 'float32' | 'float16' | 'bfloat16' | 'exact', Readonly<{ rtol: number; atol: number }>>> = Object.freeze({
   float64: Object.freeze({ rtol: 1e-4, atol: 1e-5 }),
@@ -54,7 +67,11 @@ export const DEFAULT_TOLERANCES_BY_DTYPE: Readonly<Record<'float64' | 'float32' 
   exact: Object.freeze({ rtol: 0, atol: 0 }),
 });
 
-/** float32's defaults (rtol 1e-4, atol 1e-5, NaN never equal): what float32 and float64 outputs get. */
+/**
+ * float32's defaults (rtol 1e-4, atol 1e-5, NaN never equal): what float32 and float64 outputs get.
+ *
+ * @group Tolerances
+ */
 export const DEFAULT_TOLERANCES: Readonly<Tolerances> = Object.freeze({ ...DEFAULT_TOLERANCES_BY_DTYPE.float32, nanEqual: false });
 
 /** Explicit significand bits (without the implicit one) of the float types. */
@@ -70,6 +87,7 @@ const MANTISSA_BITS: Readonly<Record<number, number>> = {
  * defaultTolerances(DType.FLOAT16); // { rtol: 0.01, atol: 0.01 }
  * defaultTolerances(DType.INT64);   // { rtol: 0, atol: 0 }
  * ```
+ * @group Tolerances
  */
 export function defaultTolerances(dtype: DTypeCode): { rtol: number; atol: number } {
   switch (dtype) {
@@ -89,6 +107,7 @@ export function defaultTolerances(dtype: DTypeCode): { rtol: number; atol: numbe
  * ```ts
  * judgingDType(DType.FLOAT16, DType.FLOAT); // DType.FLOAT16
  * ```
+ * @group Tolerances
  */
 export function judgingDType(actual: DTypeCode, reference: DTypeCode): DTypeCode {
   const bitsA = MANTISSA_BITS[actual];
@@ -106,6 +125,7 @@ export function judgingDType(actual: DTypeCode, reference: DTypeCode): DTypeCode
  * tolerancesFor(DType.FLOAT16, DType.FLOAT16, { rtol: 1e-3 });
  * // { rtol: 0.001, atol: 0.01, nanEqual: false, dtype: 'float16', given: ['rtol'] }
  * ```
+ * @group Tolerances
  */
 export function tolerancesFor(actual: DTypeCode, reference: DTypeCode, overrides: ToleranceOverrides = {}): AppliedTolerances {
   const dtype = judgingDType(actual, reference);
@@ -129,12 +149,17 @@ export function tolerancesFor(actual: DTypeCode, reference: DTypeCode, overrides
  * ```ts
  * precisionName(DType.FLOAT); // 'float32'
  * ```
+ * @group Tolerances
  */
 export function precisionName(dtype: DTypeCode): string {
   return dtype === DType.FLOAT ? 'float32' : dtype === DType.DOUBLE ? 'float64' : dtypeName(dtype);
 }
 
-/** How a failed output's error compares with the rounding of its element type. */
+/**
+ * How a failed output's error compares with the rounding of its element type.
+ *
+ * @group Tolerances
+ */
 export interface PlausibilityJudgement {
   /** The largest error in ulps of the judging dtype at the output's scale (largest |reference|). */
   ulps: number;
@@ -144,9 +169,17 @@ export interface PlausibilityJudgement {
   text: string;
 }
 
-/** Up to this many ulps at the output's scale: what rounding in the output's dtype typically gives. */
+/**
+ * Up to this many ulps at the output's scale: what rounding in the output's dtype typically gives.
+ *
+ * @group Tolerances
+ */
 export const ROUNDING_ULPS = 8;
-/** Up to this many: possible after long chains of ops or cancellation; beyond it, not rounding. */
+/**
+ * Up to this many: possible after long chains of ops or cancellation; beyond it, not rounding.
+ *
+ * @group Tolerances
+ */
 export const UNUSUAL_ULPS = 32;
 
 /**
@@ -158,6 +191,7 @@ export const UNUSUAL_ULPS = 32;
  * judgePlausibility(4.9e-3, 3.67, DType.FLOAT16).verdict; // 'rounding' (2.5 float16 ulps at 3.67)
  * judgePlausibility(0.24, 3.67, DType.FLOAT16).verdict;   // 'beyond' (125 ulps)
  * ```
+ * @group Tolerances
  */
 export function judgePlausibility(maxAbsError: number, scale: number, dtype: DTypeCode): PlausibilityJudgement {
   const name = precisionName(dtype);
@@ -190,6 +224,7 @@ function formatUlps(ulps: number): string {
  * ```ts
  * formatTolerance(0.004883); // '4.9e-3'
  * ```
+ * @group Tolerances
  */
 export function formatTolerance(value: number): string {
   if (value === 0) return '0';
@@ -211,6 +246,7 @@ function formatNumber(x: number): string {
  * ```ts
  * describeTolerances(tolerancesFor(DType.FLOAT16, DType.FLOAT16)); // 'float16 defaults (rtol 0.01, atol 0.01)'
  * ```
+ * @group Tolerances
  */
 export function describeTolerances(applied: AppliedTolerances): string {
   const nan = applied.nanEqual ? ', NaN equals NaN' : '';

@@ -20,7 +20,11 @@ import { type RepairReport, planOnnxruntimeRepair, repairForOnnxruntime } from '
 import { firstLine, runModel, type RunResult } from './run.js';
 import { type ToleranceOverrides, describeTolerances } from './tolerance.js';
 
-/** Which references the rewritten model is judged against. */
+/**
+ * Which references the rewritten model is judged against.
+ *
+ * @group Verification
+ */
 export type ReferenceChoice = 'auto' | 'original' | 'expected';
 
 /**
@@ -49,7 +53,11 @@ export interface VerifyOptions {
   repair?: boolean;
 }
 
-/** Where a set of tensors came from. */
+/**
+ * Where a set of tensors came from.
+ *
+ * @group Verification
+ */
 export interface VerifyDataSource {
   /** `files`: read from {@link VerifyDataSource.path}; `given`: tensors passed in; `random`: generated from {@link VerifyDataSource.seed}. */
   source: 'files' | 'given' | 'random';
@@ -65,13 +73,21 @@ export interface VerifyDataSource {
   tensors: InputSummary[];
 }
 
-/** What both models ran on. */
+/**
+ * What both models ran on.
+ *
+ * @group Verification
+ */
 export interface VerifyInputs extends VerifyDataSource {
   /** Batch dims that got the default size (random inputs only). */
   defaulted: DefaultedDim[];
 }
 
-/** The outcome against one reference. */
+/**
+ * The outcome against one reference.
+ *
+ * @group Verification
+ */
 export interface ReferenceComparison {
   /** What was compared with what: the rewritten model with the original or the expected outputs, or the original with the expected outputs. */
   compared: 'rewritten-original' | 'rewritten-expected' | 'original-expected';
@@ -83,7 +99,11 @@ export interface ReferenceComparison {
   outputs: OutputComparison[];
 }
 
-/** Milliseconds spent in each phase. */
+/**
+ * Milliseconds spent in each phase.
+ *
+ * @group Verification
+ */
 export interface VerifyTimings {
   /** Loading the models (0 for models passed in). */
   loadMs: number;
@@ -386,6 +406,7 @@ function fileSource(read: ReturnType<typeof readTensorFiles>): Omit<VerifyDataSo
  * const report = await verifyRewrite('model.onnx', 'fused.onnx', { inputs: 'test_data_set_0' });
  * describeDataSource(report.inputs); // 'test_data_set_0 (ONNX test data)'
  * ```
+ * @group Verification
  */
 export function describeDataSource(source: VerifyDataSource): string {
   if (source.source === 'random') return `random (seed ${source.seed})`;

@@ -43,7 +43,11 @@ export interface MsdaSignature {
   readable?: ReadableMsdaSizes;
 }
 
-/** {@link MsdaSignature}'s sizes in readable spelling (see `DimNames` in `onnx-surgeon/shape`). */
+/**
+ * {@link MsdaSignature}'s sizes in readable spelling (see `DimNames` in `onnx-surgeon/shape`).
+ *
+ * @group fuse-msda
+ */
 export interface ReadableMsdaSizes {
   N: string;
   S: string;

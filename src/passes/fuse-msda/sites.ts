@@ -122,6 +122,7 @@ export function findMsdaSites(model: Model, options: FindMsdaSitesOptions = {}):
  * const picked = selectMsdaSite(findMsdaSites(model), '2');
  * if (picked.kind === 'plugin') console.log(picked.node.label);
  * ```
+ * @group fuse-msda
  */
 export type SelectedMsdaSite = { kind: 'unfused'; site: MsdaSiteInfo } | { kind: 'plugin'; node: Node };
 
@@ -135,6 +136,7 @@ export type SelectedMsdaSite = { kind: 'unfused'; site: MsdaSiteInfo } | { kind:
  * ```ts
  * selectMsdaSite(findMsdaSites(model), '/model/encoder/layers.0/');
  * ```
+ * @group fuse-msda
  */
 export function selectMsdaSite(found: Pick<MsdaSites, 'sites' | 'pluginNodes'>, name?: string): SelectedMsdaSite {
   const { sites, pluginNodes } = found;

@@ -23,6 +23,7 @@ import { MsdaInput } from './plugin.js';
  * ```ts
  * if ((model.onnxOpset ?? 0) < MSDA_EXPANSION_MIN_OPSET) console.warn('expansion will raise the opset');
  * ```
+ * @group MSDA plugin
  */
 export const MSDA_EXPANSION_MIN_OPSET = 16;
 
@@ -36,6 +37,7 @@ export const MSDA_EXPANSION_MIN_OPSET = 16;
  * for (const node of model.graph.nodes.filter((n) => n.opType === MSDA_PLUGIN.opType)) expandMsdaNode(node, model.graph, model);
  * model.graph.toposort();
  * ```
+ * @group MSDA plugin
  */
 export function expandMsdaNode(node: Node, graph: Graph, model: Model): void {
   if (node.inputs.length !== 5 || node.inputs.some((v) => !v) || node.outputs.length !== 1) {

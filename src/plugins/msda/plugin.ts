@@ -40,6 +40,7 @@ const NAMESPACE = '';
  * ```ts
  * const locations = node.input(MsdaInput.samplingLocations);
  * ```
+ * @group MSDA plugin
  */
 export const MsdaInput = {
   value: 0,
@@ -56,6 +57,7 @@ export const MsdaInput = {
  * ```ts
  * checkContract(msdaContract, node).map((v) => v.message);
  * ```
+ * @group MSDA plugin
  */
 export const msdaContract: PluginContract = {
   opType: OP_TYPE,
@@ -108,6 +110,7 @@ export const MSDA_PLUGIN: PluginIdentity = {
  * const problems = validateMsdaNode(node);
  * // [{ node: 'msda_0', input: 'locs', message: "node 'msda_0': input 3 'sampling_locations' dim 3 (L) is 3 but spatial_shapes has 4 rows", ... }]
  * ```
+ * @group MSDA plugin
  */
 export function validateMsdaNode(node: Node, options: ContractOptions = {}): ContractViolation[] {
   return checkContract(msdaContract, node, options);

@@ -24,6 +24,7 @@ import { float16ArrayToFloat32, float32ArrayToFloat16 } from '../../ir/float16.j
  * import { float32ArrayToFloat16 } from 'onnx-surgeon/ir';
  * const half: MsdaFloatData = float32ArrayToFloat16([0.25, 0.75]);
  * ```
+ * @group MSDA plugin
  */
 export type MsdaFloatData = Float32Array | Uint16Array;
 
@@ -41,6 +42,7 @@ export type MsdaFloatData = Float32Array | Uint16Array;
  * };
  * msdaReference(inputs); // Float32Array [2]
  * ```
+ * @group MSDA plugin
  */
 export interface MsdaReferenceInputs {
   /** Value, layout [N, S, M, D]: float32, or float16 bits as `Uint16Array`. */
@@ -78,6 +80,7 @@ export interface MsdaReferenceInputs {
  * });
  * out[0]; // 2.5, the mean of the four pixels
  * ```
+ * @group MSDA plugin
  */
 export function msdaReference(inputs: MsdaReferenceInputs): Float32Array {
   const [N, S, M, D] = inputs.valueShape;
@@ -134,6 +137,7 @@ export function msdaReference(inputs: MsdaReferenceInputs): Float32Array {
  *   Lq: 1, L: 1, P: 1,
  * }); // Uint16Array [0x4000] (2 in float16)
  * ```
+ * @group MSDA plugin
  */
 export function msdaReferenceFloat16(inputs: MsdaReferenceInputs): Uint16Array {
   return float32ArrayToFloat16(msdaReference(inputs));
