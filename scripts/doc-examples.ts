@@ -63,16 +63,18 @@ interface PackageJson {
   exports: Record<string, string | { types?: string }>;
 }
 
+/** The import path of each `exports` key that has types (`.` -> `onnx-surgeon`) and its `.d.ts`. */
+function typedSubpaths(packageJson: PackageJson): { subpath: string; types: string }[] {
+  return Object.entries(packageJson.exports).flatMap(([key, target]) => {
+    const types = typeof target === 'string' ? undefined : target.types;
+    return types?.endsWith('.d.ts') ? [{ subpath: key === '.' ? 'onnx-surgeon' : `onnx-surgeon/${key.slice(2)}`, types }] : [];
+  });
+}
+
 /** Entry point source file -> package subpath, from package.json `exports` (dist/src/x/index.d.ts -> src/x/index.ts). */
 export function entryPoints(root: string, packageJson: PackageJson): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const [key, target] of Object.entries(packageJson.exports)) {
-    const types = typeof target === 'string' ? undefined : target.types;
-    if (!types?.endsWith('.d.ts')) continue;
-    const source = types.replace(/^\.\/dist\//, '').replace(/\.d\.ts$/, '.ts');
-    map.set(resolve(root, source), key === '.' ? 'onnx-surgeon' : `onnx-surgeon/${key.slice(2)}`);
-  }
-  return map;
+  const sourceOf = (types: string): string => resolve(root, types.replace(/^\.\/dist\//, '').replace(/\.d\.ts$/, '.ts'));
+  return new Map(typedSubpaths(packageJson).map(({ subpath, types }) => [sourceOf(types), subpath]));
 }
 
 const FENCE = /^(`{3,}|~{3,})\s*([\w-]*)\s*$/;
@@ -196,11 +198,7 @@ export function exampleModule(example: DocExample, exportsOf: (subpath: string) 
 
 /** Names each subpath exports, read from the built declarations (what a consumer can import). */
 function subpathExports(root: string, packageJson: PackageJson): Map<string, Set<string>> {
-  const dts = new Map<string, string>();
-  for (const [key, target] of Object.entries(packageJson.exports)) {
-    const types = typeof target === 'string' ? undefined : target.types;
-    if (types?.endsWith('.d.ts')) dts.set(key === '.' ? 'onnx-surgeon' : `onnx-surgeon/${key.slice(2)}`, resolve(root, types));
-  }
+  const dts = new Map(typedSubpaths(packageJson).map(({ subpath, types }) => [subpath, resolve(root, types)]));
   const program = ts.createProgram([...dts.values()], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true });
   const checker = program.getTypeChecker();
   const names = new Map<string, Set<string>>();

@@ -23,11 +23,12 @@ const EVERYDAY_API = [
   // load / save
   'loadModel', 'loadModelFromBytes', 'saveModel', 'modelToBytes',
   // IR classes and their main methods
-  'Model', 'Model.clone', 'Graph', 'Graph.addNode', 'Graph.requireValue', 'Graph.replaceAllUsesWith', 'Graph.removeNode', 'Graph.cleanup', 'Graph.toposort',
-  'Graph.addInitializer', 'Node', 'Node.output', 'Node.attr', 'Node.setAttr', 'Value', 'Value.constant', 'Value.consumers', 'Tensor', 'Tensor.float32', 'Tensor.toNumbers',
-  'GraphEdit', 'GraphEdit.node', 'GraphEdit.replaceAllUsesWith', 'GraphEdit.commit',
+  'Model', 'Model.clone', 'Graph', 'Graph.addNode', 'Graph.value', 'Graph.requireValue', 'Graph.replaceAllUsesWith', 'Graph.removeNode', 'Graph.cleanup',
+  'Graph.toposort', 'Graph.addInput', 'Graph.setOutputs', 'Graph.addInitializer', 'Node', 'Node.input', 'Node.output', 'Node.setInput', 'Node.attr', 'Node.setAttr',
+  'Value', 'Value.constant', 'Value.consumers', 'Tensor', 'Tensor.fromArray', 'Tensor.float32', 'Tensor.toNumbers',
+  'GraphEdit', 'GraphEdit.node', 'GraphEdit.replaceAllUsesWith', 'GraphEdit.commit', 'DType', 'dtypeName', 'attr',
   // passes
-  'fuseMsda', 'findMsdaSites', 'foldConstants', 'convertToFloat16',
+  'fuseMsda', 'findMsdaSites', 'requireAllFused', 'foldConstants', 'convertToFloat16',
   // shape
   'inferShapes',
   // patterns
@@ -35,13 +36,13 @@ const EVERYDAY_API = [
   // check, verify
   'checkModel', 'verifyRewrite',
   // plugin contracts
-  'validatePluginNodes', 'assertValidPlugins', 'expandCustomOps', 'checkContract',
+  'MSDA_PLUGIN', 'validatePluginNodes', 'assertValidPlugins', 'validateMsdaNode', 'expandCustomOps', 'checkContract',
   // TensorRT
-  'buildEngine', 'planBuild',
+  'buildEngine', 'planBuild', 'checkModelForTensorRt',
   // pictures
   'renderSiteSvg',
   // errors
-  'OnnxSurgeonError', 'formatError',
+  'OnnxSurgeonError', 'formatError', 'ToolchainMissingError',
 ];
 
 describe('@example extraction', () => {
@@ -67,6 +68,11 @@ describe('the everyday API', () => {
   it('every symbol of the everyday API has an @example', () => {
     const documented = new Set(collectExamples(root, packageJson).map((e) => e.symbol));
     expect(EVERYDAY_API.filter((symbol) => !documented.has(symbol))).toEqual([]);
+  });
+
+  it('includes every runtime export of the package root', async () => {
+    const packageRoot = await import('../src/index.js');
+    expect(Object.keys(packageRoot).filter((name) => !EVERYDAY_API.includes(name))).toEqual([]);
   });
 });
 

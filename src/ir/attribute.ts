@@ -40,6 +40,11 @@ const utf8Encoder = new TextEncoder();
 /**
  * Builds attribute values from plain TypeScript values (the everyday path).
  *
+ * @example
+ * ```ts
+ * graph.addNode({ op: 'Transpose', inputs: [x], attributes: { perm: attr.ints([0, 2, 1]) } });
+ * graph.addNode({ op: 'LeakyRelu', inputs: [x], attributes: { alpha: attr.float(0.1) } });
+ * ```
  * @group IR
  */
 export const attr = {

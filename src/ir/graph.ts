@@ -108,7 +108,14 @@ export class Graph {
     return [...this._initializers];
   }
 
-  /** Looks up a value by name in this graph, then in enclosing graphs (outer scope). */
+  /**
+   * Looks up a value by name in this graph, then in enclosing graphs (outer scope).
+   *
+   * @example
+   * ```ts
+   * graph.value('logits')?.type; // undefined when no value has that name (see requireValue)
+   * ```
+   */
   value(name: string): Value | undefined {
     for (let g: Graph | undefined = this; g; g = g.parent) {
       const v = g._values.get(name);
@@ -265,7 +272,14 @@ export class Graph {
     return new Value(this, '');
   }
 
-  /** Appends a graph input. */
+  /**
+   * Appends a graph input.
+   *
+   * @example
+   * ```ts
+   * const pixels = graph.addInput('pixel_values', { dtype: DType.FLOAT, shape: ['batch', 3, 'height', 'width'] });
+   * ```
+   */
   addInput(name: string, type?: TensorType): Value {
     const v = this.createValue(name, type);
     this.pushInput(v);
@@ -283,7 +297,15 @@ export class Graph {
     if (value._graph === this) value._inputSlots++;
   }
 
-  /** Replaces the list of graph outputs. */
+  /**
+   * Replaces the list of graph outputs.
+   *
+   * @example
+   * ```ts
+   * const logits = graph.requireValue('logits');
+   * graph.setOutputs([logits]); // the other outputs are dropped; graph.cleanup() removes what fed only them
+   * ```
+   */
   setOutputs(values: readonly Value[]): void {
     for (const v of this._outputs) if (v._graph === this) v._outputSlots--;
     this._outputs = [...values];

@@ -74,7 +74,15 @@ export class Node {
     return out ? `${this.opType} -> ${out.name}` : `${this.opType} (unnamed)`;
   }
 
-  /** The input at `index`, or throws a contextual error when absent. */
+  /**
+   * The input at `index`, or throws a contextual error when absent.
+   *
+   * @example
+   * ```ts
+   * const gridSample = graph.nodes.find((n) => n.opType === 'GridSample');
+   * gridSample?.input(1).type?.dtype; // the grid's element type; throws when input 1 is absent
+   * ```
+   */
   input(index: number): Value {
     const v = this._inputs[index];
     if (!v) {
@@ -98,7 +106,14 @@ export class Node {
     return v;
   }
 
-  /** Rewires input `index` to `value` (or omits it), updating both values' uses. */
+  /**
+   * Rewires input `index` to `value` (or omits it), updating both values' uses.
+   *
+   * @example
+   * ```ts
+   * node.setInput(0, x); // x gains a use, the old input loses one
+   * ```
+   */
   setInput(index: number, value: Value | undefined): void {
     const old = this._inputs[index];
     if (old === value) return;

@@ -69,7 +69,15 @@ export class Tensor {
     if (init.docString !== undefined) this.docString = init.docString;
   }
 
-  /** Wraps a typed array (no copy). `dims` defaults to a 1-D shape of the array's length. */
+  /**
+   * Wraps a typed array (no copy). `dims` defaults to a 1-D shape of the array's length.
+   *
+   * @example
+   * ```ts
+   * const halfs = Tensor.fromArray(DType.FLOAT16, [2], new Uint16Array([0x3c00, 0xc000]));
+   * halfs.toNumbers(); // [1, -2]
+   * ```
+   */
   static fromArray(dtype: DTypeCode, dims: readonly number[] | undefined, data: TensorArray, name = ''): Tensor {
     const shape = dims ?? [data.length];
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

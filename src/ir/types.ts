@@ -10,6 +10,11 @@ import { DataType, dataTypeInfo, dataTypeName } from '../onnx/dtypes.js';
 /**
  * ONNX element type codes (`TensorProto.DataType`).
  *
+ * @example
+ * ```ts
+ * const mask = graph.addInput('mask', { dtype: DType.BOOL, shape: ['batch', 100] });
+ * mask.type?.dtype === DType.BOOL; // true
+ * ```
  * @group IR
  */
 export const DType = DataType;
@@ -24,6 +29,11 @@ export type DTypeCode = number;
 /**
  * Lower-case name of an element type (`float`, `int64`, ...); `dtype(N)` for unknown codes.
  *
+ * @example
+ * ```ts
+ * dtypeName(DType.FLOAT16); // 'float16'
+ * dtypeName(99);            // 'dtype(99)'
+ * ```
  * @group IR
  */
 export function dtypeName(code: DTypeCode): string {

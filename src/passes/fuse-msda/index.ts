@@ -222,6 +222,11 @@ function markSkipped(report: MsdaSiteReport, reason: string): void {
 /**
  * Fails with a readable error when a report says a site that should have been fused was not.
  *
+ * @example
+ * ```ts
+ * const report = fuseMsda(model);
+ * requireAllFused(report, 'detr.onnx'); // throws OnnxSurgeonError listing each skipped site and its reason
+ * ```
  * @group fuse-msda
  */
 export function requireAllFused(report: FuseMsdaReport, file?: string): void {
