@@ -49,7 +49,7 @@ export type ErrorCode =
  *   await loadModel('detr.onnx');
  * } catch (error) {
  *   if (!(error instanceof OnnxSurgeonError)) throw error;
- *   console.error(error.message); // one line: "decode error: detr.onnx: ..."
+ *   console.error(error.message); // one line, e.g. "decode error: detr.onnx: ..."
  *   error.code;                   // 'decode', 'graph', 'contract', ...
  *   error.context.file;           // 'detr.onnx'
  * }

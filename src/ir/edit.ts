@@ -32,7 +32,8 @@ interface TypeDeclaration {
  * const sum = edit.node({ op: 'Add', inputs: [x, y], name: 'fused/add' });
  * edit.replaceAllUsesWith(value, sum.output());
  * if (value.producer) edit.removeWhenUnused([value.producer]);
- * if (edit.typeOf(sum.output()) !== undefined) edit.commit(); // or drop `edit`: the graph never changed
+ * const acceptable = edit.readersOf(x).length > 0; // checks look at the detached replacement
+ * if (acceptable) edit.commit(); // or drop `edit`: the graph never changed
  * ```
  * @group IR
  */
@@ -132,7 +133,7 @@ export class GraphEdit {
    * ```ts
    * const edit = new GraphEdit(graph);
    * edit.replaceAllUsesWith(y, edit.node({ op: 'Relu', inputs: [x] }).output());
-   * edit.readersOf(y); // [] once committed: every reader moves to the Relu
+   * edit.replacementOf(y); // the Relu's output: y's readers move to it on commit
    * edit.commit();
    * ```
    */

@@ -475,7 +475,7 @@ export class Graph {
    * @example
    * ```ts
    * graph.addNode({ op: 'Relu', inputs: [x] }); // appended at the end
-   * graph.toposort();                           // now after x's producer, before its readers
+   * graph.toposort();                           // every node after the producers of its inputs
    * ```
    */
   toposort(): void {
