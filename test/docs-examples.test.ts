@@ -4,7 +4,7 @@
  * every symbol of the everyday API has one. Synthetic examples in the same compiler run show that
  * a broken example fails and is named by its symbol and source line.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type DocExample, type DocExampleProblem, checkExamples, collectExamples, examplesInComment, exampleModule, formatExampleProblem } from '../scripts/doc-examples.js';
@@ -100,5 +100,15 @@ describe.runIf(built)('@example blocks of the public API', () => {
       expect.stringMatching(/^probe\/broken\.ts:41 probeBroken \(@example\): TS2322: Type 'Graph' is not assignable to type 'number'/),
       expect.stringMatching(/^probe\/broken\.ts:61 probeStrict \(@example\): TS18048: 'first' is possibly 'undefined'/),
     ]);
+  });
+});
+
+describe('the API site', () => {
+  it('includes every guide in docs/, getting-started first', () => {
+    const typedoc = JSON.parse(readFileSync('typedoc.json', 'utf8')) as { projectDocuments: string[]; sortEntryPoints: boolean };
+    const guides = readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+    expect([...typedoc.projectDocuments].sort()).toEqual(guides.sort());
+    expect(typedoc.projectDocuments[0]).toBe('docs/getting-started.md');
+    expect(typedoc.sortEntryPoints).toBe(false); // keeps the reading order above
   });
 });
