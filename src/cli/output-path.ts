@@ -75,10 +75,11 @@ export class CommandFiles {
   /**
    * Checks once more (the file system may have changed meanwhile), creates the missing output
    * folders and removes stale temp files there, and says so on stderr unless `quiet`.
+   * `withoutModel`: the model (and its data) will not be written after all, only the others.
    */
-  prepare(io: CommandIo, options: { quiet?: boolean | undefined; progress?: Progress } = {}): void {
+  prepare(io: CommandIo, options: { quiet?: boolean | undefined; progress?: Progress; withoutModel?: boolean } = {}): void {
     this.plan.check();
-    const { created, staleTemps } = this.plan.prepareFolders();
+    const { created, staleTemps } = this.plan.prepareFolders(options.withoutModel ? ['model', 'model-data'] : []);
     if (options.quiet || (!created.length && !staleTemps.length)) return;
     options.progress?.clear();
     for (const folder of created) io.stderr.write(`created folder ${folder}${path.sep}\n`);

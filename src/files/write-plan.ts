@@ -144,12 +144,14 @@ export class WritePlan {
    * writers) from the output folders. Until {@link done}, the folders created are removed again
    * (when empty) by {@link rollback} and by Ctrl-C.
    *
+   * `skip`: kinds of output that will not be written after all (a model a failed check withholds).
+   *
    * @throws OnnxSurgeonError `io` when a folder cannot be created.
    */
-  prepareFolders(): PreparedFolders {
+  prepareFolders(skip: readonly PlannedFileKind[] = []): PreparedFolders {
     const created: string[] = [];
     const staleTemps: StaleTemp[] = [];
-    const folders = [...new Set(this.outputs.map((o) => dirname(refresh(o).identity.absolute)))];
+    const folders = [...new Set(this.outputs.filter((o) => !skip.includes(o.kind)).map((o) => dirname(refresh(o).identity.absolute)))];
     for (const folder of folders) {
       for (const missing of missingFolders(folder)) {
         try {

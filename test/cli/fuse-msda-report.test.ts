@@ -1,15 +1,17 @@
 /**
  * What fuse-msda tells people about a dynamic export: the per-site table names sizes readably and
  * stays within 160 columns, the JSON keeps the exact expressions, a dry run says `fusable` and
- * projects exactly the node counts a real run leaves, and the summary names the path as given.
+ * projects exactly the node counts a real run leaves, the summary names the path as given, and
+ * `--require-all` writes no model when a site is left unfused.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type FuseMsdaCliReport, runFuseMsdaCommand } from '../../src/cli/commands/fuse-msda.js';
 import { fuseMsda } from '../../src/passes/fuse-msda/index.js';
 import { loadModel } from '../../src/serde/index.js';
-import { captureIo } from './helpers.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { captureIo, tempDir } from './helpers.js';
 
 const dynamicFixtures = ['msda', 'msda-extra', 'msda-v2', 'msda-models']
   .flatMap((set) => readdirSync(join('test/fixtures', set), { withFileTypes: true })
@@ -79,5 +81,45 @@ describe('fuse-msda --dry-run projects what a real run does', () => {
     expect(dry.nodesAfter).toBe(real.nodesAfter);
     expect(dry.gridSamplesLeft).toBe(real.gridSamplesLeft);
     expect(dry.skipped).toBe(real.skipped);
+  });
+});
+
+describe('fuse-msda --require-all', () => {
+  const partial = 'test/fixtures/msda-extra/partial_border_layer1_ts_op17/model.onnx';
+
+  it('a site left unfused: exit 1, no model written (nor its folder), the report says why, one plain line on stderr', async () => {
+    const dir = tempDir();
+    const output = join(dir, 'new', 'fused.onnx');
+    const reportFile = join(dir, 'report.json');
+    const io = captureIo();
+    expect(await runFuseMsdaCommand(partial, { output, report: reportFile, requireAll: true }, io)).toBe(EXIT.checkFailed);
+    expect(existsSync(join(dir, 'new'))).toBe(false);
+    expect(readdirSync(dir)).toEqual(['report.json']);
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as FuseMsdaCliReport;
+    expect(report.output).toBeNull();
+    expect(report.notWritten).toBe('--require-all: 1 of 2 MSDA sites was left unfused');
+    expect(report.sites.map((s) => s.status)).toEqual(['fused', 'skipped']);
+    expect(io.out()).toMatch(/\nnothing written \(--require-all: 1 of 2 MSDA sites was left unfused\)\n$/);
+    expect(io.err()).toBe(`${partial}: --require-all: 1 of 2 MSDA sites was left unfused, so ${output} was not written: ` +
+      `/layers.1/self_attn/: '/layers.1/self_attn/GridSample' pads with 'border'; the plugin reads zeros outside the feature map (re-export with padding_mode='zeros')\n`);
+  });
+
+  it('--json and --quiet: the same exit and line; a dry run names no output', async () => {
+    const json = captureIo();
+    expect(await runFuseMsdaCommand(partial, { output: join(tempDir(), 'f.onnx'), json: true, requireAll: true }, json)).toBe(EXIT.checkFailed);
+    expect((JSON.parse(json.out()) as FuseMsdaCliReport).output).toBeNull();
+    expect(json.err().split('\n')).toHaveLength(2);
+    const dry = captureIo();
+    expect(await runFuseMsdaCommand(partial, { dryRun: true, quiet: true, requireAll: true }, dry)).toBe(EXIT.checkFailed);
+    expect(dry.out()).toBe('');
+    expect(dry.err()).toMatch(/^\S+: --require-all: 1 of 2 MSDA sites was left unfused: \/layers\.1\/self_attn\/: '/);
+  });
+
+  it('every site fused, or no --require-all: the model is written, exit 0', async () => {
+    const dir = tempDir();
+    expect(await runFuseMsdaCommand('test/fixtures/msda/hf_rtdetr_op17/model.onnx', { output: join(dir, 'all.onnx'), requireAll: true, quiet: true }, captureIo())).toBe(EXIT.ok);
+    expect(await runFuseMsdaCommand(partial, { output: join(dir, 'partial.onnx'), quiet: true }, captureIo())).toBe(EXIT.ok);
+    expect((await loadModel(join(dir, 'all.onnx'))).graph.nodes.filter((n) => n.opType === 'GridSample')).toHaveLength(0);
+    expect((await loadModel(join(dir, 'partial.onnx'))).graph.nodes.filter((n) => n.opType === 'GridSample')).toHaveLength(4);
   });
 });

@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { OnnxSurgeonError } from '../../errors.js';
 import { writeFileAtomic } from '../../onnx/files.js';
-import { type FuseMsdaReport, type MsdaSiteReport, fuseMsda, requireAllFused } from '../../passes/fuse-msda/index.js';
+import { type FuseMsdaReport, type MsdaSiteReport, fuseMsda } from '../../passes/fuse-msda/index.js';
 import { structuralProblems } from '../../ir/index.js';
 import { loadModel, saveModel } from '../../serde/index.js';
 import { MSDA_PLUGIN } from '../../plugins/index.js';
@@ -39,8 +39,10 @@ export interface FuseMsdaCliOptions {
 export interface FuseMsdaCliReport extends FuseMsdaReport {
   /** The model read. */
   input: string;
-  /** The model written, or null for `--dry-run`. */
+  /** The model written, or null for `--dry-run` and for a `--require-all` run that left a site unfused. */
   output: string | null;
+  /** Why `-o` was not written although given (`--require-all` and a site left unfused). */
+  notWritten?: string;
 }
 
 const EXAMPLES = `
@@ -51,7 +53,7 @@ Examples:
   # see what would be fused without writing anything
   onnx-surgeon fuse-msda detr.onnx --dry-run
 
-  # keep a JSON report next to the output; fail (exit 1) if any site stays unfused
+  # keep a JSON report next to the output; fail (exit 1), writing no model, if any site stays unfused
   onnx-surgeon fuse-msda detr.onnx -o detr.fused.onnx --report detr.fuse.json --require-all
 
   # machine-readable: the JSON report on stdout, nothing else
@@ -83,7 +85,7 @@ export function fuseMsdaCommand(io: CommandIo = processIo()): Command {
     .option('--json', 'print the JSON report on stdout (and nothing else)')
     .option('--quiet', 'print nothing but errors')
     .option('--force', 'allow -o to be the input model (replaced atomically)')
-    .option('--require-all', 'exit 1 when any site is left unfused')
+    .option('--require-all', 'exit 1 when any site is left unfused, and then write no model (--report is still written, with the reasons)')
     .addOption(new Option('--plugin-version <version>', 'plugin_version of the plugin nodes: 1 (TensorRT 8.6+) or 2 (TensorRT 10.11+)')
       .choices([...MSDA_PLUGIN.versions]).default(MSDA_PLUGIN.versions[0]))
     .option('--exact-precision', 'refuse also the one rounding allowed by default (float64 sampling locations of TorchScript exports rounded to the plugin type)')
@@ -123,12 +125,18 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
       allowInvalid: Boolean(options.allowInvalid),
       onProgress: (done, total) => progress.update('fusing MSDA sites', done, total),
     });
-    files.prepare(io, { quiet: options.quiet, progress });
-    if (output !== undefined) {
-      progress.step(`saving ${output}`);
-      await saveModel(model, output, { externalData: storage!, replaceSource: Boolean(options.force) });
+    // --require-all is a promise about the output: a model with a site left unfused is not written.
+    const unfused = options.requireAll ? report.sites.filter((s) => s.status === 'skipped') : [];
+    const written = unfused.length ? undefined : output;
+    files.prepare(io, { quiet: options.quiet, progress, withoutModel: written === undefined });
+    if (written !== undefined) {
+      progress.step(`saving ${written}`);
+      await saveModel(model, written, { externalData: storage!, replaceSource: Boolean(options.force) });
     }
-    const full: FuseMsdaCliReport = { input, output: output ?? null, ...report };
+    const full: FuseMsdaCliReport = {
+      input, output: written ?? null, ...report,
+      ...(output !== undefined && written === undefined ? { notWritten: `--require-all: ${unfusedCount(unfused.length, report.sitesFound)}` } : {}),
+    };
     if (options.report !== undefined) {
       writeFileAtomic(options.report, [new TextEncoder().encode(`${JSON.stringify(full, null, 2)}\n`)]);
     }
@@ -141,7 +149,11 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
     }
     if (options.json) io.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
     else if (!options.quiet) io.stdout.write(formatFuseMsdaSummary(full));
-    if (options.requireAll) requireAllFused(report, input);
+    if (unfused.length) {
+      io.stderr.write(`${input}: --require-all: ${unfusedCount(unfused.length, report.sitesFound)}${output === undefined ? '' : `, so ${output} was not written`}: ` +
+        `${unfused.map((s) => `${s.name}: ${s.reason}`).join('; ')}\n`);
+      return EXIT.checkFailed;
+    }
     return EXIT.ok;
   } catch (error) {
     files?.rollback();
@@ -175,8 +187,14 @@ export function formatFuseMsdaSummary(report: FuseMsdaCliReport): string {
   }
   const nodes = `nodes: ${report.nodesBefore} -> ${report.nodesAfter}, GridSample left: ${report.gridSamplesLeft}`;
   lines.push(report.dryRun ? `${nodes} (projected)` : nodes);
-  lines.push(report.output === null ? 'dry run: nothing written' : `wrote ${report.output}`);
+  lines.push(report.notWritten !== undefined ? `nothing written (${report.notWritten})`
+    : report.output === null ? 'dry run: nothing written' : `wrote ${report.output}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `2 of 6 MSDA sites were left unfused`. */
+function unfusedCount(unfused: number, found: number): string {
+  return `${unfused} of ${found} MSDA site${found === 1 ? '' : 's'} ${unfused === 1 ? 'was' : 'were'} left unfused`;
 }
 
 const SIGNATURE_COLUMNS = [

@@ -232,6 +232,7 @@ function markSkipped(report: MsdaSiteReport, reason: string): void {
 export function requireAllFused(report: FuseMsdaReport, file?: string): void {
   const skipped = report.sites.filter((s) => s.status === 'skipped');
   if (skipped.length) {
-    throw new OnnxSurgeonError('pattern', `${skipped.length} MSDA site(s) not fused: ${skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`, file ? { file } : {});
+    const found = report.sitesFound;
+    throw new OnnxSurgeonError('pattern', `${skipped.length} of ${found} MSDA site${found === 1 ? '' : 's'} left unfused: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`, file ? { file } : {});
   }
 }
