@@ -58,6 +58,24 @@ export interface CheckReport {
 }
 
 /**
+ * Only the external data rule of {@link checkModel}: every tensor stored in an external file has
+ * its file, inside the model's folder, long enough for its bytes. Checked by `stat`, nothing is
+ * read, so it is cheap enough for a summary (`inspect` warns with it).
+ *
+ * @example
+ * ```ts
+ * const missing = checkExternalDataFiles(await loadModel('detr.onnx'));
+ * missing[0]?.message;
+ * // "error: tensor 'layers.0.value_proj.bias': external data file 'detr.onnx.data' not found in /models/"
+ * ```
+ */
+export function checkExternalDataFiles(model: Model): CheckProblem[] {
+  const list = new ProblemList();
+  checkExternalTensors(model, graphPaths(model.graph), list);
+  return list.problems;
+}
+
+/**
  * Checks `model` against ONNX's rules and reports every problem at once; never throws for a
  * problem of the model, never changes it. Load broken models with `loadModel` first: it accepts
  * what the file holds.

@@ -9,7 +9,7 @@
 
 import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
-import { OnnxSurgeonError } from '../errors.js';
+import { type ErrorContext, OnnxSurgeonError } from '../errors.js';
 import { AtomicFile } from '../files/atomic-file.js';
 import { fsReason } from '../files/fs-errors.js';
 import type { GraphProto, ModelProto, NodeProto, SparseTensorProto, StringStringEntryProto, TensorProto } from './proto-types.js';
@@ -152,7 +152,8 @@ export function resolveExternalLocation(modelDir: string, location: string): str
   const relativePath = checkRelativeLocation(location);
   const root = realpathOrThrow(modelDir, 'model folder not found');
   const candidate = resolve(root, relativePath);
-  const real = realpathOrThrow(candidate, 'external data file not found');
+  // The location and the folder in the words: callers replace the context's file with the model's.
+  const real = realpathOrThrow(candidate, `external data file '${location}' not found in ${root}${sep}`, {});
   if (!isInside(root, real)) {
     throw new OnnxSurgeonError('external-data', 'external data location resolves outside the model folder (symlink)', {
       ...where,
@@ -194,12 +195,12 @@ function checkRelativeLocation(location: string): string {
   return normalized;
 }
 
-function realpathOrThrow(path: string, what: string): string {
+function realpathOrThrow(path: string, what: string, context: ErrorContext = { file: path }): string {
   try {
     return realpathSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new OnnxSurgeonError('external-data', `${what}${code && code !== 'ENOENT' ? ` (${code})` : ''}`, { file: path }, { cause: error });
+    throw new OnnxSurgeonError('external-data', `${what}${code && code !== 'ENOENT' ? ` (${code})` : ''}`, context, { cause: error });
   }
 }
 

@@ -1,6 +1,6 @@
 import { errorOf } from '../helpers/expect-error.js';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -107,7 +107,7 @@ describe('resolveExternalLocation refuses unsafe locations', () => {
   test('missing file', () => {
     const e = errorOf(() => readExternalData(modelDir, { location: 'nope.bin', offset: 0 }));
     expect(e.code).toBe('external-data');
-    expect(e.message).toMatch(/external data file not found/);
+    expect(e.message).toBe(`external-data error: external data file 'nope.bin' not found in ${realpathSync(modelDir)}/`);
   });
 });
 

@@ -70,10 +70,14 @@ export async function runCheckCommand(input: string, options: CheckCliOptions, i
   if (options.json) {
     io.stdout.write(`${JSON.stringify({ file: input, ...report }, null, 2)}\n`);
   } else {
-    for (const p of report.problems) io.stdout.write(`${input}: ${p.message}\n`);
-    if (!options.quiet) io.stdout.write(summary(input, report));
+    io.stdout.write(formatCheckReport(input, report, options));
   }
   return report.ok ? EXIT.ok : EXIT.checkFailed;
+}
+
+/** The text of a check report: one line per problem, then (unless `quiet`) the counts (also `inspect --check`'s). */
+export function formatCheckReport(input: string, report: CheckReport, options: { quiet?: boolean | undefined } = {}): string {
+  return report.problems.map((p) => `${input}: ${p.message}\n`).join('') + (options.quiet ? '' : summary(input, report));
 }
 
 function summary(input: string, report: CheckReport): string {

@@ -4,6 +4,7 @@
  * site before and after fusion (`--dot`).
  */
 import { Command, Option } from 'commander';
+import { type CheckProblem, type CheckReport, checkExternalDataFiles, checkModel } from '../../check/index.js';
 import { OnnxSurgeonError } from '../../errors.js';
 import { writeFileAtomic } from '../../onnx/files.js';
 import { type FuseMsdaReport, type MsdaSiteReport, type SelectedMsdaSite, findMsdaSites, fuseMsda, selectMsdaSite } from '../../passes/fuse-msda/index.js';
@@ -15,6 +16,7 @@ import { type ModelSummary, formatShapeText, summarizeModel } from '../inspect/s
 import { type CommandIo, processIo } from '../io.js';
 import { CommandFiles, nonNegativeInteger } from '../output-path.js';
 import { createProgress } from '../progress.js';
+import { formatCheckReport } from './check.js';
 import { reportError } from '../report-error.js';
 import { wrapText } from '../../text.js';
 import { SUMMARY_WIDTH, formatSpatialShapes, legendLines } from '../site-text.js';
@@ -29,6 +31,7 @@ export interface InspectCliOptions {
   site?: string;
   output?: string;
   depth?: number;
+  check?: boolean;
   quiet?: boolean;
 }
 
@@ -61,6 +64,12 @@ Examples:
   # the same picture as Graphviz DOT
   onnx-surgeon inspect detr.onnx --dot -o site.dot && dot -Tpng site.dot -o site.png
 
+  # the summary and every problem 'onnx-surgeon check' finds; exit 1 when there are errors
+  onnx-surgeon inspect detr.onnx --check
+
+A tensor whose external data file is missing (or too short) is warned about on stderr: the
+summary reads no weights, but every command that does will fail. With --check it is an error.
+
 ${EXIT_CODES_HELP}
 `;
 
@@ -83,6 +92,7 @@ export function inspectCommand(io: CommandIo = processIo()): Command {
     .addOption(new Option('--when <which>', 'with --svg/--dot: which picture').choices(['before', 'after', 'both']).default('both'))
     .option('-o, --output <file>', 'with --svg/--dot: write the picture to this file instead of stdout')
     .option('--depth <hops>', `with --svg/--dot: producer hops drawn in front of the site (default ${DEFAULT_DEPTH})`, nonNegativeInteger('--depth'))
+    .option('--check', 'also check the model as \'onnx-surgeon check\' does (structure, operator schemas, types, external data, plugin contracts): list the problems, exit 1 on errors')
     .option('--quiet', 'no progress display')
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, options: InspectCliOptions) => {
@@ -108,6 +118,9 @@ export async function runInspectCommand(input: string, options: InspectCliOption
     const model = await loadModel(input);
     files.modelLoaded(model);
     const summary = summarizeModel(model, input);
+    if (options.check) progress.step('checking');
+    const check = options.check ? checkModel(model) : undefined;
+    const externalData = check ? check.problems.filter((p) => p.rule === 'external-data') : checkExternalDataFiles(model);
     let site: InspectedSite | undefined;
     if (options.site !== undefined || drawing) {
       progress.step('finding MSDA sites');
@@ -127,20 +140,49 @@ export async function runInspectCommand(input: string, options: InspectCliOption
       }
     }
     progress.clear();
+    // With --check the problems are in the check's list; without, the missing data is a warning.
+    if (!check) for (const line of externalDataWarnings(input, externalData)) io.stderr.write(`${line}\n`);
     if (options.json) {
-      io.stdout.write(`${JSON.stringify(site ? { ...summary, site } : summary, null, 2)}\n`);
-    } else if (!drawing) {
-      io.stdout.write(site ? formatSite(site) : formatSummary(summary));
-    } else if (options.output !== undefined && !options.quiet) {
-      io.stdout.write(`wrote ${options.output}${options.dot ? ' (Graphviz DOT: dot -Tpng FILE -o site.png)' : ''}\n`);
+      const report: InspectJson = { ...summary, externalDataProblems: externalData, ...(site && { site }), ...(check && { check }) };
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      if (!drawing) io.stdout.write(site ? formatSite(site) : formatSummary(summary));
+      else if (options.output !== undefined && !options.quiet) {
+        io.stdout.write(`wrote ${options.output}${options.dot ? ' (Graphviz DOT: dot -Tpng FILE -o site.png)' : ''}\n`);
+      }
+      if (check) io[drawing && options.output === undefined ? 'stderr' : 'stdout'].write(`\ncheck:\n${formatCheckReport(input, check)}`);
     }
     files.done();
-    return EXIT.ok;
+    return check && !check.ok ? EXIT.checkFailed : EXIT.ok;
   } catch (error) {
     files?.rollback();
     progress.clear();
     return reportError(error, io, input);
   }
+}
+
+/** What `inspect --json` prints. */
+export interface InspectJson extends ModelSummary {
+  /** Tensors whose external data file is missing, outside the model folder, or too short. */
+  externalDataProblems: CheckProblem[];
+  /** With `--site` or a picture: the site. */
+  site?: InspectedSite;
+  /** With `--check`: every problem `onnx-surgeon check` finds. */
+  check?: CheckReport;
+}
+
+/**
+ * One warning per distinct external data problem (a missing file is one line, not one per
+ * tensor): the first tensor, how many more, what is wrong and where it looked.
+ */
+export function externalDataWarnings(input: string, problems: readonly CheckProblem[]): string[] {
+  const byDetail = new Map<string, CheckProblem[]>();
+  for (const p of problems) byDetail.set(p.detail, [...byDetail.get(p.detail) ?? [], p]);
+  return [...byDetail].map(([detail, list]) => {
+    const more = list.length > 1 ? ` and ${list.length - 1} more` : '';
+    return `${input}: warning: tensor '${list[0]!.tensor}'${more}: ${detail}; the summary reads no weights, but commands that do will fail ` +
+      `('inspect --check' or 'check' lists every problem)`;
+  });
 }
 
 /** What `--site` prints (and `--json` writes) about the selected site. */
