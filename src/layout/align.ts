@@ -35,7 +35,7 @@ export function alignAtoms(semantic: readonly Atom[], root: readonly Atom[], wha
       b.unshift({ axis: y.axis, size: yInner, stride: y.stride });
       continue;
     }
-    throw new ViewError(`${what}: sizes ${String(x.size)} and ${String(y.size)} do not line up`);
+    throw new ViewError(`${what}: sizes ${String(x.size)} and ${String(y.size)} do not line up (neither divides the other)`);
   }
   if (a.length || b.length) {
     throw new ViewError(`${what}: ${String(dimSize(semantic))} elements on one side, ${String(dimSize(root))} on the other`);
@@ -46,22 +46,23 @@ export function alignAtoms(semantic: readonly Atom[], root: readonly Atom[], wha
 /**
  * For one semantic axis, the root pieces that hold it, outer to inner, after checking that the
  * semantic pieces tile the axis exactly (strides 1, then size*stride of the inner piece, ...).
- * Returns [] for an axis of size 1 that no piece mentions.
+ * Returns [] for an axis of size 1 that no piece mentions. `nameOf` words the axis in messages.
  */
-export function piecesOf(pairs: readonly AtomPair[], axis: string, size: DimExpr, what: string): Atom[] {
+export function piecesOf(pairs: readonly AtomPair[], axis: string, size: DimExpr, what: string, nameOf: (axis: string) => string = (a) => a): Atom[] {
   const mine = pairs.filter((p) => p.semantic.axis === axis);
+  const name = nameOf(axis);
   if (!mine.length) {
     if (size.constValue() === 1) return [];
-    throw new ViewError(`${what} does not vary along ${axis} (size ${String(size)})`);
+    throw new ViewError(`${what}: no axis holds the ${name} (size ${String(size)})`);
   }
   // Inner-most first: stride 1, and each outer stride is the product of the inner sizes.
   const byStride = [...mine].sort((p, q) => compareStride(p.semantic.stride, q.semantic.stride));
   let expected = DimExpr.const(1);
   for (const p of byStride) {
-    if (!p.semantic.stride.equals(expected)) throw new ViewError(`${what} reads ${axis} with a gap or an overlap`);
+    if (!p.semantic.stride.equals(expected)) throw new ViewError(`${what}: the ${name} are read with gaps or overlaps (elements skipped or read twice)`);
     expected = expected.mul(p.semantic.size);
   }
-  if (!expected.equals(size)) throw new ViewError(`${what} covers ${String(expected)} of ${axis}'s ${String(size)} elements`);
+  if (!expected.equals(size)) throw new ViewError(`${what}: ${String(expected)} of the ${String(size)} ${name} are read`);
   return byStride.reverse().map((p) => p.root);
 }
 

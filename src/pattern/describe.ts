@@ -25,9 +25,9 @@ export function describeValue(v: Value | undefined): string {
   return `'${v.name}'`;
 }
 
-/** `capture 'x'`, or the pattern text for an unnamed pattern object. @internal */
+/** `its 'x'` (a named pattern), or the pattern text for an unnamed pattern object. @internal */
 export function describeKey(key: BindingKey, p: ValuePattern | NodePattern): string {
-  return typeof key === 'string' ? `capture '${key.slice(2)}'` : `the pattern's ${p.toString()}`;
+  return typeof key === 'string' ? `its '${key.slice(2)}'` : `its ${p.toString()}`;
 }
 
 /** `: <reason>` for a string verdict, nothing otherwise. @internal */
@@ -35,11 +35,16 @@ export function reasonSuffix(verdict: boolean | string): string {
   return typeof verdict === 'string' && verdict ? `: ${verdict}` : '';
 }
 
+/** A refusal by a user's function: its reason when it gave one, else `, which <who> does not accept`. @internal */
+export function refusal(verdict: boolean | string, who: string): string {
+  return typeof verdict === 'string' && verdict ? `: ${verdict}` : `, which ${who} does not accept`;
+}
+
 /** Why an attribute fails its predicate ("is 1, expected -1"), or undefined when it passes. @internal */
 export function attributeMismatch(value: AttributeValue | undefined, predicate: AttributePredicate, node: Node): string | undefined {
   if (typeof predicate === 'function') {
     const verdict = predicate(value, node);
-    return verdict === true ? undefined : `is ${describeAttribute(value)}, rejected by its predicate${reasonSuffix(verdict)}`;
+    return verdict === true ? undefined : `is ${describeAttribute(value)}${refusal(verdict, 'the pattern')}`;
   }
   const expected = describeAttributePredicate(predicate);
   if (predicate === null) return value === undefined ? undefined : `is ${describeAttribute(value)}, expected it absent`;

@@ -7,7 +7,7 @@
 import { type Graph, type Node, type Tensor, type Value, normalizeDomain } from '../ir/index.js';
 import { Captures, emptyCaptureData } from './captures.js';
 import { constantMismatch, describeTensor } from './constant.js';
-import { type Where, attributeMismatch, describeKey, describeValue, describeWhere, reasonSuffix } from './describe.js';
+import { type Where, attributeMismatch, describeKey, describeValue, describeWhere, reasonSuffix, refusal } from './describe.js';
 import type { FailureKind, MatchAttempt, MatchOptions } from './matcher.js';
 import {
   AnyValuePattern, type BindingKey, ConstantPattern, NodeOutputPattern, type NodePattern, OneOfPattern, OptionalPattern,
@@ -107,7 +107,7 @@ export class Search {
     const prior = this.bindings.get(key);
     if (prior) {
       if (prior.value === v) return k();
-      return this.fail(() => `${describeWhere(where)} is ${describeValue(v)}, but ${describeKey(key, p)} is already bound to ${describeValue(prior.value)}`);
+      return this.fail(() => `${describeWhere(where)} is ${describeValue(v)}, but the pattern needs the same value there as ${describeKey(key, p)}, ${describeValue(prior.value)}`);
     }
     const mark = this.trail.length;
     const ok = this.matchValueUnbound(p, key, v, where, k);
@@ -143,7 +143,7 @@ export class Search {
     }
     if (p.where) {
       const verdict = p.where(v);
-      if (verdict !== true) return this.fail(() => `${describeWhere(where)} '${v.name}' rejected by the predicate of ${p.toString()}${reasonSuffix(verdict)}`);
+      if (verdict !== true) return this.fail(() => `${describeWhere(where)} is ${describeValue(v)}${refusal(verdict, p.toString())}`);
     }
     this.bind(key, { value: v });
     return k();
@@ -158,7 +158,7 @@ export class Search {
     }
     if (p.predicate) {
       const verdict = p.predicate(tensor);
-      if (verdict !== true) return this.fail(() => `${describeWhere(where)} is the constant ${describeTensor(tensor)}, rejected by the predicate of ${p.toString()}${reasonSuffix(verdict)}`);
+      if (verdict !== true) return this.fail(() => `${describeWhere(where)} is the constant ${describeTensor(tensor)}${refusal(verdict, p.toString())}`);
     }
     this.bind(key, { value: v, tensor });
     return k();
@@ -196,7 +196,7 @@ export class Search {
     const prior = this.bindings.get(key);
     if (prior) {
       if (prior.node === node) return k();
-      return this.fail(() => `${describeWhere(where)} comes from '${node.label}', but ${describeKey(key, np)} is already '${prior.node?.label}'`);
+      return this.fail(() => `${describeWhere(where)} comes from '${node.label}', but the pattern needs the same node there as ${describeKey(key, np)}, '${prior.node?.label}'`);
     }
     if (node.graph !== this.graph) return this.fail(() => `${describeWhere(where)} comes from '${node.label}' in another graph`);
     if (this.options.exclude?.has(node)) return this.fail(() => `'${node.label}' is already part of another match`);

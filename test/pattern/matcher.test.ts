@@ -33,7 +33,7 @@ describe('basic structure and captures', () => {
     expect(findMatches(g, p).map((m) => m.anchor.name)).toEqual(['square']);
     const why = explain(p, product);
     expect(why.ok).toBe(false);
-    if (!why.ok) expect(why.failure.message).toMatch(/is graph input '(a|b)', but capture 'x' is already bound to graph input '(a|b)'/);
+    if (!why.ok) expect(why.failure.message).toMatch(/is graph input '(a|b)', but the pattern needs the same value there as its 'x', graph input '(a|b)'$/);
   });
 
   test('capture accessors fail loudly on unknown names and list the known ones', () => {
@@ -132,7 +132,7 @@ describe('attributes, domains, optional inputs, leaves', () => {
     expect(findMatches(softmaxGraph().g, p)).toHaveLength(1);
     expect(findMatches(softmaxGraph(-1).g, p)).toHaveLength(1);
     const why = explain(p, softmaxGraph(0).node);
-    expect(!why.ok && why.failure.message).toBe("attribute 'axis' of 'sm' is 0, rejected by its predicate: not the last axis");
+    expect(!why.ok && why.failure.message).toBe("attribute 'axis' of 'sm' is 0: not the last axis");
 
     const g = new Graph();
     const t = g.addNode({ op: 'Transpose', inputs: [floatInput(g, 'x', [1, 2, 3])], attributes: { perm: attr.ints([0, 2, 1]) }, name: 't' });
@@ -243,7 +243,7 @@ describe('constants', () => {
     expect(m!.tensor('d').toNumbers()).toEqual([8]);
     const vector = pattern((op, x) => op.Div(x, op.constant('d', (t) => t.size === 4 || `has ${t.size} element(s)`)));
     const why = explain(vector, div);
-    expect(!why.ok && why.failure.message).toBe("input 1 of 'div' is the constant 8, rejected by the predicate of const(d): has 1 element(s)");
+    expect(!why.ok && why.failure.message).toBe("input 1 of 'div' is the constant 8: has 1 element(s)");
   });
 });
 
@@ -323,7 +323,7 @@ describe('repeat', () => {
   test('a shared capture that differs between copies fails, naming both values', () => {
     const { concat } = build(3, false);
     const why = explain(p, concat);
-    expect(!why.ok && why.failure.message).toMatch(/input [01] of 'level1' is graph input '(other|w1)', but capture 'value' is already bound to graph input 'value'/);
+    expect(!why.ok && why.failure.message).toMatch(/input [01] of 'level1' is graph input '(other|w1)', but the pattern needs the same value there as its 'value', graph input 'value'$/);
   });
 
   test('copy counts outside min..max are refused with the count', () => {

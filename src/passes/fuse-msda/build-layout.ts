@@ -4,6 +4,7 @@ import type { ShapeFacts } from '../../shape/facts.js';
 import type { Emitter } from './emitter.js';
 import { type Atom, type View, ViewError, dimSize, identityView, offsetOf, sameDims } from '../../layout/view.js';
 import { applyLayoutOp } from '../../layout/layout-ops.js';
+import { axisWords } from './axis-words.js';
 
 /** A root value, the names and sizes of its axes, and the layout wanted over them. */
 export interface LayoutRequest {
@@ -55,16 +56,16 @@ export function buildLayout(request: LayoutRequest, emitter: Emitter, facts: Sha
     const mine = target.dims.flat().filter((a) => a.axis === axis);
     const size = axisSizes.get(axis)!;
     if (!mine.length) {
-      if (size.constValue() !== 1) throw new ViewError(`layout drops axis ${axis} of size ${String(size)}`);
+      if (size.constValue() !== 1) throw new ViewError(`the layout ops leave out ${axisWords(axis)} (size ${String(size)}), which the plugin input needs`);
       continue;
     }
     const inner = [...mine].sort((a, b) => (b.stride.divExact(a.stride) ? -1 : 1));
     let expected = DimExpr.const(1);
     for (const a of inner) {
-      if (!a.stride.equals(expected)) throw new ViewError(`layout reads axis ${axis} with a gap or an overlap`);
+      if (!a.stride.equals(expected)) throw new ViewError(`the layout ops read ${axisWords(axis)} with gaps or overlaps (elements skipped or read twice)`);
       expected = expected.mul(a.size);
     }
-    if (!expected.equals(size)) throw new ViewError(`layout covers ${String(expected)} of axis ${axis}'s ${String(size)}`);
+    if (!expected.equals(size)) throw new ViewError(`the layout ops read ${String(expected)} of the ${String(size)} elements of ${axisWords(axis)}`);
     pieces.push(...inner.reverse());
   }
   const pieceShape = pieces.map((a) => a.size);
@@ -76,7 +77,7 @@ export function buildLayout(request: LayoutRequest, emitter: Emitter, facts: Sha
   // 3. Put the pieces in target order.
   const order = target.dims.flat();
   const perm = order.map((a) => pieces.indexOf(a));
-  if (perm.some((p) => p < 0) || perm.length !== pieces.length) throw new ViewError('layout atoms do not match the root pieces');
+  if (perm.some((p) => p < 0) || perm.length !== pieces.length) throw new ViewError(`the layout ops do not map the elements of '${root.name}' one to one onto the plugin input`);
   if (perm.some((p, i) => p !== i)) {
     current = emitter.node('Transpose', [current], `${name}_transpose`, { perm: attr.ints(perm) });
     currentShape = perm.map((p) => currentShape[p]!);

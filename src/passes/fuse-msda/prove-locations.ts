@@ -6,6 +6,7 @@ import { holdsEveryValue } from '../../ir/exact-casts.js';
 import { type Atom, type View, ViewError, dimSize, offsetOf, sameAtoms } from '../../layout/view.js';
 import { type AtomPair, alignAtoms, piecesOf } from '../../layout/align.js';
 import { DimExpr } from '../../shape/dim-expr.js';
+import { axisWords } from './axis-words.js';
 import { gridOf } from './grid-affine.js';
 import { backwardChain, rootAxes, rootView, sharedValues } from './paths.js';
 import { type ProofContext, type RootedView, addNodes, chooseRoot, follow, semanticPieces } from './proof-context.js';
@@ -118,16 +119,14 @@ function untilArithmetic(values: readonly Value[]): Value[] {
 /** The plugin's layout `[N, Lq, M, (levelDims), P, 2]` of the elements one level's grid view reads. */
 export function locationsTarget(view: View, value: ValueProof, Lq: DimExpr, levelDims: Atom[][], points: DimExpr): View {
   const pairs: AtomPair[] = [
-    ...alignAtoms(value.semanticBatch, view.dims[0]!, 'locations batch/head'),
-    ...alignAtoms(semanticPieces('q', view.dims[1]!), view.dims[1]!, 'locations queries'),
-    ...alignAtoms(semanticPieces('p', view.dims[2]!), view.dims[2]!, 'locations points'),
-    ...alignAtoms(semanticPieces('c', view.dims[3]!), view.dims[3]!, 'locations xy'),
+    ...alignAtoms(value.semanticBatch, view.dims[0]!, "the sampling locations' batch and heads"),
+    ...alignAtoms(semanticPieces('q', view.dims[1]!), view.dims[1]!, "the sampling locations' queries"),
+    ...alignAtoms(semanticPieces('p', view.dims[2]!), view.dims[2]!, "the sampling locations' points"),
+    ...alignAtoms(semanticPieces('c', view.dims[3]!), view.dims[3]!, "the sampling locations' x/y coordinates"),
   ];
+  const pieces = (axis: string, size: DimExpr): Atom[] => piecesOf(pairs, axis, size, 'the sampling locations', axisWords);
   return {
-    dims: [
-      piecesOf(pairs, 'n', value.N, 'locations'), piecesOf(pairs, 'q', Lq, 'locations'), piecesOf(pairs, 'm', value.M, 'locations'),
-      ...levelDims, piecesOf(pairs, 'p', points, 'locations'), piecesOf(pairs, 'c', DimExpr.const(2), 'locations'),
-    ],
+    dims: [pieces('n', value.N), pieces('q', Lq), pieces('m', value.M), ...levelDims, pieces('p', points), pieces('c', DimExpr.const(2))],
     offsets: new Map(view.offsets),
   };
 }

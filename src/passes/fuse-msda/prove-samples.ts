@@ -3,6 +3,7 @@ import { type AtomPair, alignAtoms, piecesOf } from '../../layout/align.js';
 import { type Atom, type View, ViewError, concatView, dimSize, sameAtoms } from '../../layout/view.js';
 import { isOnnxDomain } from '../../ir/index.js';
 import { DimExpr } from '../../shape/dim-expr.js';
+import { axesWords, axisWords } from './axis-words.js';
 import type { Candidate } from './candidates.js';
 import { checkAttributes } from './node-checks.js';
 import { backwardChain, dataUses, forwardLayoutChain, rootAxes, rootView } from './paths.js';
@@ -138,21 +139,22 @@ export function proveWeights(samples: SamplesProof, value: ValueProof, sizes: { 
     const s = sampleDims[k]!;
     const w = weightDims[k]!;
     if (dimSize(w).constValue() === 1) {
-      if (s.some((a) => a.axis !== 'd')) throw new ViewError(`the attention weights are broadcast along a dimension that is not the channel (dim ${k}: ${s.map((a) => a.axis).join('')})`);
+      if (s.some((a) => a.axis !== 'd')) throw new ViewError(`the attention weights are broadcast along dim ${k}, which holds the ${axesWords(s.map((a) => a.axis))} of the samples; the plugin broadcasts them over the channels only`);
       continue;
     }
     if (!dimSize(w).equals(dimSize(s))) throw new ViewError(`the attention weights have ${String(dimSize(w))} elements along dim ${k} where the samples have ${String(dimSize(s))}`);
-    const aligned = alignAtoms(s, w, `weights dim ${k}`);
+    const aligned = alignAtoms(s, w, `dim ${k} of the attention weights`);
     if (aligned.some((p) => p.semantic.axis === 'd')) throw new ViewError('the attention weights vary along the channel dimension');
     pairs.push(...aligned);
   }
-  const outer = [piecesOf(pairs, 'n', value.N, 'weights'), piecesOf(pairs, 'q', sizes.Lq, 'weights'), piecesOf(pairs, 'm', value.M, 'weights')];
+  const pieces = (axis: string, size: DimExpr): Atom[] => piecesOf(pairs, axis, size, 'the attention weights', axisWords);
+  const outer = [pieces('n', value.N), pieces('q', sizes.Lq), pieces('m', value.M)];
   const axes = rootAxes('w', root, facts);
   const reusable = chain.values.slice(0, chain.values.indexOf(root) + 1).reverse();
   const ragged = samples.ragged;
   const target: View = ragged
-    ? { dims: [...outer, [], piecesOf(pairs, LEVEL_POINTS, ragged.starts.length ? ragged.starts[ragged.starts.length - 1]!.add(ragged.points[ragged.points.length - 1]!) : DimExpr.const(0), 'weights')], offsets: result.view.offsets }
-    : { dims: [...outer, piecesOf(pairs, 'l', DimExpr.const(sizes.L), 'weights'), piecesOf(pairs, 'p', sizes.P, 'weights')], offsets: result.view.offsets };
+    ? { dims: [...outer, [], pieces(LEVEL_POINTS, ragged.starts.length ? ragged.starts[ragged.starts.length - 1]!.add(ragged.points[ragged.points.length - 1]!) : DimExpr.const(0))], offsets: result.view.offsets }
+    : { dims: [...outer, pieces('l', DimExpr.const(sizes.L)), pieces('p', sizes.P)], offsets: result.view.offsets };
   const perLevel = ragged ? levelBlocks(target, ragged, 'weights').map((t) => ({ root, rootAxes: axes, target: t, reusable: [root] })) : undefined;
   return {
     weights: { root, rootAxes: axes, target, reusable },

@@ -2,6 +2,7 @@ import { type DTypeCode, type Node, type Value } from '../../ir/index.js';
 import { type Atom, type View, ViewError, dimSize, offsetOf, sameAtoms } from '../../layout/view.js';
 import type { DimExpr } from '../../shape/dim-expr.js';
 import { type ProofContext, ONE, type RootedView, ZERO, addNodes, chooseRoot, follow, product, semanticPieces } from './proof-context.js';
+import { axisWords } from './axis-words.js';
 import { backwardChain, rootAxes, rootView, sharedValues } from './paths.js';
 import { exactTypeAlong, typeName } from './value-types.js';
 
@@ -112,7 +113,7 @@ function levelBlocks(views: readonly View[], batchAtoms: readonly Atom[], dAtoms
   perLevel.forEach(({ H, W, axis, view }, l) => {
     if (axis && axis !== tokenAxis) throw new ViewError(`level ${l}'s value reads a different token axis than level 0`);
     for (const [a, off] of view.offsets) {
-      if (a !== tokenAxis && !off.equals(ZERO)) throw new ViewError(`level ${l}'s value is offset along ${a}, not only along the tokens`);
+      if (a !== tokenAxis && !off.equals(ZERO)) throw new ViewError(`level ${l}'s value is offset along ${axisWords(a)}, not only along the tokens`);
     }
     const start = offsetOf(view, tokenAxis);
     if (!start.equals(covered)) throw new ViewError(`level ${l} starts at token ${String(start)}, but the levels before it end at token ${String(covered)}`);
@@ -124,7 +125,7 @@ function levelBlocks(views: readonly View[], batchAtoms: readonly Atom[], dAtoms
 }
 
 function atMostOne(atoms: readonly Atom[], what: string): Atom | undefined {
-  if (atoms.length > 1) throw new ViewError(`${what} is made of ${atoms.length} pieces`);
+  if (atoms.length > 1) throw new ViewError(`${what} comes from ${atoms.length} separate axes of the value; the plugin reads each level as one row-major H x W block`);
   return atoms[0];
 }
 
