@@ -3,7 +3,7 @@
  * local functions, plugin nodes), one MSDA site in detail (`--site`), or a Graphviz picture of a
  * site before and after fusion (`--dot`).
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { type CheckProblem, type CheckReport, checkExternalDataFiles, checkModel } from '../../check/index.js';
 import { OnnxSurgeonError } from '../../errors.js';
 import { writeFileAtomic } from '../../onnx/files.js';
@@ -12,6 +12,8 @@ import { MSDA_PLUGIN } from '../../plugins/index.js';
 import { loadModel } from '../../serde/index.js';
 import { setupCommand } from '../command-setup.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
+import { formatListing } from '../inspect/format-listing.js';
+import { type ModelListing, SHOW_CHOICES, type ShowWhat, listModel } from '../inspect/listing.js';
 import { type ModelSummary, formatShapeText, summarizeModel } from '../inspect/summary.js';
 import { type CommandIo, processIo } from '../io.js';
 import { CommandFiles, nonNegativeInteger } from '../output-path.js';
@@ -32,6 +34,7 @@ export interface InspectCliOptions {
   output?: string;
   depth?: number;
   check?: boolean;
+  show?: ShowWhat[];
   quiet?: boolean;
 }
 
@@ -64,6 +67,12 @@ Examples:
   # the same picture as Graphviz DOT
   onnx-surgeon inspect detr.onnx --dot -o site.dot && dot -Tpng site.dot -o site.png
 
+  # every node with its inputs and outputs (type, inferred shape), then every weight
+  onnx-surgeon inspect detr.onnx --show layers,weights
+
+  # every value's shape, as JSON
+  onnx-surgeon inspect detr.onnx --show shapes --json | jq '.shapes[] | select(.name == "logits")'
+
   # the summary and every problem 'onnx-surgeon check' finds; exit 1 when there are errors
   onnx-surgeon inspect detr.onnx --check
 
@@ -92,6 +101,8 @@ export function inspectCommand(io: CommandIo = processIo()): Command {
     .addOption(new Option('--when <which>', 'with --svg/--dot: which picture').choices(['before', 'after', 'both']).default('both'))
     .option('-o, --output <file>', 'with --svg/--dot: write the picture to this file instead of stdout')
     .option('--depth <hops>', `with --svg/--dot: producer hops drawn in front of the site (default ${DEFAULT_DEPTH})`, nonNegativeInteger('--depth'))
+    .addOption(new Option('--show <what>', `list ${SHOW_CHOICES.join(', ')} (comma-separated or repeated): every node with its inputs and outputs, ` +
+      'every initializer with its size and storage, every value\'s type and shape (as inferred)').argParser(showList).conflicts(['svg', 'dot']))
     .option('--check', 'also check the model as \'onnx-surgeon check\' does (structure, operator schemas, types, external data, plugin contracts): list the problems, exit 1 on errors')
     .option('--quiet', 'no progress display')
     .addHelpText('after', EXAMPLES)
@@ -121,6 +132,8 @@ export async function runInspectCommand(input: string, options: InspectCliOption
     if (options.check) progress.step('checking');
     const check = options.check ? checkModel(model) : undefined;
     const externalData = check ? check.problems.filter((p) => p.rule === 'external-data') : checkExternalDataFiles(model);
+    if (options.show) progress.step('inferring shapes');
+    const listing = options.show ? listModel(model, options.show) : undefined;
     let site: InspectedSite | undefined;
     if (options.site !== undefined || drawing) {
       progress.step('finding MSDA sites');
@@ -143,10 +156,11 @@ export async function runInspectCommand(input: string, options: InspectCliOption
     // With --check the problems are in the check's list; without, the missing data is a warning.
     if (!check) for (const line of externalDataWarnings(input, externalData)) io.stderr.write(`${line}\n`);
     if (options.json) {
-      const report: InspectJson = { ...summary, externalDataProblems: externalData, ...(site && { site }), ...(check && { check }) };
+      const report: InspectJson = { ...summary, externalDataProblems: externalData, ...listing, ...(site && { site }), ...(check && { check }) };
       io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       if (!drawing) io.stdout.write(site ? formatSite(site) : formatSummary(summary));
+      if (listing) io.stdout.write(`\n${formatListing(listing)}`);
       else if (options.output !== undefined && !options.quiet) {
         io.stdout.write(`wrote ${options.output}${options.dot ? ' (Graphviz DOT: dot -Tpng FILE -o site.png)' : ''}\n`);
       }
@@ -161,8 +175,16 @@ export async function runInspectCommand(input: string, options: InspectCliOption
   }
 }
 
-/** What `inspect --json` prints. */
-export interface InspectJson extends ModelSummary {
+/** Parses `--show` (comma-separated, repeatable) into the list of what to show. */
+function showList(value: string, previous: ShowWhat[] = []): ShowWhat[] {
+  const asked = value.split(',').map((w) => w.trim()).filter(Boolean);
+  const unknown = asked.filter((w) => !(SHOW_CHOICES as readonly string[]).includes(w));
+  if (unknown.length || !asked.length) throw new InvalidArgumentError(`expected ${SHOW_CHOICES.join(', ')} (comma-separated), got '${value}'`);
+  return [...new Set([...previous, ...(asked as ShowWhat[])])];
+}
+
+/** What `inspect --json` prints (with `--show`, the lists asked for too). */
+export interface InspectJson extends ModelSummary, ModelListing {
   /** Tensors whose external data file is missing, outside the model folder, or too short. */
   externalDataProblems: CheckProblem[];
   /** With `--site` or a picture: the site. */
