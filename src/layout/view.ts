@@ -89,7 +89,8 @@ export function reshapeView(view: View, shape: readonly DimExpr[]): View {
       }
       const inner = atom.size.divExact(remaining);
       if (!inner) {
-        throw new ViewError(`reshape boundary ${String(remaining)} does not divide ${String(atom.size)} (reshape [${viewShape(view).join(', ')}] to [${shape.join(', ')}])`);
+        throw new ViewError(`reshape [${viewShape(view).join(', ')}] to [${shape.join(', ')}] mixes elements of different dims ` +
+          `(a piece of ${String(remaining)} does not divide a dim of ${String(atom.size)}); only splits and merges of whole dims can be followed`);
       }
       dim.push({ axis: atom.axis, size: remaining, stride: atom.stride.mul(inner) });
       queue.unshift({ axis: atom.axis, size: inner, stride: atom.stride });

@@ -12,7 +12,7 @@ import { loadModel, loadModelFromBytes } from '../../src/serde/index.js';
 import { MUTATION_CLASSES, generateMutants, readMutationFixture } from '../mutation/generate.js';
 
 /** Words and labels of the matcher and the prover's bookkeeping that mean nothing to a user. */
-const JARGON = /predicate|pattern error|\bcaptures?\b|\bbinding\b|already bound|matcher|\batoms?\b|\bpieces\b|root piece|\b(?:loc|w|v):\d|\(dim \d+: [a-z]+\)|ViewError|undefined|\[object /i;
+const JARGON = /predicate|pattern error|\bcaptures?\b|\bbinding\b|already bound|matcher|\batoms?\b|\bpieces\b|root piece|\b(?:loc|w|v):\d|\(dim \d+: [a-z]+\)|reshape boundary|ViewError|undefined|\[object /i;
 
 const nearMisses = readdirSync('test/fixtures/msda-extra').filter((d) => /^(neg|partial)_/.test(d)).map((d) => join('test/fixtures/msda-extra', d, 'model.onnx'));
 
