@@ -6,7 +6,7 @@
  */
 import { readFileSync, realpathSync, rmSync, truncateSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type InspectJson, runInspectCommand } from '../../src/cli/commands/inspect.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { runCli } from '../../src/cli/program.js';
@@ -18,9 +18,13 @@ import { probeTensors } from '../mutation/probe.js';
 import { readMutationFixture } from '../mutation/generate.js';
 import { EXAMPLE_MODEL, captureIo, tempDir } from './helpers.js';
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 /** The example saved with its weights in `w.data`; the names of the tensors stored there. */
 async function externalCopy(): Promise<{ dir: string; file: string; external: string[] }> {
   const dir = tempDir('onnx-surgeon-inspect-');
+  made.push(dir);
   const file = join(dir, 'model.onnx');
   await saveModel(await loadModel(EXAMPLE_MODEL), file, { externalData: { location: 'w.data', sizeThreshold: 0 } });
   const saved = await loadModel(file);
