@@ -35,6 +35,8 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<CommandFac
   ['check', async () => (await import('./commands/check.js')).checkCommand],
   ['validate', async () => (await import('./commands/validate.js')).validateCommand],
   ['convert', async () => (await import('./commands/convert.js')).convertCommand],
+  ['sanitize', async () => (await import('./commands/sanitize.js')).sanitizeCommand],
+  ['extract', async () => (await import('./commands/extract.js')).extractCommand],
   ['build', async () => (await import('./commands/build.js')).buildCommand],
 ];
 

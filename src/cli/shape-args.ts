@@ -1,5 +1,6 @@
 /**
- * The one syntax of shape arguments, for `verify --shape` and `build --shapes`:
+ * The one syntax of shape arguments, for `verify --shape`, `build --shapes` and
+ * `sanitize --override-input-shapes`:
  *
  * - `NAME=DIMS` or `NAME:DIMS`: a whole input (`pixel_values=1x3x640x640`), or one symbolic dim
  *   (`batch=2`) where the command takes dim names (verify);
@@ -7,7 +8,9 @@
  *   optimization profile).
  *
  * Dims are joined by `x` (or `,`). The name is everything before the last `=` or `:`, because
- * ONNX names may contain either (TensorFlow's `input:0`).
+ * ONNX names may contain either (TensorFlow's `input:0`). Where a command sets declared shapes
+ * (sanitize) a dim may also be a symbolic name, with `,` between dims (`x` could be part of a
+ * name): `pixel_values:batch,3,H,W`, optionally in brackets as Polygraphy writes it.
  */
 import { InvalidArgumentError } from 'commander';
 import { OnnxSurgeonError } from '../errors.js';
@@ -37,10 +40,8 @@ const DIMS = /^\d+(?:[x,]\d+)*$/;
  * ```
  */
 export function parseShapeArg(text: string, flag: string): ShapeArg {
-  const spec = text.trim();
-  const at = Math.max(spec.lastIndexOf('='), spec.lastIndexOf(':'));
-  const name = spec.slice(0, Math.max(at, 0)).trim();
-  const parts = at > 0 ? spec.slice(at + 1).split('/').map((p) => p.trim()) : [];
+  const { name, dims } = splitShapeArg(text);
+  const parts = dims !== undefined ? dims.split('/').map((p) => p.trim()) : [];
   if (!name || !parts.length || !parts.every((p) => DIMS.test(p)) || (parts.length !== 1 && parts.length !== 3)) {
     throw usage(`cannot parse ${flag} '${text}'`);
   }
@@ -90,6 +91,58 @@ export function profileSpecs(texts: readonly string[], flag = '--shapes'): strin
   });
 }
 
+/** One `--override-input-shapes` argument: a whole input's dims (numbers or names), or a size for a dim name. */
+export interface ShapeOverrideArg {
+  /** Input name, or symbolic dim name when {@link ShapeOverrideArg.scalar}. */
+  name: string;
+  /** Sizes (numbers) and symbolic dim names. */
+  dims: (number | string)[];
+  /** Written as a single number (`batch=1`): a dim size, or a rank-1 input's shape. */
+  scalar: boolean;
+  /** The text as given, for messages. */
+  text: string;
+}
+
+const DIM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `sanitize --override-input-shapes` arguments: `NAME=DIMS` or `NAME:DIMS` as everywhere, where a
+ * dim may also be a symbolic name (then `,` between dims, brackets optional). A name given twice
+ * is an error.
+ *
+ * @example
+ * ```ts
+ * shapeOverrideArgs(['pixel_values:1x3x800x800', 'mask=[batch,800,800]', 'batch=1']).map((a) => a.dims);
+ * // [[1, 3, 800, 800], ['batch', 800, 800], [1]]
+ * ```
+ */
+export function shapeOverrideArgs(texts: readonly string[], flag = '--override-input-shapes'): ShapeOverrideArg[] {
+  const seen = new Map<string, string>();
+  return texts.map((text) => {
+    const { name, dims } = splitShapeArg(text);
+    const spec = dims?.trim() ?? '';
+    const bracketed = /^\[.*\]$/.test(spec);
+    // Names only where `,` separates dims: with `x`, `max_len` would read as two dims.
+    const commas = bracketed || spec.includes(',');
+    const list = bracketed ? spec.slice(1, -1) : spec;
+    const items = list.trim() === '' ? [] : list.split(commas ? ',' : 'x').map((d) => d.trim());
+    if (!name || !items.length || !items.every((d) => /^\d+$/.test(d) || (commas && DIM_NAME.test(d)))) {
+      throw usage(`cannot parse ${flag} '${text}'`, 'NAME=AxBxC or NAME:AxBxC (sizes), NAME=batch,3,H,W (names for symbolic dims, commas), NAME=N (the size of a symbolic dim)');
+    }
+    const previous = seen.get(name);
+    if (previous !== undefined) throw usage(`${flag} names '${name}' twice ('${previous}' and '${text}')`);
+    seen.set(name, text);
+    return { name, dims: items.map((d) => (/^\d+$/.test(d) ? Number(d) : d)), scalar: items.length === 1 && !commas, text };
+  });
+}
+
+/** The name (everything before the last `=` or `:`) and the text after it. */
+function splitShapeArg(text: string): { name: string; dims: string | undefined } {
+  const spec = text.trim();
+  const at = Math.max(spec.lastIndexOf('='), spec.lastIndexOf(':'));
+  return { name: spec.slice(0, Math.max(at, 0)).trim(), dims: at > 0 ? spec.slice(at + 1) : undefined };
+}
+
 function uniqueArgs(texts: readonly string[], flag: string): ShapeArg[] {
   const seen = new Map<string, string>();
   return texts.map((text) => {
@@ -120,8 +173,6 @@ export function collectProfileSpecs(flag: string): (value: string, previous: str
   };
 }
 
-function usage(detail: string): OnnxSurgeonError {
-  return new OnnxSurgeonError('usage', detail, {
-    expected: 'NAME=AxBxC or NAME:AxBxC (a whole input), NAME=N (a symbolic dim), NAME:MIN/OPT/MAX (a range, for build)',
-  });
+function usage(detail: string, expected = 'NAME=AxBxC or NAME:AxBxC (a whole input), NAME=N (a symbolic dim), NAME:MIN/OPT/MAX (a range, for build)'): OnnxSurgeonError {
+  return new OnnxSurgeonError('usage', detail, { expected });
 }

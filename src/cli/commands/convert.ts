@@ -11,6 +11,7 @@ import { setupCommand } from '../command-setup.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { type CommandIo, processIo } from '../io.js';
 import { CommandFiles, externalDataMode, nonNegativeInteger, SIZE_THRESHOLD_HELP } from '../output-path.js';
+import { commaList } from '../option-values.js';
 import { createProgress } from '../progress.js';
 import { reportError } from '../report-error.js';
 
@@ -126,8 +127,4 @@ function checkFp16Options(options: ConvertCliOptions): void {
     options.fp16Io && '--fp16-io', options.msdaFp16 && '--msda-fp16',
   ].filter(Boolean);
   if (stray.length) throw new OnnxSurgeonError('usage', `${stray.join(', ')} need --fp16`);
-}
-
-function commaList(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 }

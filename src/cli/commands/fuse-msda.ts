@@ -7,6 +7,7 @@ import { OnnxSurgeonError } from '../../errors.js';
 import { writeFileAtomic } from '../../onnx/files.js';
 import { type FuseMsdaReport, type MsdaSiteReport, fuseMsda } from '../../passes/fuse-msda/index.js';
 import { structuralProblems } from '../../ir/index.js';
+import { type SanitizeReport, sanitizeModel } from '../../passes/sanitize/index.js';
 import { loadModel, saveModel } from '../../serde/index.js';
 import { MSDA_PLUGIN } from '../../plugins/index.js';
 import { setupCommand } from '../command-setup.js';
@@ -33,6 +34,7 @@ export interface FuseMsdaCliOptions {
   sizeThreshold?: number;
   pluginVersion?: string;
   allowInvalid?: boolean;
+  foldConstants?: boolean;
 }
 
 /** What `fuse-msda --json` prints and `--report` writes: the pass report plus the files. */
@@ -43,6 +45,8 @@ export interface FuseMsdaCliReport extends FuseMsdaReport {
   output: string | null;
   /** Why `-o` was not written although given (`--require-all` and a site left unfused). */
   notWritten?: string;
+  /** What `--fold-constants` did before fusing (the fusion's node counts start after it). */
+  folding?: SanitizeReport;
 }
 
 const EXAMPLES = `
@@ -89,6 +93,7 @@ export function fuseMsdaCommand(io: CommandIo = processIo()): Command {
     .addOption(new Option('--plugin-version <version>', 'plugin_version of the plugin nodes: 1 (TensorRT 8.6+) or 2 (TensorRT 10.11+)')
       .choices([...MSDA_PLUGIN.versions]).default(MSDA_PLUGIN.versions[0]))
     .option('--exact-precision', 'refuse also the one rounding allowed by default (float64 sampling locations of TorchScript exports rounded to the plugin type)')
+    .addOption(new Option('--fold-constants', 'fold constants first (shape arithmetic, Constant nodes, dead nodes; see sanitize), then fuse').conflicts('allowInvalid'))
     .option('--allow-invalid', 'fuse a structurally invalid model (dangling tensors, duplicate names, cycles): sites that depend on the invalid part are skipped with the problem, the rest are fused; the output stays invalid')
     .addOption(new Option('--external-data <file>', 'store tensors in this data file, in the output\'s folder').conflicts('inline'))
     .option('--inline', 'store every tensor inside the .onnx file')
@@ -118,6 +123,7 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
     const model = await loadModel(input);
     files.modelLoaded(model);
     const problems = options.allowInvalid ? structuralProblems(model.graph) : [];
+    const folding = options.foldConstants ? sanitizeModel(model, { removeIdentities: false }) : undefined;
     const report = fuseMsda(model, {
       dryRun: Boolean(options.dryRun),
       ...(options.pluginVersion !== undefined ? { pluginVersion: options.pluginVersion } : {}),
@@ -134,7 +140,7 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
       await saveModel(model, written, { externalData: storage!, replaceSource: Boolean(options.force) });
     }
     const full: FuseMsdaCliReport = {
-      input, output: written ?? null, ...report,
+      input, output: written ?? null, ...(folding ? { folding } : {}), ...report,
       ...(output !== undefined && written === undefined ? { notWritten: `--require-all: ${unfusedCount(unfused.length, report.sitesFound)}` } : {}),
     };
     if (options.report !== undefined) {
@@ -148,7 +154,7 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
         `the output is too (run 'onnx-surgeon check' for the list)\n`);
     }
     if (options.json) io.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
-    else if (!options.quiet) io.stdout.write(formatFuseMsdaSummary(full));
+    else if (!options.quiet) io.stdout.write(`${folding ? `${foldingLine(input, folding)}\n` : ''}${formatFuseMsdaSummary(full)}`);
     if (unfused.length) {
       io.stderr.write(`${input}: --require-all: ${unfusedCount(unfused.length, report.sitesFound)}${output === undefined ? '' : `, so ${output} was not written`}: ` +
         `${unfused.map((s) => `${s.name}: ${s.reason}`).join('; ')}\n`);
@@ -207,4 +213,9 @@ function signatureRow(site: MsdaSiteReport): string[] {
   const g = site.signature!;
   const r = g.readable ?? g;
   return [site.name, site.status, r.N, r.S, r.M, r.D, r.Lq, String(g.L), r.P, formatSpatialShapes(r.spatialShapes), g.dtype];
+}
+
+/** The line `--fold-constants` adds before the summary. */
+function foldingLine(input: string, folding: SanitizeReport): string {
+  return `${input}: constants folded first: nodes ${folding.nodesBefore} -> ${folding.nodesAfter} (${folding.folded} folded, ${folding.deadNodesRemoved} dead)`;
 }

@@ -10,6 +10,7 @@ import { ONNXRUNTIME_INSTALL_COMMAND } from '../../verify/onnxruntime.js';
 import { setupCommand } from '../command-setup.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { type CommandIo, processIo } from '../io.js';
+import { collect } from '../option-values.js';
 import { reportError } from '../report-error.js';
 import { shapeBindings } from '../shape-args.js';
 import { formatVerifyReport } from '../verify/format-report.js';
@@ -160,10 +161,6 @@ export function exitCodeForVerdict(verdict: VerifyReport['verdict']): number {
 /** JSON has no NaN or Infinity: write them as strings rather than as a misleading null. */
 function jsonNumbers(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function integer(flag: string): (value: string) => number {

@@ -39,9 +39,8 @@ export function overrideInputShapes(graph: Graph, overrides: InputShapeOverrides
   if (!changes.length) return [];
   const conflict = refreshDeclaredShapes(graph, changes).find((c) => !conflictsBefore.has(conflictKey(c)));
   if (conflict) {
-    throw new OnnxSurgeonError('shape', `with the new input shapes the model cannot run: ${conflict.node.opType} ${conflict.detail}`, {
-      node: conflict.node.label, expected: 'shapes the model was exported for (a static export computes its sizes from constants)',
-    });
+    // A static export computes its sizes from constants, so it runs only at the shapes it was exported for.
+    throw new OnnxSurgeonError('shape', `the model cannot run with the new input shapes: ${conflict.node.opType} ${conflict.detail}`, { node: conflict.node.label });
   }
   return changes;
 }
