@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OnnxSurgeonError } from '../../src/errors.js';
-import { collectProfileSpecs, parseShapeArg, profileSpecs, shapeBindings } from '../../src/cli/shape-args.js';
+import { collectProfileSpecs, parseShapeArg, profileSpecs, shapeBindings, shapeOverrideArgs } from '../../src/cli/shape-args.js';
 
 function usageOf(run: () => unknown): string {
   try {
@@ -52,6 +52,23 @@ describe('what each command makes of it', () => {
     const collect = collectProfileSpecs('--shapes');
     expect(collect('x=1x2', collect('y:3', undefined))).toEqual(['y:3/3/3', 'x:1x2/1x2/1x2']);
     expect(() => collect('x=', undefined)).toThrow(/cannot parse --shapes 'x='/);
+  });
+});
+
+describe('sanitize --override-input-shapes', () => {
+  it('takes the same forms, plus symbolic dim names between commas or in brackets', () => {
+    const args = shapeOverrideArgs(['pixel_values:1x3x800x800', 'mask=[batch,800,800]', 'batch=1', 'feat:batch,64,h0,w0', 'input:0=1,3']);
+    expect(args.map((a) => [a.name, a.dims, a.scalar])).toEqual([
+      ['pixel_values', [1, 3, 800, 800], false], ['mask', ['batch', 800, 800], false], ['batch', [1], true],
+      ['feat', ['batch', 64, 'h0', 'w0'], false], ['input:0', [1, 3], false],
+    ]);
+  });
+
+  it('refuses names joined by x (max_len would read as two dims), bad dims, a name given twice', () => {
+    for (const bad of ['x=batchx3', 'x=1x3xH', 'x=', 'x=[]', 'x=1,,3', 'x=-1', '=3', 'x=1 2']) {
+      expect(usageOf(() => shapeOverrideArgs([bad]))).toMatch(/cannot parse --override-input-shapes .* \(expected NAME=AxBxC or NAME:AxBxC \(sizes\), NAME=batch,3,H,W/);
+    }
+    expect(usageOf(() => shapeOverrideArgs(['x=1x8', 'x:2x8']))).toMatch(/--override-input-shapes names 'x' twice/);
   });
 });
 
