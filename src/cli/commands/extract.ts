@@ -2,41 +2,25 @@
  * `onnx-surgeon extract IN -o OUT --inputs a,b --outputs c`: argument parsing and printing around
  * {@link extractSubgraph}.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { OnnxSurgeonError } from '../../errors.js';
 import { type ExtractReport, type ExtractedValue, extractSubgraph } from '../../passes/extract/index.js';
-import { loadModel, saveModel } from '../../serde/index.js';
 import { formatDims } from '../../verify/input-shapes.js';
 import { setupCommand } from '../command-setup.js';
-import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
+import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { type CommandIo, processIo } from '../io.js';
+import { type ModelOutputOptions, type WithFiles, addModelOutputOptions, runModelCommand } from '../model-command.js';
 import { commaList } from '../option-values.js';
-import { CommandFiles, externalDataMode, nonNegativeInteger, SIZE_THRESHOLD_HELP } from '../output-path.js';
-import { createProgress } from '../progress.js';
-import { reportError } from '../report-error.js';
 import { renderTable } from '../table.js';
 
 /** Parsed options of `extract`. */
-export interface ExtractCliOptions {
-  output?: string;
+export interface ExtractCliOptions extends ModelOutputOptions {
   inputs?: string[];
   outputs?: string[];
-  dryRun?: boolean;
-  json?: boolean;
-  quiet?: boolean;
-  force?: boolean;
-  externalData?: string;
-  inline?: boolean;
-  sizeThreshold?: number;
 }
 
-/** What `extract --json` prints: the pass report plus the files. */
-export interface ExtractCliReport extends ExtractReport {
-  /** The model read. */
-  input: string;
-  /** The model written, or null for `--dry-run`. */
-  output: string | null;
-}
+/** What `extract --json` prints: the pass report plus the files (`output` null for `--dry-run`). */
+export type ExtractCliReport = WithFiles<ExtractReport>;
 
 const EXAMPLES = `
 Examples:
@@ -65,19 +49,12 @@ ${EXIT_CODES_HELP}
  * ```
  */
 export function extractCommand(io: CommandIo = processIo()): Command {
-  return setupCommand(new Command('extract'), io)
+  const command = setupCommand(new Command('extract'), io)
     .description('cut out the subgraph that computes some values from others, as a model of its own')
     .argument('<in>', 'ONNX model')
-    .option('-o, --output <out>', 'model to write (required unless --dry-run)')
     .option('--inputs <names>', 'values the subgraph starts from, comma-separated (repeatable)', commaList, [])
-    .option('--outputs <names>', 'values it computes, comma-separated (repeatable; required)', commaList, [])
-    .option('--dry-run', 'report the subgraph, write nothing')
-    .option('--json', 'print the JSON report on stdout (and nothing else)')
-    .option('--quiet', 'print nothing but errors')
-    .option('--force', 'allow -o to be the input model (replaced atomically)')
-    .addOption(new Option('--external-data <file>', 'store tensors in this data file, in the output\'s folder').conflicts('inline'))
-    .option('--inline', 'store every tensor inside the .onnx file')
-    .option('--size-threshold <bytes>', SIZE_THRESHOLD_HELP, nonNegativeInteger('--size-threshold'))
+    .option('--outputs <names>', 'values it computes, comma-separated (repeatable; required)', commaList, []);
+  return addModelOutputOptions(command, 'report the subgraph, write nothing')
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, options: ExtractCliOptions) => {
       process.exitCode = await runExtractCommand(input, options, io);
@@ -85,36 +62,12 @@ export function extractCommand(io: CommandIo = processIo()): Command {
 }
 
 /** Runs `extract`; prints and returns the exit code (exported for tests). */
-export async function runExtractCommand(input: string, options: ExtractCliOptions, io: CommandIo): Promise<number> {
-  const progress = createProgress({ stream: io.stderr, quiet: options.quiet, json: options.json });
-  let files: CommandFiles | undefined;
-  try {
-    if (!options.dryRun && options.output === undefined) throw new OnnxSurgeonError('usage', 'missing -o/--output (or pass --dry-run)');
-    if (!options.outputs?.length) throw new OnnxSurgeonError('usage', 'missing --outputs (the values to extract)');
-    const output = options.dryRun ? undefined : options.output;
-    const storage = output !== undefined ? externalDataMode(output, options) : undefined;
-    files = new CommandFiles(input, { model: output, storage, externalDataFlag: options.externalData, force: options.force });
-    progress.step(`loading ${input}`);
-    const model = await loadModel(input);
-    files.modelLoaded(model);
-    progress.step('extracting');
-    const { model: subgraph, report } = extractSubgraph(model, { inputs: options.inputs ?? [], outputs: options.outputs });
-    if (output !== undefined) {
-      files.prepare(io, { quiet: options.quiet, progress });
-      progress.step(`saving ${output}`);
-      await saveModel(subgraph, output, { externalData: storage!, replaceSource: Boolean(options.force) });
-    }
-    files.done();
-    progress.clear();
-    const full: ExtractCliReport = { input, output: output ?? null, ...report };
-    if (options.json) io.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
-    else if (!options.quiet) io.stdout.write(formatExtractSummary(full));
-    return EXIT.ok;
-  } catch (error) {
-    files?.rollback();
-    progress.clear();
-    return reportError(error, io, input);
-  }
+export function runExtractCommand(input: string, options: ExtractCliOptions, io: CommandIo): Promise<number> {
+  return runModelCommand(input, options, io, 'extracting', () => {
+    const outputs = options.outputs ?? [];
+    if (!outputs.length) throw new OnnxSurgeonError('usage', 'missing --outputs (the values to extract)');
+    return (model) => extractSubgraph(model, { inputs: options.inputs ?? [], outputs });
+  }, formatExtractSummary);
 }
 
 /** The human-readable summary: node counts, the inputs and outputs with their types, what became constant. */

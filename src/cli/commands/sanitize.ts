@@ -2,45 +2,29 @@
  * `onnx-surgeon sanitize IN -o OUT`: argument parsing and printing around {@link sanitizeModel}
  * (constant folding, Identity and dead-node removal, input shape overrides, renames).
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { OnnxSurgeonError } from '../../errors.js';
 import type { Graph } from '../../ir/index.js';
 import { type InputShapeOverrides, type SanitizeReport, sanitizeModel } from '../../passes/sanitize/index.js';
-import { loadModel, saveModel } from '../../serde/index.js';
 import { formatDims } from '../../verify/input-shapes.js';
 import { setupCommand } from '../command-setup.js';
-import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
+import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { type CommandIo, processIo } from '../io.js';
+import { type ModelOutputOptions, type WithFiles, addModelOutputOptions, runModelCommand } from '../model-command.js';
 import { collect, commaList } from '../option-values.js';
-import { CommandFiles, externalDataMode, nonNegativeInteger, SIZE_THRESHOLD_HELP } from '../output-path.js';
-import { createProgress } from '../progress.js';
-import { reportError } from '../report-error.js';
 import { shapeOverrideArgs } from '../shape-args.js';
 import { renderTable } from '../table.js';
 
 /** Parsed options of `sanitize`. */
-export interface SanitizeCliOptions {
-  output?: string;
+export interface SanitizeCliOptions extends ModelOutputOptions {
   overrideInputShapes?: string[];
   rename?: string[];
   fold?: boolean;
   keepIdentities?: boolean;
-  dryRun?: boolean;
-  json?: boolean;
-  quiet?: boolean;
-  force?: boolean;
-  externalData?: string;
-  inline?: boolean;
-  sizeThreshold?: number;
 }
 
-/** What `sanitize --json` prints: the pass report plus the files. */
-export interface SanitizeCliReport extends SanitizeReport {
-  /** The model read. */
-  input: string;
-  /** The model written, or null for `--dry-run`. */
-  output: string | null;
-}
+/** What `sanitize --json` prints: the pass report plus the files (`output` null for `--dry-run`). */
+export type SanitizeCliReport = WithFiles<SanitizeReport>;
 
 const EXAMPLES = `
 Examples:
@@ -50,7 +34,7 @@ Examples:
   # a dynamic export made static for one image size, then folded
   onnx-surgeon sanitize detr.onnx -o detr.800.onnx --override-input-shapes pixel_values:1x3x800x800
 
-  # fix one symbolic dim everywhere, free another (names need commas), rename the input
+  # fix one symbolic dim everywhere, rename the input
   onnx-surgeon sanitize detr.onnx -o out.onnx --override-input-shapes batch=1 --rename pixel_values=images
 
   # what would change, nothing written
@@ -74,21 +58,14 @@ ${EXIT_CODES_HELP}
  * ```
  */
 export function sanitizeCommand(io: CommandIo = processIo()): Command {
-  return setupCommand(new Command('sanitize'), io)
+  const command = setupCommand(new Command('sanitize'), io)
     .description('fold constants, remove Identity and dead nodes, override input shapes, rename inputs and outputs')
     .argument('<in>', 'ONNX model')
-    .option('-o, --output <out>', 'model to write (required unless --dry-run)')
     .option('--override-input-shapes <name:dims>', 'new shape of an input (x:1x3x800x800, x=batch,3,H,W) or size of a symbolic dim (batch=1); repeatable', collect, [])
     .option('--rename <old=new>', 'rename graph inputs or outputs, comma-separated (refused if a new name is taken); repeatable', commaList, [])
     .option('--no-fold', 'do not fold constants')
-    .option('--keep-identities', 'keep Identity nodes')
-    .option('--dry-run', 'report what would change, write nothing')
-    .option('--json', 'print the JSON report on stdout (and nothing else)')
-    .option('--quiet', 'print nothing but errors')
-    .option('--force', 'allow -o to be the input model (replaced atomically)')
-    .addOption(new Option('--external-data <file>', 'store tensors in this data file, in the output\'s folder').conflicts('inline'))
-    .option('--inline', 'store every tensor inside the .onnx file')
-    .option('--size-threshold <bytes>', SIZE_THRESHOLD_HELP, nonNegativeInteger('--size-threshold'))
+    .option('--keep-identities', 'keep Identity nodes');
+  return addModelOutputOptions(command, 'report what would change, write nothing')
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, options: SanitizeCliOptions) => {
       process.exitCode = await runSanitizeCommand(input, options, io);
@@ -96,40 +73,18 @@ export function sanitizeCommand(io: CommandIo = processIo()): Command {
 }
 
 /** Runs `sanitize`; prints and returns the exit code (exported for tests). */
-export async function runSanitizeCommand(input: string, options: SanitizeCliOptions, io: CommandIo): Promise<number> {
-  const progress = createProgress({ stream: io.stderr, quiet: options.quiet, json: options.json });
-  let files: CommandFiles | undefined;
-  try {
-    if (!options.dryRun && options.output === undefined) throw new OnnxSurgeonError('usage', 'missing -o/--output (or pass --dry-run)');
+export function runSanitizeCommand(input: string, options: SanitizeCliOptions, io: CommandIo): Promise<number> {
+  return runModelCommand(input, options, io, 'sanitizing', () => {
     const overrides = shapeOverrideArgs(options.overrideInputShapes ?? []);
     const rename = renameArgs(options.rename ?? []);
-    const output = options.dryRun ? undefined : options.output;
-    const storage = output !== undefined ? externalDataMode(output, options) : undefined;
-    files = new CommandFiles(input, { model: output, storage, externalDataFlag: options.externalData, force: options.force });
-    progress.step(`loading ${input}`);
-    const model = await loadModel(input);
-    files.modelLoaded(model);
-    progress.step('sanitizing');
-    const report = sanitizeModel(model, {
-      inputShapes: inputShapeOverrides(model.graph, overrides), rename,
-      foldConstants: options.fold ?? true, removeIdentities: !options.keepIdentities,
-    });
-    if (output !== undefined) {
-      files.prepare(io, { quiet: options.quiet, progress });
-      progress.step(`saving ${output}`);
-      await saveModel(model, output, { externalData: storage!, replaceSource: Boolean(options.force) });
-    }
-    files.done();
-    progress.clear();
-    const full: SanitizeCliReport = { input, output: output ?? null, ...report };
-    if (options.json) io.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
-    else if (!options.quiet) io.stdout.write(formatSanitizeSummary(full));
-    return EXIT.ok;
-  } catch (error) {
-    files?.rollback();
-    progress.clear();
-    return reportError(error, io, input);
-  }
+    return (model) => {
+      const report = sanitizeModel(model, {
+        inputShapes: inputShapeOverrides(model.graph, overrides), rename,
+        foldConstants: options.fold ?? true, removeIdentities: !options.keepIdentities,
+      });
+      return { model, report };
+    };
+  }, formatSanitizeSummary);
 }
 
 /** `old=new` pairs (split at the first `=`). */
