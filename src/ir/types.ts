@@ -66,6 +66,19 @@ export function dtypeByteLength(code: DTypeCode, count: number): number {
 export type Dim = number | string | null;
 
 /**
+ * Dims for messages: unknown dims as `?`.
+ *
+ * @example
+ * ```ts
+ * formatDims([1, 3, 'batch', null]); // '[1,3,batch,?]'
+ * ```
+ * @group Types and data
+ */
+export function formatDims(dims: readonly Dim[]): string {
+  return `[${dims.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
+}
+
+/**
  * Element type and (optional) shape of a tensor-typed value.
  *
  * @group IR

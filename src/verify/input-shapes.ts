@@ -4,7 +4,10 @@
  * error naming every dim left without a size.
  */
 import { OnnxSurgeonError } from '../errors.js';
-import type { Dim, Model, Value } from '../ir/index.js';
+import { type Dim, type Model, type Value, formatDims } from '../ir/index.js';
+
+// Public here too, where verify's users have always found it.
+export { formatDims };
 
 /**
  * Sizes for symbolic dims: a dim_param name to a size, or an input name to its whole shape.
@@ -169,18 +172,6 @@ function templateDims(input: Value, resolved: readonly number[], bindings: Shape
   }).join('x');
 }
 
-/**
- * Dims for messages.
- *
- * @example
- * ```ts
- * formatDims([1, 3, 'batch', null]); // '[1,3,batch,?]'
- * ```
- * @group Inputs
- */
-export function formatDims(dims: readonly Dim[]): string {
-  return `[${dims.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
-}
 
 function checkBindingNames(inputs: readonly Value[], bindings: ShapeBindings): void {
   const names = new Set<string>();

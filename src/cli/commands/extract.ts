@@ -4,8 +4,8 @@
  */
 import { Command } from 'commander';
 import { OnnxSurgeonError } from '../../errors.js';
+import { formatDims } from '../../ir/index.js';
 import { type ExtractReport, type ExtractedValue, extractSubgraph } from '../../passes/extract/index.js';
-import { formatDims } from '../../verify/input-shapes.js';
 import { setupCommand } from '../command-setup.js';
 import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { type CommandIo, processIo } from '../io.js';

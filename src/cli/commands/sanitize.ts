@@ -4,9 +4,8 @@
  */
 import { Command } from 'commander';
 import { OnnxSurgeonError } from '../../errors.js';
-import type { Graph } from '../../ir/index.js';
+import { type Graph, formatDims } from '../../ir/index.js';
 import { type InputShapeOverrides, type SanitizeReport, sanitizeModel } from '../../passes/sanitize/index.js';
-import { formatDims } from '../../verify/input-shapes.js';
 import { setupCommand } from '../command-setup.js';
 import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { type CommandIo, processIo } from '../io.js';

@@ -6,10 +6,9 @@
  * together (a static export given another image size) is refused.
  */
 import { OnnxSurgeonError } from '../../errors.js';
-import type { Dim, Graph, Value } from '../../ir/index.js';
+import { type Dim, type Graph, type Value, formatDims } from '../../ir/index.js';
 import { type ShapeConflict, shapeConflicts } from '../../shape/conflicts.js';
 import { type DimExpr, inferShapes } from '../../shape/index.js';
-import { formatDims } from '../../verify/input-shapes.js';
 import type { InputShapeChange, InputShapeOverrides } from './report.js';
 
 /**
