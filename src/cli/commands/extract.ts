@@ -49,12 +49,11 @@ ${EXIT_CODES_HELP}
  * ```
  */
 export function extractCommand(io: CommandIo = processIo()): Command {
-  const command = setupCommand(new Command('extract'), io)
+  return addModelOutputOptions(setupCommand(new Command('extract'), io)
     .description('cut out the subgraph that computes some values from others, as a model of its own')
-    .argument('<in>', 'ONNX model')
+    .argument('<in>', 'ONNX model'), 'report the subgraph, write nothing')
     .option('--inputs <names>', 'values the subgraph starts from, comma-separated (repeatable)', commaList, [])
-    .option('--outputs <names>', 'values it computes, comma-separated (repeatable; required)', commaList, []);
-  return addModelOutputOptions(command, 'report the subgraph, write nothing')
+    .option('--outputs <names>', 'values it computes, comma-separated (repeatable; required)', commaList, [])
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, options: ExtractCliOptions) => {
       process.exitCode = await runExtractCommand(input, options, io);

@@ -57,14 +57,13 @@ ${EXIT_CODES_HELP}
  * ```
  */
 export function sanitizeCommand(io: CommandIo = processIo()): Command {
-  const command = setupCommand(new Command('sanitize'), io)
+  return addModelOutputOptions(setupCommand(new Command('sanitize'), io)
     .description('fold constants, remove Identity and dead nodes, override input shapes, rename inputs and outputs')
-    .argument('<in>', 'ONNX model')
+    .argument('<in>', 'ONNX model'), 'report what would change, write nothing')
     .option('--override-input-shapes <name:dims>', 'new shape of an input (x:1x3x800x800, x=batch,3,H,W) or size of a symbolic dim (batch=1); repeatable', collect, [])
     .option('--rename <old=new>', 'rename graph inputs or outputs, comma-separated (refused if a new name is taken); repeatable', commaList, [])
     .option('--no-fold', 'do not fold constants')
-    .option('--keep-identities', 'keep Identity nodes');
-  return addModelOutputOptions(command, 'report what would change, write nothing')
+    .option('--keep-identities', 'keep Identity nodes')
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, options: SanitizeCliOptions) => {
       process.exitCode = await runSanitizeCommand(input, options, io);
