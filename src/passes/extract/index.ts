@@ -16,7 +16,8 @@
  * await saveModel(layer, 'layer1.onnx');
  * ```
  *
- * @module extract
+ * @group Passes
+ * @module onnx-surgeon/extract
  */
 import { OnnxSurgeonError } from '../../errors.js';
 import { type Dim, type Graph, type Model, type Tensor, type TensorType, type Value, cloneModel, dtypeName, requireValidGraph } from '../../ir/index.js';

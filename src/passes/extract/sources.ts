@@ -25,6 +25,7 @@ export interface CutSources {
  *
  * @example
  * ```ts
+ * const output = graph.requireValue('memory');
  * const { blockedVia } = cutSources(graph, new Set([value]), [output], inferShapes(graph));
  * blockedVia.has(output); // true when the output reads a graph input that was left out
  * ```

@@ -14,7 +14,8 @@
  * await saveModel(model, 'detr.sanitized.onnx');
  * ```
  *
- * @module sanitize
+ * @group Passes
+ * @module onnx-surgeon/sanitize
  */
 import { type Model, requireValidGraph } from '../../ir/index.js';
 import { foldConstants } from '../../shape/index.js';

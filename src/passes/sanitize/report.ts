@@ -87,7 +87,7 @@ function opKey(domain: string, opType: string): string {
  *
  * @example
  * ```ts
- * countOps(model.graph).get('Shape'); // 212
+ * countOps(model.graph).get('Shape'); // 89
  * ```
  */
 export function countOps(graph: Graph): Map<string, number> {
@@ -105,7 +105,9 @@ export function countOps(graph: Graph): Map<string, number> {
  *
  * @example
  * ```ts
- * opCountChanges(before, countOps(model.graph))[0]; // { op: 'Shape', before: 212, after: 0 }
+ * const before = countOps(model.graph);
+ * foldConstants(model.graph);
+ * opCountChanges(before, countOps(model.graph))[0]; // { op: 'Constant', before: 895, after: 1 }
  * ```
  */
 export function opCountChanges(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): OpCountChange[] {
