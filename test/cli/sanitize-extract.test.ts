@@ -4,9 +4,9 @@
  * one-line errors; the fused output of `--fold-constants` verified against the original.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runExtractCommand } from '../../src/cli/commands/extract.js';
 import { runFuseMsdaCommand } from '../../src/cli/commands/fuse-msda.js';
 import { runSanitizeCommand } from '../../src/cli/commands/sanitize.js';
@@ -14,15 +14,23 @@ import { EXIT } from '../../src/cli/exit-codes.js';
 import { runCli } from '../../src/cli/program.js';
 import { loadModel } from '../../src/serde/index.js';
 import { verifyRewrite } from '../../src/verify/index.js';
-import { captureIo, tempDir } from './helpers.js';
+import { captureIo, tempDir as newTempDir } from './helpers.js';
 
 const ENCODER = 'test/fixtures/msda/enc_listshapes_op17/model.onnx';
 const ENCODER_DYNAMIC = 'test/fixtures/msda/enc_listshapes_dynamic_op17/model.onnx';
 const DETR_DIR = 'test/fixtures/msda/hf_deformable_detr_twostage_refine_op17';
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
+const made: string[] = [];
+const tempDir = (): string => {
+  made.push(newTempDir());
+  return made.at(-1)!;
+};
 afterEach(() => {
   process.exitCode = undefined;
+});
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('sanitize', () => {
