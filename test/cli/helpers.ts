@@ -1,8 +1,9 @@
 /** Captured streams for running CLI commands in-process, and small model files for them. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { afterAll } from 'vitest';
 import type { CommandIo } from '../../src/cli/io.js';
 import { DType, Model } from '../../src/ir/index.js';
 import { saveModel } from '../../src/serde/index.js';
@@ -26,9 +27,17 @@ export function captureIo(tty = false): CapturedIo {
   return { stdout: sink(chunks.out), stderr, out: () => chunks.out.join(''), err: () => chunks.err.join('') };
 }
 
-/** A fresh temp folder. */
+const madeFolders: string[] = [];
+// Registered while the importing test file is collected: its folders go when that file ends.
+afterAll(() => {
+  for (const folder of madeFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed when the test file that made it ends. */
 export function tempDir(prefix = 'onnx-surgeon-cli-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  madeFolders.push(folder);
+  return folder;
 }
 
 /** Saves `y = Relu(x)` (no MSDA) to `file`. */
