@@ -1,33 +1,34 @@
 /**
  * Tensors stored in external data files: each file must be there, inside the model's folder, and
- * hold the tensor's bytes. Checked by stat, nothing is read.
+ * hold the tensor's bytes. Checked without reading (by stat in Node), through the files the
+ * model's loader registered (`src/serde/external-files.ts`).
  */
-import * as path from 'node:path';
 import { OnnxSurgeonError } from '../errors.js';
 import type { Model, Tensor } from '../ir/index.js';
-import { checkExternalData, parseExternalData } from '../onnx/external-data.js';
+import { parseExternalData } from '../onnx/external-refs.js';
+import { externalDataFilesOf } from '../serde/external-files.js';
 import type { TensorProto } from '../onnx/proto-types.js';
 import type { ProblemList } from './problem.js';
 import type { GraphPaths } from './walk.js';
 
 /** Every external tensor of the model (initializers and tensor attributes of every graph). */
 export function checkExternalTensors(model: Model, paths: GraphPaths, list: ProblemList): void {
-  const modelDir = model.sourcePath ? path.dirname(model.sourcePath) : undefined;
+  const files = externalDataFilesOf(model);
   for (const [graph, graphPath] of paths) {
     const visit = (tensor: Tensor, place: { node?: string; tensor: string }): void => {
       const proto = tensor.serdeOrigin as TensorProto | undefined;
       if (proto?.dataLocation !== 1) return;
       const where = { graph: graphPath, ...place };
-      if (!modelDir) {
+      if (!files) {
         list.warning('external-data', 'tensor data is external, but the model was not loaded from a file: not checked', where);
         return;
       }
       try {
-        checkExternalData(modelDir, parseExternalData(proto), tensor.byteLength);
+        files.check(parseExternalData(proto), tensor.byteLength);
       } catch (error) {
         if (!(error instanceof OnnxSurgeonError)) throw error;
         const { expected, found, file } = error.context;
-        list.error('external-data', `${error.detail}${file ? ` (${path.relative(modelDir, file) || file})` : ''}`, {
+        list.error('external-data', `${error.detail}${file ? ` (${files.displayName(file)})` : ''}`, {
           ...where, ...(expected !== undefined ? { expected } : {}), ...(found !== undefined ? { found } : {}),
         });
       }

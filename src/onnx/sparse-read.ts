@@ -1,4 +1,3 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { OnnxSurgeonError } from '../errors.js';
 
 /**
@@ -10,15 +9,33 @@ import { OnnxSurgeonError } from '../errors.js';
  *
  * On this kind of machine, first-touching fresh memory costs about as much as reading the file:
  * skipping it is what makes load + save of a large inline model close to a file copy.
+ *
+ * Isomorphic: the bytes come through a {@link PositionalReader} (a file descriptor in Node,
+ * `src/onnx/sparse-file.ts`; a `File` read with `FileReaderSync` in a browser worker).
  */
+
+/** Positional reads of a model's bytes, wherever they live. */
+export interface PositionalReader {
+  /** Path or name of the source, for error messages. */
+  readonly path: string;
+  /** Size in bytes. */
+  readonly size: number;
+  /** Reads into `target` from `position`; returns the byte count read (0 at the end). May throw. */
+  readAt(target: Uint8Array, position: number): number;
+}
 
 /** Where the unread payloads of a sparsely read model live. */
 export class SparseSource {
   private readonly holes: Map<number, number>;
 
   /** @internal */
-  constructor(readonly path: string, private readonly fd: number, holes: Map<number, number>, readonly buffer: ArrayBufferLike) {
+  constructor(readonly reader: PositionalReader, holes: Map<number, number>, readonly buffer: ArrayBufferLike) {
     this.holes = holes;
+  }
+
+  /** Path or name of the model the payloads are read from. */
+  get path(): string {
+    return this.reader.path;
   }
 
   /** Number of payloads left unread. */
@@ -59,7 +76,7 @@ export class SparseSource {
     while (done < target.length) {
       let n: number;
       try {
-        n = readSync(this.fd, target, done, target.length - done, position + done);
+        n = this.reader.readAt(target.subarray(done), position + done);
       } catch (error) {
         throw new OnnxSurgeonError('io', `cannot read weights from the model file: ${(error as Error).message}`, { file: this.path });
       }
@@ -76,15 +93,6 @@ function scratch(): Uint8Array {
 }
 
 const sources = new WeakMap<ArrayBufferLike, SparseSource>();
-// The source keeps its file open (reads then see the loaded file even if the path is replaced,
-// e.g. by saving over it); the descriptor closes when the model's buffer is collected.
-const closer = new FinalizationRegistry<number>((fd) => {
-  try {
-    closeSync(fd);
-  } catch {
-    // Already closed.
-  }
-});
 
 /** The sparse source a view belongs to, when it is an unread payload. */
 export function holeSource(view: Uint8Array): SparseSource | undefined {
@@ -108,40 +116,32 @@ export interface SparseReadOptions {
 }
 
 /**
- * Reads a model file, leaving large raw_data payloads unread (see the module comment). A file
- * whose structure the scan does not understand is simply read whole; the decoder then reports
- * whatever is wrong with it.
+ * Reads a model through `reader`, leaving large raw_data payloads unread (see the module
+ * comment); returns the bytes and the source of their holes (undefined when there are none, and
+ * then `reader` is no longer needed). A structure the scan does not understand is simply read
+ * whole; the decoder then reports whatever is wrong with it.
  */
-export function readModelSparse(path: string, options: SparseReadOptions = {}): Uint8Array {
-  const fd = openSync(path, 'r');
-  let keepOpen = false;
-  try {
-    const size = fstatSync(fd).size;
-    const holes = scanRawDataHoles(fd, size, options.minHoleBytes ?? 1 << 20);
-    const bytes = new Uint8Array(size);
-    let position = 0;
-    const readRange = (end: number): void => {
-      while (position < end) {
-        const n = readSync(fd, bytes, position, end - position, position);
-        if (n === 0) throw new OnnxSurgeonError('io', 'the model file is shorter than its size', { file: path });
-        position += n;
-      }
-    };
-    for (const [offset, length] of [...holes].sort((a, b) => a[0] - b[0])) {
-      readRange(offset);
-      position = offset + length;
+export function readSparse(reader: PositionalReader, options: SparseReadOptions = {}): { bytes: Uint8Array; source: SparseSource | undefined } {
+  const size = reader.size;
+  const holes = scanRawDataHoles(reader, options.minHoleBytes ?? 1 << 20);
+  const bytes = new Uint8Array(size);
+  let position = 0;
+  const readRange = (end: number): void => {
+    while (position < end) {
+      const n = reader.readAt(bytes.subarray(position, end), position);
+      if (n === 0) throw new OnnxSurgeonError('io', 'the model file is shorter than its size', { file: reader.path });
+      position += n;
     }
-    readRange(size);
-    if (holes.size) {
-      const source = new SparseSource(path, fd, holes, bytes.buffer);
-      sources.set(bytes.buffer, source);
-      closer.register(bytes.buffer, fd);
-      keepOpen = true;
-    }
-    return bytes;
-  } finally {
-    if (!keepOpen) closeSync(fd);
+  };
+  for (const [offset, length] of [...holes].sort((a, b) => a[0] - b[0])) {
+    readRange(offset);
+    position = offset + length;
   }
+  readRange(size);
+  if (!holes.size) return { bytes, source: undefined };
+  const source = new SparseSource(reader, holes, bytes.buffer);
+  sources.set(bytes.buffer, source);
+  return { bytes, source };
 }
 
 /** Field numbers on the way from ModelProto to TensorProto.raw_data (stable ONNX numbers). */
@@ -156,10 +156,11 @@ const DESCEND: Record<string, Record<number, string>> = {
 const RAW_DATA = 9;
 
 /** Finds raw_data payloads ≥ `minBytes`: offset -> length. Any surprise: no holes at all. */
-function scanRawDataHoles(fd: number, size: number, minBytes: number): Map<number, number> {
+function scanRawDataHoles(reader: PositionalReader, minBytes: number): Map<number, number> {
   const holes = new Map<number, number>();
+  const size = reader.size;
   if (size < minBytes) return holes;
-  const window = new FileWindow(fd, size);
+  const window = new FileWindow(reader);
   const walk = (start: number, end: number, kind: string, depth: number): void => {
     if (depth > 64) throw new ScanAbort();
     let pos = start;
@@ -199,12 +200,16 @@ class FileWindow {
   private start = 0;
   private end = 0;
 
-  constructor(private readonly fd: number, private readonly size: number) {}
+  private readonly size: number;
+
+  constructor(private readonly reader: PositionalReader) {
+    this.size = reader.size;
+  }
 
   private byte(pos: number): number {
     if (pos >= this.size) throw new ScanAbort();
     if (pos < this.start || pos >= this.end) {
-      const n = readSync(this.fd, this.buffer, 0, Math.min(this.buffer.length, this.size - pos), pos);
+      const n = this.reader.readAt(this.buffer.subarray(0, Math.min(this.buffer.length, this.size - pos)), pos);
       if (n <= 0) throw new ScanAbort();
       this.start = pos;
       this.end = pos + n;

@@ -1,20 +1,28 @@
+/**
+ * Node-only: models to and from files (`loadModel`, `saveModel`: atomic writes, external data
+ * files beside the model, lazy reads of large weights). The byte-level work they share with other
+ * runtimes is in `model-bytes.ts`.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OnnxSurgeonError, withContext } from '../errors.js';
 import type { Model } from '../ir/model.js';
 import type { Tensor } from '../ir/tensor.js';
-import { DType } from '../ir/types.js';
 import { AtomicFile } from '../files/atomic-file.js';
 import { ioError } from '../files/fs-errors.js';
 import { type PlannedFile, WritePlan } from '../files/write-plan.js';
-import { concatChunks, decodeModel, encodeModel } from '../onnx/codec.js';
-import { holeSource, readModelSparse, withHolesFilled } from '../onnx/sparse-read.js';
-import { ExternalDataWriter, externalLocations, parseExternalData, readExternalData, readExternalDataChunks } from '../onnx/external-data.js';
+import { encodeModel } from '../onnx/codec.js';
+import { holeSource, withHolesFilled } from '../onnx/sparse-read.js';
+import { readModelSparse } from '../onnx/sparse-file.js';
+import { ExternalDataWriter, checkExternalData, externalLocations, parseExternalData, readExternalData, readExternalDataChunks } from '../onnx/external-data.js';
 import { readModelBytes } from '../onnx/files.js';
 import type { ModelProto, TensorProto } from '../onnx/proto-types.js';
-import { type ExternalDataResolver, modelFromProto } from './from-proto.js';
-import { parameterTensors } from './inline-tensors.js';
-import { type TensorPlacement, modelToProto } from './to-proto.js';
+import { type ExternalDataFiles, attachExternalDataFiles } from './external-files.js';
+import type { ExternalDataResolver } from './from-proto.js';
+import { type ExternalDataMode, encodeWithExternalData, modelFromBytes, resolveExternalDataMode } from './model-bytes.js';
+import { modelToProto } from './to-proto.js';
+
+export { type ExternalDataMode, INLINE_LIMIT_BYTES, modelToBytes } from './model-bytes.js';
 
 /**
  * Options for {@link loadModelFromBytes}.
@@ -98,15 +106,21 @@ function readSparse(file: string, minHoleBytes: number): Uint8Array {
  */
 export function loadModelFromBytes(bytes: Uint8Array, options: LoadOptions = {}): Model {
   const file = options.path;
-  try {
-    const proto = decodeModel(bytes, file ? { file } : {});
-    const modelDir = file ? path.dirname(path.resolve(file)) : undefined;
-    const model = modelFromProto(proto, { ...(file ? { file } : {}), externalData: externalResolver(modelDir, file) });
-    if (file) model.sourcePath = path.resolve(file);
-    return model;
-  } catch (error) {
-    throw withContext(error, file ? { file } : {});
+  const modelDir = file ? path.dirname(path.resolve(file)) : undefined;
+  const model = modelFromBytes(bytes, { ...(file ? { file } : {}), externalData: externalResolver(modelDir, file) });
+  if (file && modelDir) {
+    model.sourcePath = path.resolve(file);
+    attachExternalDataFiles(model, folderFiles(modelDir));
   }
+  return model;
+}
+
+/** External data files in the model's folder on disk. */
+function folderFiles(modelDir: string): ExternalDataFiles {
+  return {
+    check: (ref, expectedBytes) => void checkExternalData(modelDir, ref, expectedBytes),
+    displayName: (file) => path.relative(modelDir, file) || file,
+  };
 }
 
 function externalResolver(modelDir: string | undefined, file: string | undefined): ExternalDataResolver {
@@ -124,19 +138,6 @@ function externalResolver(modelDir: string | undefined, file: string | undefined
     };
   };
 }
-
-/** Where tensor data goes when saving. */
-export type ExternalDataMode =
-  | 'auto'
-  | 'inline'
-  | {
-      /** Data file name, relative to the model file (default `<model file name>.data`). */
-      location?: string;
-      /** Tensors smaller than this many bytes stay inline (default 1024). */
-      sizeThreshold?: number;
-      /** Alignment of each tensor in the data file (default 4096, mmap-friendly). */
-      alignment?: number;
-    };
 
 /**
  * Options for {@link saveModel}.
@@ -159,9 +160,6 @@ export interface SaveOptions {
   replaceSource?: boolean;
 }
 
-/** Protobuf cannot encode a message of 2 GiB or more; stay well below with headroom for the graph. */
-const INLINE_LIMIT_BYTES = 2 ** 31 - 64 * 2 ** 20;
-
 /**
  * Saves the model atomically: data and model are written to temporary files in the target folder
  * and renamed into place only when complete, so a failure (or Ctrl-C) never leaves a half-written
@@ -178,7 +176,7 @@ const INLINE_LIMIT_BYTES = 2 ** 31 - 64 * 2 ** 20;
  * @group Load and save
  */
 export async function saveModel(model: Model, file: string, options: SaveOptions = {}): Promise<void> {
-  const mode = resolveMode(model, options.externalData ?? 'auto');
+  const mode = resolveExternalDataMode(model, options.externalData ?? 'auto');
   const replaceSource = options.replaceSource ?? false;
   try {
     if (mode === 'inline') {
@@ -193,13 +191,7 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
     // place, then the model. A failure before that (disk full, a crash, Ctrl-C) leaves any
     // previous model and data pair as it was; a model never points at data not fully on disk.
     try {
-      const threshold = mode.sizeThreshold ?? 1024;
-      const keepInline = parameterTensors(model);
-      const placeTensor: TensorPlacement = (tensor: Tensor) =>
-        tensor.dtype === DType.STRING || tensor.byteLength < threshold || keepInline.has(tensor)
-          ? 'inline'
-          : placed(data.reserve(tensor.byteLength, () => externalPieces(tensor, model.sourcePath)));
-      const chunks = encodeModel(modelToProto(model, { placeTensor }));
+      const chunks = encodeWithExternalData(model, mode, (tensor) => data.reserve(tensor.byteLength, () => externalPieces(tensor, model.sourcePath)));
       await data.writeReserved();
       data.finishWriting();
       await writeModelFile(file, chunks, () => data.finish());
@@ -268,7 +260,7 @@ export function sourceFiles(model: Model): PlannedFile[] {
  * undefined when everything stays inline.
  */
 export function plannedDataFile(model: Model, file: string, mode: ExternalDataMode = 'auto'): string | undefined {
-  const resolved = resolveMode(model, mode);
+  const resolved = resolveExternalDataMode(model, mode);
   if (resolved === 'inline') return undefined;
   return path.resolve(path.dirname(path.resolve(file)), resolved.location ?? `${path.basename(file)}.data`);
 }
@@ -294,42 +286,4 @@ function externalPieces(tensor: Tensor, sourcePath: string | undefined): Uint8Ar
       }
     },
   };
-}
-
-function placed(ref: { location: string; offset: number; length?: number }): { location: string; offset: number; length: number } {
-  return { location: ref.location, offset: ref.offset, length: ref.length ?? 0 };
-}
-
-/**
- * Encodes the model into one byte array (everything inline; for in-memory use such as onnxruntime).
- *
- * @example
- * ```ts
- * const bytes = modelToBytes(model);
- * loadModelFromBytes(bytes).graph.nodeCount === model.graph.nodeCount; // true
- * ```
- * @group Load and save
- */
-export function modelToBytes(model: Model): Uint8Array {
-  const encoded = encodeModel(modelToProto(model, { placeTensor: () => 'inline' }));
-  const total = encoded.reduce((n, c) => n + c.byteLength, 0);
-  if (total > 2 ** 31 - 1) {
-    throw new OnnxSurgeonError('encode', `model is ${total} bytes, over protobuf's 2 GiB limit`, { expected: 'save it with external data' });
-  }
-  // Unread payloads are read here (into the result), never copied twice.
-  return concatChunks(encoded, total);
-}
-
-function resolveMode(model: Model, mode: ExternalDataMode): Exclude<ExternalDataMode, 'auto'> {
-  if (mode !== 'auto') return mode;
-  let total = 0;
-  let hadExternal = false;
-  const visit = (tensors: Iterable<Tensor>): void => {
-    for (const t of tensors) {
-      total += t.byteLength;
-      if (t.isLazy && t.storageDescription.startsWith('external')) hadExternal = true;
-    }
-  };
-  visit(model.graph.initializers.map((v) => v.initializer!));
-  return hadExternal || total > INLINE_LIMIT_BYTES ? {} : 'inline';
 }
