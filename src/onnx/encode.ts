@@ -8,6 +8,7 @@
 
 import { OnnxSurgeonError } from '../errors.js';
 import type { FieldDescriptor, MessageDescriptor, ScalarKind } from './schema.js';
+import { utf8ByteLength } from './scratch-bytes.js';
 import { holeSource } from './sparse-read.js';
 import { WireType } from './wire-reader.js';
 import type { ChunkedWriter } from './wire-writer.js';
@@ -401,7 +402,7 @@ function utf8Length(text: string): number {
     }
     if (ascii) return text.length;
   }
-  return Buffer.byteLength(text, 'utf8');
+  return utf8ByteLength(text);
 }
 
 function varint32Size(v: number): number {

@@ -7,6 +7,8 @@
  * and an exact `totalBytes`, the writer produces one contiguous buffer.
  */
 
+import { type ScratchBytes, allocScratch } from './scratch-bytes.js';
+
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 
 /** Options of a {@link ChunkedWriter}. */
@@ -20,7 +22,7 @@ export interface ChunkedWriterOptions {
 /** Appends protobuf primitives to a list of output chunks. */
 export class ChunkedWriter {
   private readonly chunks: Uint8Array[] = [];
-  private buffer: Buffer;
+  private buffer: ScratchBytes;
   /** Start of the not-yet-flushed region of `buffer`. */
   private start = 0;
   private pos = 0;
@@ -32,14 +34,14 @@ export class ChunkedWriter {
     this.passThroughBytes = options.passThroughBytes ?? Infinity;
     const first = options.totalBytes !== undefined ? options.totalBytes : DEFAULT_CHUNK_BYTES;
     // Unpooled and uninitialized: every byte handed out is written first (checked by callers).
-    this.buffer = Buffer.allocUnsafeSlow(Math.max(first, 0));
+    this.buffer = allocScratch(Math.max(first, 0));
   }
 
   /** Makes room for `n` more bytes in the scratch buffer. */
   private ensure(n: number): void {
     if (this.pos + n <= this.buffer.length) return;
     this.flush();
-    this.buffer = Buffer.allocUnsafeSlow(Math.max(DEFAULT_CHUNK_BYTES, n));
+    this.buffer = allocScratch(Math.max(DEFAULT_CHUNK_BYTES, n));
     this.start = 0;
     this.pos = 0;
   }

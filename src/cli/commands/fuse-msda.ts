@@ -5,19 +5,19 @@
 import { Command, Option } from 'commander';
 import { OnnxSurgeonError } from '../../errors.js';
 import { writeFileAtomic } from '../../onnx/files.js';
-import { type FuseMsdaReport, type MsdaSiteReport, fuseMsda } from '../../passes/fuse-msda/index.js';
+import { fuseMsda } from '../../passes/fuse-msda/index.js';
 import { structuralProblems } from '../../ir/index.js';
 import { type SanitizeReport, sanitizeModel } from '../../passes/sanitize/index.js';
 import { loadModel, saveModel } from '../../serde/index.js';
 import { MSDA_PLUGIN } from '../../plugins/index.js';
 import { setupCommand } from '../command-setup.js';
+export { type FuseMsdaCliReport, formatFuseMsdaSummary } from '../fuse-msda-summary.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { type CommandIo, processIo } from '../io.js';
 import { CommandFiles, externalDataMode, nonNegativeInteger, SIZE_THRESHOLD_HELP } from '../output-path.js';
 import { createProgress } from '../progress.js';
 import { reportError } from '../report-error.js';
-import { SUMMARY_WIDTH, formatSpatialShapes, legendLines } from '../site-text.js';
-import { renderTable } from '../table.js';
+import { type FuseMsdaCliReport, formatFuseMsdaSummary } from '../fuse-msda-summary.js';
 
 /** Parsed options of `fuse-msda`, as commander hands them over. */
 export interface FuseMsdaCliOptions {
@@ -35,18 +35,6 @@ export interface FuseMsdaCliOptions {
   pluginVersion?: string;
   allowInvalid?: boolean;
   foldConstants?: boolean;
-}
-
-/** What `fuse-msda --json` prints and `--report` writes: the pass report plus the files. */
-export interface FuseMsdaCliReport extends FuseMsdaReport {
-  /** The model read. */
-  input: string;
-  /** The model written, or null for `--dry-run` and for a `--require-all` run that left a site unfused. */
-  output: string | null;
-  /** Why `-o` was not written although given (`--require-all` and a site left unfused). */
-  notWritten?: string;
-  /** What `--fold-constants` did before fusing (the fusion's node counts start after it). */
-  folding?: SanitizeReport;
 }
 
 const EXAMPLES = `
@@ -168,51 +156,9 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
   }
 }
 
-/**
- * The human-readable summary: totals, then one row per site with its status, the plugin signature
- * (N, S, M, D, Lq, L, P) and the spatial shapes in readable names (a legend says what they
- * stand for; `--json` keeps the exact expressions), or the reason it was skipped.
- */
-export function formatFuseMsdaSummary(report: FuseMsdaCliReport): string {
-  const lines: string[] = [];
-  const sites = report.sitesFound === 1 ? 'site' : 'sites';
-  const done = report.dryRun ? `${report.fusable} fusable` : `${report.fused} fused`;
-  lines.push(`${report.input}: ${report.sitesFound} MSDA ${sites} found, ${done}, ${report.skipped} skipped` +
-    (report.alreadyFused ? ` (${report.alreadyFused} already fused)` : ''));
-  if (report.sites.length) {
-    const proved = report.sites.filter((s) => s.status !== 'skipped');
-    if (proved.length) lines.push('', ...renderTable(SIGNATURE_COLUMNS, proved.map(signatureRow), '  '));
-    lines.push(...legendLines(report.dimLegend));
-    const skipped = report.sites.filter((s) => s.status === 'skipped');
-    if (skipped.length) {
-      lines.push('');
-      lines.push(...renderTable([{ header: 'site' }, { header: 'status' }, { header: 'reason' }],
-        skipped.map((s) => [s.name, s.status, s.reason ?? '']), '  ', SUMMARY_WIDTH));
-    }
-    lines.push('');
-  }
-  const nodes = `nodes: ${report.nodesBefore} -> ${report.nodesAfter}, GridSample left: ${report.gridSamplesLeft}`;
-  lines.push(report.dryRun ? `${nodes} (projected)` : nodes);
-  lines.push(report.notWritten !== undefined ? `nothing written (${report.notWritten})`
-    : report.output === null ? 'dry run: nothing written' : `wrote ${report.output}`);
-  return `${lines.join('\n')}\n`;
-}
-
 /** `2 of 6 MSDA sites were left unfused`. */
 function unfusedCount(unfused: number, found: number): string {
   return `${unfused} of ${found} MSDA site${found === 1 ? '' : 's'} ${unfused === 1 ? 'was' : 'were'} left unfused`;
-}
-
-const SIGNATURE_COLUMNS = [
-  { header: 'site' }, { header: 'status' }, { header: 'N', right: true }, { header: 'S', right: true },
-  { header: 'M', right: true }, { header: 'D', right: true }, { header: 'Lq', right: true }, { header: 'L', right: true },
-  { header: 'P', right: true }, { header: 'spatial shapes (HxW)' }, { header: 'dtype' },
-];
-
-function signatureRow(site: MsdaSiteReport): string[] {
-  const g = site.signature!;
-  const r = g.readable ?? g;
-  return [site.name, site.status, r.N, r.S, r.M, r.D, r.Lq, String(g.L), r.P, formatSpatialShapes(r.spatialShapes), g.dtype];
 }
 
 /** The line `--fold-constants` adds before the summary. */
