@@ -35,7 +35,7 @@ describe('package exports', () => {
 
   it('every subpath resolves, imports, has types and a module comment, and is a typedoc entry point', async () => {
     const typedoc = JSON.parse(readFileSync('typedoc.json', 'utf8')) as { entryPoints: string[] };
-    expect(subpaths.map(([k]) => k)).toEqual(['.', './ir', './serde', './files', './shape', './layout', './pattern', './plugins', './fuse-msda', './check', './fp16', './sanitize', './extract', './verify', './trt', './draw']);
+    expect(subpaths.map(([k]) => k)).toEqual(['.', './ir', './serde', './files', './shape', './layout', './pattern', './plugins', './fuse-msda', './check', './fp16', './sanitize', './extract', './verify', './trt', './draw', './web']);
     for (const [name, target] of subpaths) {
       expect(existsSync(target.types), `${name} types`).toBe(true);
       const mod = await import(resolve(target.default));
