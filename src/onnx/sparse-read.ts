@@ -109,7 +109,7 @@ export function* withHolesFilled(chunks: Iterable<Uint8Array>): Generator<Uint8A
   }
 }
 
-/** Options of {@link readModelSparse}. */
+/** Options of {@link readSparse} (and of `readModelSparse`, its Node file version). */
 export interface SparseReadOptions {
   /** raw_data payloads at least this large stay unread (default 1 MiB). */
   minHoleBytes?: number;

@@ -31,7 +31,8 @@ function keyOf(model: Model): object {
  *
  * @example
  * ```ts
- * attachExternalDataFiles(model, { check: (ref, bytes) => {}, displayName: (f) => f });
+ * const model = modelFromBytes(new Uint8Array(await new File([], 'm.onnx').arrayBuffer()));
+ * attachExternalDataFiles(model, { check: () => {}, displayName: (file) => file });
  * ```
  */
 export function attachExternalDataFiles(model: Model, files: ExternalDataFiles): void {

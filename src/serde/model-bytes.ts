@@ -40,6 +40,7 @@ export interface ModelFromBytesOptions {
  *
  * @example
  * ```ts
+ * const file = new File([], 'detr.onnx'); // e.g. from an <input type="file">
  * const model = modelFromBytes(new Uint8Array(await file.arrayBuffer()), { file: file.name });
  * ```
  */
@@ -130,6 +131,7 @@ export interface ModelParts {
  *
  * @example
  * ```ts
+ * const model = modelFromBytes(new Uint8Array(await new File([], 'detr.onnx').arrayBuffer()));
  * const parts = modelToParts(model, 'detr.fused.onnx', 'auto');
  * const onnx = new Blob(parts.model);
  * ```

@@ -23,7 +23,8 @@ function syncBlobReader(): SyncBlobReader {
  *
  * @example
  * ```ts
- * const reader = blobReader(file, file.name); // in a worker
+ * const file = new File([new Uint8Array(8)], 'model.onnx');
+ * const reader = blobReader(file, file.name); // in a worker: FileReaderSync
  * const { bytes } = readSparse(reader);
  * ```
  */

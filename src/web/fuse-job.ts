@@ -50,7 +50,7 @@ export interface FuseJobResult {
  *
  * @example
  * ```ts
- * const job = runFuseJob(modelFile, [], { outputName: 'detr.fused.onnx' }); // in a worker
+ * const job = runFuseJob(new File([], 'detr.onnx'), [], { outputName: 'detr.fused.onnx' }); // in a worker
  * job.summary; // 'detr.onnx: 6 MSDA sites found, 6 fused, 0 skipped ...'
  * ```
  */

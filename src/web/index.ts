@@ -11,8 +11,8 @@
  * ```ts
  * import { runFuseJob } from 'onnx-surgeon/web';
  * // in a worker: the File objects come from an <input type="file"> of the page
- * const job = runFuseJob(modelFile, dataFiles, { outputName: 'detr.fused.onnx' });
- * postMessage({ summary: job.summary, model: job.files.model });
+ * const job = runFuseJob(new File([], 'detr.onnx'), [], { outputName: 'detr.fused.onnx' });
+ * console.log(job.summary, job.files.model.size);
  * ```
  * @module
  */
@@ -22,7 +22,8 @@ export { runFuseJob, SitePictures, type FuseJobOptions, type FuseJobProgress, ty
 export { blobReader } from './blob-reader.js';
 export { modelFromBytes, modelToBytes, modelToParts, resolveExternalDataMode, type ModelFromBytesOptions, type ModelParts, type DataFilePart, type ExternalDataMode } from '../serde/model-bytes.js';
 export { attachExternalDataFiles, type ExternalDataFiles } from '../serde/external-files.js';
-export { readSparse, withHolesFilled, type PositionalReader, type SparseReadOptions } from '../onnx/sparse-read.js';
+export { readSparse, withHolesFilled, type PositionalReader, type SparseReadOptions, type SparseSource } from '../onnx/sparse-read.js';
+export { type ExternalDataRef } from '../onnx/external-refs.js';
 export { fuseMsda, findMsdaSites, type FuseMsdaOptions, type FuseMsdaReport, type MsdaSiteReport, type MsdaSites } from '../passes/fuse-msda/index.js';
 export { formatFuseMsdaSummary, type FuseMsdaCliReport } from '../cli/fuse-msda-summary.js';
 export { renderSiteSvg } from '../draw/site.js';

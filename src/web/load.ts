@@ -35,7 +35,8 @@ export interface LoadedFiles {
  *
  * @example
  * ```ts
- * const { model } = loadModelFromFiles(modelFile, [dataFile]); // in a worker
+ * const chosen = [new File([], 'detr.onnx'), new File([], 'detr.onnx.data')]; // from an <input type="file">
+ * const { model } = loadModelFromFiles(chosen[0]!, chosen.slice(1)); // in a worker
  * ```
  * @throws OnnxSurgeonError `decode` for a file that is not a model; `external-data` (when a
  *   tensor is read) for a data file that was not chosen or is too short.

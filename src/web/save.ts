@@ -28,7 +28,7 @@ type BlobPart = Blob | Uint8Array<ArrayBuffer>;
  *
  * @example
  * ```ts
- * const loaded = loadModelFromFiles(file);
+ * const loaded = loadModelFromFiles(new File([], 'detr.onnx')); // in a worker
  * fuseMsda(loaded.model);
  * const { model } = modelToBlobs(loaded.model, loaded, 'detr.fused.onnx', 'auto');
  * ```
