@@ -22,7 +22,7 @@ import type { ExternalDataResolver } from './from-proto.js';
 import { type ExternalDataMode, encodeWithExternalData, modelFromBytes, resolveExternalDataMode } from './model-bytes.js';
 import { modelToProto } from './to-proto.js';
 
-export { type ExternalDataMode, INLINE_LIMIT_BYTES, modelToBytes } from './model-bytes.js';
+export { type ExternalDataMode, modelToBytes } from './model-bytes.js';
 
 /**
  * Options for {@link loadModelFromBytes}.
