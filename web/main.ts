@@ -78,6 +78,7 @@ function fuse(): void {
   result.hidden = true;
   fuseButton.disabled = true;
   progress.value = 0;
+  status.className = '';
   status.textContent = `Reading ${model.name}...`;
   send({ type: 'fuse', model, data: chosen.filter((f) => f !== model), options: options() });
 }
@@ -99,7 +100,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   } else {
     fuseButton.disabled = false;
     progress.value = 0;
-    status.textContent = `Error: ${message.message}`;
+    status.textContent = message.message; // the line the CLI prints on stderr
+    status.className = 'error';
   }
 };
 

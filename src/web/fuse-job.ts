@@ -5,7 +5,10 @@
  */
 import { type FuseMsdaCliReport, formatFuseMsdaSummary } from '../cli/fuse-msda-summary.js';
 import { renderSiteSvg } from '../draw/site.js';
+import { OnnxSurgeonError } from '../errors.js';
 import type { Model } from '../ir/model.js';
+import { externalLocations } from '../onnx/external-refs.js';
+import type { ModelProto } from '../onnx/proto-types.js';
 import { type MsdaSites, findMsdaSites, fuseMsda } from '../passes/fuse-msda/index.js';
 import { type LoadedFiles, type NamedBlob, loadModelFromFiles } from './load.js';
 import { type ModelBlobs, modelToBlobs } from './save.js';
@@ -57,6 +60,7 @@ export interface FuseJobResult {
 export function runFuseJob(modelFile: NamedBlob, dataFiles: readonly NamedBlob[], options: FuseJobOptions, onProgress?: FuseJobProgress): FuseJobResult {
   onProgress?.('load', 0, 1);
   const loaded = loadModelFromFiles(modelFile, dataFiles);
+  requireDataFiles(loaded);
   onProgress?.('load', 1, 1);
   const pass = fuseMsda(loaded.model, {
     ...(options.pluginVersion !== undefined ? { pluginVersion: options.pluginVersion } : {}),
@@ -71,6 +75,16 @@ export function runFuseJob(modelFile: NamedBlob, dataFiles: readonly NamedBlob[]
   return {
     report, reportJson: `${JSON.stringify(report, null, 2)}\n`, summary: formatFuseMsdaSummary(report), files, fused: loaded.model, loaded, dataFiles, options,
   };
+}
+
+/** Fails before any work when a data file the model names was not chosen (the CLI fails on it too, later). */
+function requireDataFiles(loaded: LoadedFiles): void {
+  const missing = externalLocations(loaded.model.serdeOrigin as ModelProto).filter((location) => !loaded.dataFile(location));
+  if (missing.length) {
+    throw new OnnxSurgeonError('external-data', `the model keeps tensors in ${missing.map((m) => `'${m}'`).join(', ')}, which ${missing.length === 1 ? 'was' : 'were'} not chosen`, {
+      file: loaded.modelFile.name, expected: 'the data files chosen together with the .onnx file',
+    });
+  }
 }
 
 /** Pictures of a job's sites, drawn on demand (a large model has hundreds). */

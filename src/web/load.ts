@@ -65,7 +65,7 @@ function withFile<T>(file: string, read: () => T): T {
 function requireDataFile(dataFile: (location: string) => NamedBlob | undefined, location: string): NamedBlob {
   const file = dataFile(location);
   if (!file) {
-    throw new OnnxSurgeonError('external-data', 'external data file not chosen', { file: location, expected: 'choose it together with the model' });
+    throw new OnnxSurgeonError('external-data', `external data file '${location}' was not chosen`, { expected: 'the data files chosen together with the .onnx file' });
   }
   return file;
 }
