@@ -6,7 +6,7 @@
  * and (ONNX_SURGEON_WEB_SCREENSHOT=path) the screenshot in docs/ is taken here.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -49,7 +49,7 @@ function cli(dir: string, args: string[]): string {
 /** A folder holding a copy of `files` (by their base names). */
 function folderWith(name: string, files: string[]): string {
   const dir = join(work, name);
-  spawnSync('mkdir', ['-p', dir]);
+  mkdirSync(dir, { recursive: true });
   for (const file of files) copyFileSync(file, join(dir, file.split('/').pop()!));
   return dir;
 }
@@ -123,7 +123,7 @@ describe('web page', () => {
     await context.close();
   });
 
-  it('works from file://, from the keyboard, and says why a model cannot be fused', async (t) => {
+  it('works from file://, with a dropped file, from the keyboard, and says why a model cannot be fused', async (t) => {
     if (!browser) return t.skip();
     const notModel = join(ROOT, 'examples', 'models', 'msda-encoder.inputs.npz');
     const dir = folderWith('file', [EXAMPLE, notModel]);
@@ -133,6 +133,18 @@ describe('web page', () => {
     const { page, context, foreign } = await openPage(pathToFileURL(indexHtml).href);
     const result = await fuseInPage(page, [join(dir, 'msda-encoder.onnx')]);
     expect(bytes(result.downloads.get('msda-encoder.fused.onnx')!).equals(bytes(join(dir, 'msda-encoder.fused.onnx')))).toBe(true);
+    // Dropped instead of chosen: the same model, the same bytes.
+    const dropped = await page.evaluateHandle((base64) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], 'msda-encoder.onnx'));
+      return transfer;
+    }, readFileSync(EXAMPLE).toString('base64'));
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer: dropped });
+    expect(await page.locator('#chosen').textContent()).toBe('Model: msda-encoder.onnx (413.1 KiB)');
+    await page.getByRole('button', { name: 'Fuse' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^Done in /);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download fused model' }).click()]);
+    expect(bytes(await download.path()).equals(bytes(join(dir, 'msda-encoder.fused.onnx')))).toBe(true);
     // A file that is not a model, chosen and fused from the keyboard: the CLI's error line.
     await page.getByLabel('ONNX model').setInputFiles([join(dir, 'msda-encoder.inputs.npz')]);
     await page.getByLabel('ONNX model').focus();
