@@ -133,7 +133,8 @@ export interface ModelParts {
  * ```ts
  * const model = modelFromBytes(new Uint8Array(await new File([], 'detr.onnx').arrayBuffer()));
  * const parts = modelToParts(model, 'detr.fused.onnx', 'auto');
- * const onnx = new Blob(parts.model);
+ * const onnxBytes = parts.model.reduce((n, chunk) => n + chunk.byteLength, 0); // the .onnx file's size
+ * parts.data?.tensors.length; // the tensors of the external data file, if any
  * ```
  */
 export function modelToParts(model: Model, fileName: string, mode: ExternalDataMode = 'auto'): ModelParts {

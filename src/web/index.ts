@@ -14,7 +14,8 @@
  * const job = runFuseJob(new File([], 'detr.onnx'), [], { outputName: 'detr.fused.onnx' });
  * console.log(job.summary, job.files.model.size);
  * ```
- * @module
+ * @group Core
+ * @module onnx-surgeon/web
  */
 export { loadModelFromFiles, type LoadedFiles, type NamedBlob } from './load.js';
 export { modelToBlobs, type ModelBlobs } from './save.js';
