@@ -1,205 +1,197 @@
 /**
- * fuse-msda at scale: a ~600 MB, ~95k-node model with 400 MSDA sites, against `cp` and Python
- * `onnx` load + save of the same file, all measured in one run.
+ * fuse-msda at scale, as users run it: `node dist/cli/main.js fuse-msda IN -o OUT` (a fresh
+ * process each time), against the I/O floor (`cp` + `sync`: an fsynced copy of the same bytes)
+ * and Python onnx 1.12 load + save of the same file, all measured in the same run, interleaved
+ * round by round so that load from other processes hits all alike; best (and median) of `--runs`.
  *
- * Usage: `npm run bench:fuse-scale` (or `node dist/bench/fuse-scale.js [--copies 200] [--cpu-prof DIR]`)
+ * Usage: `npm run bench:fuse-scale` or `node dist/bench/fuse-scale.js [options]`
+ *   --copies N       copies in the two main models (default 200: big200 and big200_p0)
+ *   --runs N         rounds per model (default 3)
+ *   --scaling LIST   copies of the scaling table (default 50,100,200,400; `none` skips it)
+ *   --scaling-runs N rounds per scaling size (default: --runs)
+ *   --only LIST      any of big,p0,scaling (default all)
+ *   --models DIR     keep the generated models in DIR and reuse them (default: a temp folder)
+ *   --profile        one more run per model with ONNX_SURGEON_PROFILE=1; prints its phases
+ *   --cpu-prof DIR   CPU profiles of the profiled runs (implies --profile)
  *
- * The model chains `--copies` copies of the `enc_listshapes_op17` fixture (2 MSDA sites, 461
- * nodes): copy k reads its four feature maps from copy k-1's `memory` output (Slice, Transpose,
- * Reshape glue), has its own randomly perturbed weights, and adds a per-copy [8,1360,64] float
- * initializer through ReduceMean + Add (2.8 MB each) so the file reaches ~600 MB. Generated in a
- * temp folder, removed afterwards. Targets: fuse-msda (load + fuse + save) <= 3x cp, < 0.5x
- * Python load + save, peak RSS <= 1.3x the file.
+ * The models (bench/lib/msda-chain.ts): `bigN` chains N copies of a real MSDA encoder with a
+ * 2.8 MB weight each (200 copies: ~590 MiB, ~95k nodes, 400 sites); `bigN_p0` is the same graph
+ * without the large weights (~62 MB). Peak RSS is the child's `VmHWM`, CPU and GC time its own
+ * (bench/lib/child-stats.ts, preloaded). Targets (issue #15): big200 <= 0.4x Python and
+ * <= 3.5x cp+sync, peak RSS <= 0.5x the file; big200_p0 <= 1.0x Python; time and RSS per node
+ * within 25% of each other across the scaling sizes.
  */
 
-import { peakRssBytes } from './lib/peak-rss.js';
-import { findFixture, pythonLoadSave, timed } from './lib/run.js';
-import { seededRandom } from '../src/random.js';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { buildMsdaChain } from './lib/msda-chain.js';
+import { bestAndMedian, cliBin, copyAndSync, type Measured, measuredNode, pythonLoadSave, timed } from './lib/run.js';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  DataType,
-  decodeModel,
-  encodeModel,
-  readModelBytes,
-  writeFileAtomic,
-  type AttributeProto,
-  type ModelProto,
-  type NodeProto,
-  type TensorProto,
-  type ValueInfoProto,
-} from '../src/onnx/index.js';
-import { fuseMsda } from '../src/passes/fuse-msda/index.js';
-import { loadModel, saveModel } from '../src/serde/index.js';
+import { join } from 'node:path';
+import { encodeModel, writeFileAtomic } from '../src/onnx/index.js';
 
 const MIB = 2 ** 20;
-const FIXTURE = findFixture(join('test', 'fixtures', 'msda', 'enc_listshapes_op17', 'model.onnx'));
-/** Feature maps of the fixture (name, H=W) and where each sits in `memory` [1, 1360, 64]. */
-const LEVELS = [
-  { name: 'feat0', side: 32, start: 0 },
-  { name: 'feat1', side: 16, start: 1024 },
-  { name: 'feat2', side: 8, start: 1280 },
-  { name: 'feat3', side: 4, start: 1344 },
-] as const;
-const CHANNELS = 64;
-const TOKENS = 1360;
-const BIAS_DEPTH = 8;
+/** Bump when the generated model changes, so kept models (`--models`) are rebuilt. */
+const MODEL_VERSION = 2;
 
-
-/** What the child reports. */
-interface ChildReport {
-  loadMs: number;
-  fuseMs: number;
-  saveMs: number;
-  maxRssBytes: number;
-  fused: number;
-  sitesFound: number;
-  nodesBefore: number;
-  nodesAfter: number;
+/** A generated model file. */
+interface BenchModel {
+  label: string;
+  path: string;
+  bytes: number;
+  nodes: number;
 }
 
-/** Child mode: load + fuseMsda + save (inline), timed by phase. */
-async function runChild(input: string, output: string): Promise<void> {
-  const t0 = performance.now();
-  const model = await loadModel(input);
-  const t1 = performance.now();
-  const report = fuseMsda(model);
-  const t2 = performance.now();
-  await saveModel(model, output, { externalData: 'inline' });
-  const t3 = performance.now();
-  const out: ChildReport = {
-    loadMs: t1 - t0, fuseMs: t2 - t1, saveMs: t3 - t2, maxRssBytes: peakRssBytes(),
-    fused: report.fused, sitesFound: report.sitesFound, nodesBefore: report.nodesBefore, nodesAfter: report.nodesAfter,
-  };
-  process.stdout.write(JSON.stringify(out));
+/** What `fuse-msda --json` reports, in part. */
+interface FuseJson { fused: number; sitesFound: number; nodesBefore: number; nodesAfter: number }
+
+interface Options {
+  copies: number;
+  runs: number;
+  scaling: number[];
+  scalingRuns: number;
+  only: Set<string>;
+  modelsDir: string | undefined;
+  profile: boolean;
+  cpuProf: string | undefined;
 }
 
-function int64Tensor(name: string, values: number[]): TensorProto {
-  return { name, dims: [values.length], dataType: DataType.INT64, rawData: new Uint8Array(BigInt64Array.from(values, BigInt).buffer) };
-}
-
-/** A copy of `tensor` with every element scaled by 1 +- 1% (float weights only). */
-function perturbed(tensor: TensorProto, name: string, random: () => number): TensorProto {
-  const raw = tensor.rawData;
-  const elements = raw ? raw.byteLength / 4 : 0;
-  if (tensor.dataType !== DataType.FLOAT || !raw || elements < 16) return { ...tensor, name };
-  const values = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-  for (let i = 0; i < values.length; i++) values[i] = values[i]! * (1 + 0.02 * (random() - 0.5));
-  return { ...tensor, name, rawData: new Uint8Array(values.buffer) };
-}
-
-/** Builds the chained model (see the module comment). */
-function buildModel(copies: number): ModelProto {
-  const fixture = decodeModel(readModelBytes(FIXTURE), { file: FIXTURE });
-  const graph = fixture.graph!;
-  const inputNames = new Set((graph.input ?? []).map((i) => i.name!));
-  const random = seededRandom(20240601); // the same weights every run
-  const nodes: NodeProto[] = [];
-  const initializers: TensorProto[] = [
-    int64Tensor('glue/axes1', [1]),
-    int64Tensor('glue/perm_unused', [0]),
-    ...LEVELS.flatMap((l) => [
-      int64Tensor(`glue/${l.name}/start`, [l.start]),
-      int64Tensor(`glue/${l.name}/end`, [l.start + l.side * l.side]),
-      int64Tensor(`glue/${l.name}/shape`, [1, CHANNELS, l.side, l.side]),
-    ]),
-  ];
-  let previousOutput = '';
-  for (let k = 0; k < copies; k++) {
-    const prefix = `c${k}`;
-    const rename = (name: string): string => {
-      if (name === '') return '';
-      if (k === 0 && inputNames.has(name)) return name;
-      return `${prefix}/${name}`;
-    };
-    if (k > 0) {
-      // Glue: the four feature maps of this copy are slices of the previous copy's memory.
-      for (const l of LEVELS) {
-        const sliced = `${prefix}/glue/${l.name}/slice`;
-        const transposed = `${prefix}/glue/${l.name}/t`;
-        nodes.push({ name: `${prefix}/glue/${l.name}/Slice`, opType: 'Slice', input: [previousOutput, `glue/${l.name}/start`, `glue/${l.name}/end`, 'glue/axes1'], output: [sliced] });
-        nodes.push({ name: `${prefix}/glue/${l.name}/Transpose`, opType: 'Transpose', input: [sliced], output: [transposed], attribute: [{ name: 'perm', type: 7, ints: [0, 2, 1] }] });
-        nodes.push({ name: `${prefix}/glue/${l.name}/Reshape`, opType: 'Reshape', input: [transposed, `glue/${l.name}/shape`], output: [rename(l.name)] });
-      }
-    }
-    for (const t of graph.initializer ?? []) initializers.push(perturbed(t, rename(t.name!), random));
-    for (const n of graph.node ?? []) {
-      const node: NodeProto = { ...n, input: (n.input ?? []).map(rename), output: (n.output ?? []).map(rename) };
-      if (n.name) node.name = rename(n.name);
-      if (n.attribute) node.attribute = n.attribute.map((a): AttributeProto => ({ ...a }));
-      nodes.push(node);
-    }
-    // The per-copy bulk: memory += ReduceMean(bias[8, 1360, 64], axis 0).
-    const bias = new Float32Array(BIAS_DEPTH * TOKENS * CHANNELS);
-    for (let i = 0; i < bias.length; i++) bias[i] = (random() - 0.5) * 1e-3;
-    initializers.push({ name: `${prefix}/bulk`, dims: [BIAS_DEPTH, TOKENS, CHANNELS], dataType: DataType.FLOAT, rawData: new Uint8Array(bias.buffer) });
-    const memory = rename(graph.output![0]!.name!);
-    const out = k === copies - 1 ? 'memory' : `${prefix}/memory_out`;
-    nodes.push({ name: `${prefix}/bulk/ReduceMean`, opType: 'ReduceMean', input: [`${prefix}/bulk`], output: [`${prefix}/bulk/mean`], attribute: [{ name: 'axes', type: 7, ints: [0] }, { name: 'keepdims', type: 2, i: 1 }] });
-    nodes.push({ name: `${prefix}/bulk/Add`, opType: 'Add', input: [memory, `${prefix}/bulk/mean`], output: [out] });
-    previousOutput = out;
-  }
-  const output: ValueInfoProto = { ...graph.output![0]!, name: 'memory' };
-  return {
-    ...fixture,
-    producerName: 'onnx-surgeon-bench',
-    graph: { ...graph, name: 'msda_chain', node: nodes, initializer: initializers.filter((t) => t.name !== 'glue/perm_unused'), output: [output], valueInfo: [] },
-  };
-}
-
-
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args[0] === '--child') return runChild(args[1]!, args[2]!);
+function parseOptions(args: readonly string[]): Options {
   const option = (name: string): string | undefined => {
     const at = args.indexOf(name);
     return at >= 0 ? args[at + 1] : undefined;
   };
-  const copies = Number(option('--copies') ?? 200);
+  const runs = Math.max(1, Number(option('--runs') ?? 3));
+  const scaling = option('--scaling') ?? '50,100,200,400';
   const cpuProf = option('--cpu-prof');
+  return {
+    copies: Number(option('--copies') ?? 200),
+    runs,
+    scaling: scaling === 'none' ? [] : scaling.split(',').map(Number),
+    scalingRuns: Math.max(1, Number(option('--scaling-runs') ?? runs)),
+    only: new Set((option('--only') ?? 'big,p0,scaling').split(',')),
+    modelsDir: option('--models'),
+    profile: args.includes('--profile') || cpuProf !== undefined,
+    cpuProf,
+  };
+}
+
+/** The model file for `copies`, built unless `dir` already holds it. */
+function modelFile(dir: string, copies: number, largeWeights: boolean): BenchModel {
+  const label = `big${copies}${largeWeights ? '' : '_p0'}`;
+  const path = join(dir, `${label}.v${MODEL_VERSION}.onnx`);
+  const model = buildOrNodeCount(path, copies, largeWeights);
+  return { label, path, bytes: statSync(path).size, nodes: model };
+}
+
+function buildOrNodeCount(path: string, copies: number, largeWeights: boolean): number {
+  // Nodes of the chain: 461 per copy, 12 of glue between copies, 2 of bulk per copy.
+  const nodes = copies * 463 + (copies - 1) * 12;
+  if (existsSync(path)) return nodes;
+  const t0 = performance.now();
+  const proto = buildMsdaChain({ copies, largeWeights });
+  if (proto.graph!.node!.length !== nodes) throw new Error(`chain has ${proto.graph!.node!.length} nodes, expected ${nodes}`);
+  writeFileAtomic(`${path}.tmp`, encodeModel(proto));
+  renameSync(`${path}.tmp`, path);
+  console.log(`built ${path} (${(statSync(path).size / MIB).toFixed(0)} MiB, ${nodes} nodes) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return nodes;
+}
+
+/** Our CLI on `model`, once; the output is removed after. */
+function runOurs(model: BenchModel, out: string, stats: string, env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = []): Measured & { report: FuseJson } {
+  rmSync(out, { force: true });
+  const run = measuredNode([...nodeFlags, cliBin(), 'fuse-msda', model.path, '-o', out, '--json'], stats, env);
+  rmSync(out, { force: true });
+  return { ...run, report: JSON.parse(run.stdout) as FuseJson };
+}
+
+/** Interleaved rounds of the contenders on one model. */
+function rounds(model: BenchModel, dir: string, runs: number, withBaselines: boolean): { ours: (Measured & { report: FuseJson })[]; python: Measured[]; copy: Measured[] } {
+  const out = join(dir, 'out.onnx');
+  const stats = join(dir, 'stats.json');
+  timed('sh', ['-c', 'cat "$1" > /dev/null', 'sh', model.path]); // a warm page cache for everyone
+  const result = { ours: [] as (Measured & { report: FuseJson })[], python: [] as Measured[], copy: [] as Measured[] };
+  for (let round = 0; round < runs; round++) {
+    if (withBaselines) {
+      result.copy.push(copyAndSync(model.path, out));
+      rmSync(out, { force: true });
+      result.python.push(pythonLoadSave(model.path, out));
+      rmSync(out, { force: true });
+    }
+    result.ours.push(runOurs(model, out, stats));
+  }
+  return result;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const mib = (bytes: number): string => `${(bytes / MIB).toFixed(0)} MiB`;
+const verdict = (value: number, target: number): string => `${value.toFixed(2)}x (target <= ${target}x: ${value <= target ? 'met' : 'NOT met'})`;
+
+/** One model against the baselines: a table and the ratios with their targets. */
+function compare(model: BenchModel, dir: string, options: Options, targets: { python: number; copy?: number; rss?: number }): void {
+  const { ours, python, copy } = rounds(model, dir, options.runs, true);
+  const o = bestAndMedian(ours.map((r) => r.ms));
+  const p = bestAndMedian(python.map((r) => r.ms));
+  const c = bestAndMedian(copy.map((r) => r.ms));
+  const best = ours.find((r) => r.ms === o.best)!;
+  const rss = Math.max(...ours.map((r) => r.stats!.maxRssBytes));
+  const pythonRss = Math.max(...python.map((r) => r.stats!.maxRssBytes));
+  const cpu = Math.min(...ours.map((r) => r.stats!.cpuMs));
+  const pythonCpu = Math.min(...python.map((r) => r.stats!.cpuMs));
+  const r = best.report;
+  console.log(`\n## ${model.label}: ${mib(model.bytes)}, ${model.nodes} nodes; fuse-msda fused ${r.fused}/${r.sitesFound} sites, ${r.nodesBefore} -> ${r.nodesAfter} nodes`);
+  console.log(`best and median of ${options.runs}, wall time; CPU = user + sys of the process (best)\n`);
+  console.log('| what | best | median | CPU | peak RSS |\n|---|---|---|---|---|');
+  console.log(`| cp + sync (I/O floor) | ${seconds(c.best)} | ${seconds(c.median)} | | |`);
+  console.log(`| python onnx load + save | ${seconds(p.best)} | ${seconds(p.median)} | ${seconds(pythonCpu)} | ${mib(pythonRss)} |`);
+  console.log(`| onnx-surgeon fuse-msda (CLI) | ${seconds(o.best)} | ${seconds(o.median)} | ${seconds(cpu)} (GC ${seconds(best.stats!.gcMs)}) | ${mib(rss)} |`);
+  console.log('\nratios (best / best):');
+  console.log(`  ours / python       = ${verdict(o.best / p.best, targets.python)}; CPU ${(cpu / pythonCpu).toFixed(2)}x`);
+  console.log(`  ours / (cp + sync)  = ${targets.copy ? verdict(o.best / c.best, targets.copy) : `${(o.best / c.best).toFixed(2)}x`}`);
+  console.log(`  peak RSS / file     = ${targets.rss ? verdict(rss / model.bytes, targets.rss) : `${(rss / model.bytes).toFixed(2)}x`}; python ${(pythonRss / model.bytes).toFixed(2)}x`);
+  if (options.profile) profiled(model, dir, options);
+}
+
+/** One more run with phase timings (and a CPU profile when asked); prints the phases. */
+function profiled(model: BenchModel, dir: string, options: Options): void {
+  const flags = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProf] : [];
+  const run = runOurs(model, join(dir, 'out.onnx'), join(dir, 'stats.json'), { ONNX_SURGEON_PROFILE: '1' }, flags);
+  const phases = [...run.stderr.matchAll(/^\[profile\] (.+) ([\d.]+) ms$/gm)].map((m) => `${m[1]} ${(Number(m[2]) / 1000).toFixed(2)}`);
+  console.log(`  phases of a profiled run (${seconds(run.ms)}, GC ${seconds(run.stats!.gcMs)}), s: ${phases.join(', ')}`);
+  if (options.cpuProf) console.log(`  CPU profile written to ${options.cpuProf}`);
+}
+
+/** Time and RSS per node across sizes: flat when nothing is superlinear. */
+function scalingTable(dir: string, modelsDir: string, options: Options): void {
+  console.log(`\n## scaling: fuse-msda (CLI) on bigN, best of ${options.scalingRuns}\n`);
+  console.log('| copies | nodes | file | best | µs / node | peak RSS | KiB RSS / node | GC |\n|---|---|---|---|---|---|---|---|');
+  const perNode: { time: number; rss: number }[] = [];
+  for (const copies of options.scaling) {
+    const model = modelFile(modelsDir, copies, true);
+    const { ours } = rounds(model, dir, options.scalingRuns, false);
+    const best = ours.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const rss = Math.min(...ours.map((r) => r.stats!.maxRssBytes));
+    perNode.push({ time: (best.ms * 1000) / model.nodes, rss: rss / 1024 / model.nodes });
+    const last = perNode[perNode.length - 1]!;
+    console.log(`| ${copies} | ${model.nodes} | ${mib(model.bytes)} | ${seconds(best.ms)} | ${last.time.toFixed(1)} | ${mib(rss)} | ${last.rss.toFixed(2)} | ${seconds(best.stats!.gcMs)} |`);
+    if (!options.modelsDir) rmSync(model.path, { force: true });
+  }
+  const spread = (xs: number[]): number => (Math.max(...xs) / Math.min(...xs) - 1) * 100;
+  const timeSpread = spread(perNode.map((p) => p.time));
+  const rssSpread = spread(perNode.map((p) => p.rss));
+  const met = (s: number): string => (s <= 25 ? 'met' : 'NOT met');
+  console.log(`\nspread (max / min - 1): time per node ${timeSpread.toFixed(0)}% (target <= 25%: ${met(timeSpread)}), RSS per node ${rssSpread.toFixed(0)}% (${met(rssSpread)})`);
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
   const dir = mkdtempSync(join(tmpdir(), 'onnx-fuse-scale-'));
-  const self = fileURLToPath(import.meta.url);
-  const mib = (bytes: number): string => `${(bytes / MIB).toFixed(0)} MiB`;
+  const modelsDir = options.modelsDir ?? dir;
+  mkdirSync(modelsDir, { recursive: true });
   try {
-    const source = join(dir, 'scale.onnx');
-    const t0 = performance.now();
-    const model = buildModel(copies);
-    writeFileAtomic(source, encodeModel(model));
-    const fileBytes = statSync(source).size;
-    console.log(`model: ${copies} chained copies of enc_listshapes_op17, ${model.graph!.node!.length} nodes, ${mib(fileBytes)} (built in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-
-    timed('sh', ['-c', 'cat "$1" > /dev/null', 'sh', source]); // warm the page cache for everyone
-    const cp = timed('cp', [source, join(dir, 'cp.onnx')]);
-    rmSync(join(dir, 'cp.onnx'));
-    const cpSync = timed('sh', ['-c', 'cp "$1" "$2" && sync "$2"', 'sh', source, join(dir, 'cp-sync.onnx')]);
-    rmSync(join(dir, 'cp-sync.onnx'));
-
-    const fusedOut = join(dir, 'fused.onnx');
-    const nodeArgs = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [];
-    const ours = timed(process.execPath, [...nodeArgs, self, '--child', source, fusedOut]);
-    const report = JSON.parse(ours.stdout) as ChildReport;
-    rmSync(fusedOut);
-
-    const py = pythonLoadSave(source, join(dir, 'python.onnx'));
-    const pythonRss = py.maxRssBytes;
-    rmSync(join(dir, 'python.onnx'));
-
-    console.log(`fuse-msda: ${report.fused}/${report.sitesFound} sites fused, ${report.nodesBefore} -> ${report.nodesAfter} nodes`);
-    console.log('\n| what | wall time | peak RSS |\n|---|---|---|');
-    console.log(`| cp | ${(cp.ms / 1000).toFixed(2)} s | - |`);
-    console.log(`| cp + sync | ${(cpSync.ms / 1000).toFixed(2)} s | - |`);
-    console.log(`| onnx-surgeon load + fuse-msda + save | ${(ours.ms / 1000).toFixed(2)} s (load ${(report.loadMs / 1000).toFixed(2)}, fuse ${(report.fuseMs / 1000).toFixed(2)}, save ${(report.saveMs / 1000).toFixed(2)}) | ${mib(report.maxRssBytes)} |`);
-    console.log(`| python onnx load + save | ${(py.ms / 1000).toFixed(2)} s | ${mib(pythonRss)} |`);
-    console.log('\nratios:');
-    console.log(`  ours / cp           = ${(ours.ms / cp.ms).toFixed(2)}x  (target <= 3)`);
-    console.log(`  ours / (cp + sync)  = ${(ours.ms / cpSync.ms).toFixed(2)}x`);
-    console.log(`  ours / python       = ${(ours.ms / py.ms).toFixed(2)}x  (target < 0.5)`);
-    console.log(`  peak RSS / file     = ${(report.maxRssBytes / fileBytes).toFixed(2)}x  (target <= 1.3)`);
-    console.log(`  python RSS / file   = ${(pythonRss / fileBytes).toFixed(2)}x`);
-    if (cpuProf) console.log(`\nCPU profile of the fuse-msda child written to ${cpuProf}`);
+    console.log(`fuse-msda at scale: ${cliBin()}, node ${process.version}`);
+    if (options.only.has('big')) compare(modelFile(modelsDir, options.copies, true), dir, options, { python: 0.4, copy: 3.5, rss: 0.5 });
+    if (options.only.has('p0')) compare(modelFile(modelsDir, options.copies, false), dir, options, { python: 1.0 });
+    if (options.only.has('scaling') && options.scaling.length) scalingTable(dir, modelsDir, options);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -134,7 +134,8 @@ async function main(): Promise<void> {
 
     let python: { ms: number; maxRssBytes: number } | undefined;
     if (existsSync(PYTHON)) {
-      python = pythonLoadSave(source, join(dir, 'python.onnx'));
+      const run = pythonLoadSave(source, join(dir, 'python.onnx'));
+      python = { ms: run.ms, maxRssBytes: run.stats!.maxRssBytes };
     }
 
     const mib = (bytes: number): string => `${(bytes / MIB).toFixed(0)} MiB`;

@@ -14,16 +14,15 @@
  * fuse, save.
  */
 
-import { findFixture, pythonLoadSave, timed } from './lib/run.js';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cliBin, findFixture, pythonLoadSave, timed } from './lib/run.js';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const TARGET_RATIO = 2.0;
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The bin the package ships (package.json `bin`), as `npx onnx-surgeon` runs it. */
-const BIN = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['onnx-surgeon']!);
+/** The bin the package ships, as `npx onnx-surgeon` runs it. */
+const BIN = cliBin();
 
 /** One measured command: a label and how to run it once (the output path is fresh per run). */
 interface Probe {

@@ -479,7 +479,11 @@ export class Graph {
    * ```
    */
   toposort(): void {
-    const order = topologicalOrder(this);
+    this._setOrder(topologicalOrder(this));
+  }
+
+  /** @internal Replaces the node order by `order` (the same nodes, permuted). */
+  _setOrder(order: readonly Node[]): void {
     this._nodes.clear();
     for (const n of order) this._nodes.add(n);
   }

@@ -6,7 +6,7 @@
 import type { GraphEdit } from './edit.js';
 import type { Graph } from './graph.js';
 import type { Node } from './node.js';
-import { readsOf } from './traverse.js';
+import { forEachRead } from './traverse.js';
 import type { Use, Value } from './value.js';
 
 /**
@@ -36,7 +36,7 @@ export function liveNodes(graph: Graph, pending: readonly GraphEdit[] = []): Set
     const node = stack.pop()!;
     if (live.has(node)) continue;
     live.add(node);
-    for (const value of readsOf(node)) reach(value);
+    forEachRead(node, reach);
   }
   return live;
 }

@@ -58,6 +58,23 @@ export function* readsOf(node: Node): Generator<Value> {
 }
 
 /**
+ * Calls `visit` on every value {@link readsOf} yields, in the same order, without a generator:
+ * the whole-graph walks (toposort, liveness) make this call once per node of large models.
+ *
+ * @example
+ * ```ts
+ * forEachRead(loopNode, (v) => { if (v === weights) found = true; });
+ * ```
+ *
+ * @internal
+ */
+export function forEachRead(node: Node, visit: (value: Value) => void): void {
+  for (const v of node._inputs) if (v) visit(v);
+  if (node.attributes.size === 0) return;
+  for (const sub of subgraphsOf(node)) for (const inner of sub._nodes) forEachRead(inner, visit);
+}
+
+/**
  * Nodes that read, within `hops` steps, what the `start` nodes compute (breadth first; a start
  * node is included only if it is reached again).
  *

@@ -9,6 +9,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { DType } from '../ir/types.js';
 import { concatChunks, decodeModel, encodeModel } from '../onnx/codec.js';
 import { type ExternalDataRef, alignedOffset } from '../onnx/external-refs.js';
+import { timePhase } from '../profile.js';
 import { type ExternalDataResolver, modelFromProto } from './from-proto.js';
 import { parameterTensors } from './inline-tensors.js';
 import { type TensorPlacement, modelToProto } from './to-proto.js';
@@ -47,8 +48,8 @@ export interface ModelFromBytesOptions {
 export function modelFromBytes(bytes: Uint8Array, options: ModelFromBytesOptions = {}): Model {
   const file = options.file;
   try {
-    const proto = decodeModel(bytes, file ? { file } : {});
-    return modelFromProto(proto, { ...(file ? { file } : {}), externalData: options.externalData ?? noExternalData });
+    const proto = timePhase('decode', () => decodeModel(bytes, file ? { file } : {}));
+    return timePhase('ir build', () => modelFromProto(proto, { ...(file ? { file } : {}), externalData: options.externalData ?? noExternalData }));
   } catch (error) {
     throw withContext(error, file ? { file } : {});
   }
@@ -93,7 +94,8 @@ export function encodeWithExternalData(model: Model, mode: Exclude<ExternalDataM
     const ref = reserve(tensor);
     return { location: ref.location, offset: ref.offset, length: ref.length ?? 0 };
   };
-  return encodeModel(modelToProto(model, { placeTensor }));
+  const proto = timePhase('to proto', () => modelToProto(model, { placeTensor }));
+  return timePhase('encode', () => encodeModel(proto));
 }
 
 /** One tensor's place in an external data file of {@link ModelParts}. */

@@ -16,6 +16,7 @@ import { holeSource, withHolesFilled } from '../onnx/sparse-read.js';
 import { readModelSparse } from '../onnx/sparse-file.js';
 import { ExternalDataWriter, checkExternalData, externalLocations, parseExternalData, readExternalData, readExternalDataChunks } from '../onnx/external-data.js';
 import { readModelBytes } from '../onnx/files.js';
+import { timePhase, timePhaseAsync } from '../profile.js';
 import type { ModelProto, TensorProto } from '../onnx/proto-types.js';
 import { type ExternalDataFiles, attachExternalDataFiles } from './external-files.js';
 import type { ExternalDataResolver } from './from-proto.js';
@@ -72,7 +73,7 @@ export const LAZY_RAW_DATA_MIN_BYTES = 1 << 20;
 export async function loadModelFile(file: string, options: LoadFileOptions = {}): Promise<Model> {
   const minHoleBytes = options.lazyRawDataMinBytes;
   const sparse = minHoleBytes !== undefined || statSize(file) >= SPARSE_READ_MIN_BYTES;
-  const bytes = sparse ? readSparse(file, minHoleBytes ?? LAZY_RAW_DATA_MIN_BYTES) : readModelBytes(file);
+  const bytes = timePhase('read', () => (sparse ? readSparse(file, minHoleBytes ?? LAZY_RAW_DATA_MIN_BYTES) : readModelBytes(file)));
   return loadModelFromBytes(bytes, { path: file });
 }
 
@@ -181,7 +182,8 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
   try {
     if (mode === 'inline') {
       saveTargetsPlan(model, file, undefined, replaceSource).check();
-      await writeModelFile(file, encodeModel(modelToProto(model)));
+      const proto = timePhase('to proto', () => modelToProto(model));
+      await writeModelFile(file, timePhase('encode', () => encodeModel(proto)));
       return;
     }
     const data = new ExternalDataWriter(path.dirname(path.resolve(file)), mode.location ?? `${path.basename(file)}.data`, { alignment: mode.alignment ?? 4096 });
@@ -211,10 +213,12 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
 async function writeModelFile(file: string, chunks: Uint8Array[], beforeRename?: () => void): Promise<void> {
   const target = AtomicFile.open(file);
   try {
-    await target.writeAll(withHolesFilled(chunks));
-    target.finishWriting();
-    beforeRename?.();
-    target.commit();
+    await timePhaseAsync('write', () => target.writeAll(withHolesFilled(chunks)));
+    timePhase('fsync', () => {
+      target.finishWriting();
+      beforeRename?.();
+      target.commit();
+    });
   } catch (error) {
     target.abort();
     throw error instanceof OnnxSurgeonError ? error : ioError(error, file, 'cannot write file');

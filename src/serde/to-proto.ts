@@ -6,7 +6,7 @@ import type { Node } from '../ir/node.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { TensorType } from '../ir/types.js';
 import type { Value } from '../ir/value.js';
-import { topologicalOrderIfAcyclic } from '../ir/toposort.js';
+import { sortIfAcyclic } from '../ir/toposort.js';
 import {
   AttributeType, type AttributeProto, type GraphProto, type ModelProto, type NodeProto,
   type StringStringEntryProto, type TensorProto, type TypeProto, type ValueInfoProto,
@@ -63,7 +63,7 @@ function sameOpsets(origin: ModelProto, model: Model): boolean {
 export function graphToProto(graph: Graph, options: ToProtoOptions): GraphProto {
   const origin = graph.serdeOrigin as GraphOrigin | undefined;
   const out: GraphProto = { ...(origin?.proto ?? {}) };
-  if (topologicalOrderIfAcyclic(graph)) graph.toposort();
+  sortIfAcyclic(graph);
   out.node = graph.nodes.map((n) => nodeToProto(n, options));
   setOptional(out, 'name', graph.name || undefined, origin?.proto.name !== undefined);
   out.initializer = graph.initializers.map((v) => tensorToProto(v.initializer!, options, v.name));

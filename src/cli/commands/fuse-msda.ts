@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../../onnx/files.js';
 import { fuseMsda } from '../../passes/fuse-msda/index.js';
 import { structuralProblems } from '../../ir/index.js';
 import { type SanitizeReport, sanitizeModel } from '../../passes/sanitize/index.js';
+import { reportPhase, timePhase } from '../../profile.js';
 import { loadModel, saveModel } from '../../serde/index.js';
 import { MSDA_PLUGIN } from '../../plugins/index.js';
 import { setupCommand } from '../command-setup.js';
@@ -107,18 +108,19 @@ export async function runFuseMsdaCommand(input: string, options: FuseMsdaCliOpti
       others: options.report !== undefined ? [{ role: '--report', path: options.report }] : [],
     });
 
+    reportPhase('startup', performance.now());
     progress.step(`loading ${input}`);
     const model = await loadModel(input);
     files.modelLoaded(model);
     const problems = options.allowInvalid ? structuralProblems(model.graph) : [];
     const folding = options.foldConstants ? sanitizeModel(model, { removeIdentities: false }) : undefined;
-    const report = fuseMsda(model, {
+    const report = timePhase('fuse-msda', () => fuseMsda(model, {
       dryRun: Boolean(options.dryRun),
       ...(options.pluginVersion !== undefined ? { pluginVersion: options.pluginVersion } : {}),
       exactPrecision: Boolean(options.exactPrecision),
       allowInvalid: Boolean(options.allowInvalid),
       onProgress: (done, total) => progress.update('fusing MSDA sites', done, total),
-    });
+    }));
     // --require-all is a promise about the output: a model with a site left unfused is not written.
     const unfused = options.requireAll ? report.sites.filter((s) => s.status === 'skipped') : [];
     const written = unfused.length ? undefined : output;
