@@ -12,7 +12,7 @@
  */
 
 import { OnnxSurgeonError } from '../errors.js';
-import { decodeMessageBytes } from './decode.js';
+import { decodeMessageBytes, type RecordRanges } from './decode.js';
 import { measureMessage, SizeList, writeMessage } from './encode.js';
 import type { ModelProto, TensorProto } from './proto-types.js';
 import { messageDescriptor, type MessageDescriptor } from './schema.js';
@@ -66,10 +66,24 @@ export function encodeMessage(typeName: string, message: object): Uint8Array {
  * @throws OnnxSurgeonError `decode` for empty, truncated, malformed or non-model input.
  */
 export function decodeModel(bytes: Uint8Array, context: DecodeContext = {}): ModelProto {
+  return decodeModelWith(bytes, context, undefined);
+}
+
+/**
+ * {@link decodeModel}, where every NodeProto, AttributeProto and TensorProto also says where its body lies in
+ * `bytes` (`$start`, `$end`): the loader keeps those ranges instead of the messages.
+ *
+ * @internal
+ */
+export function decodeModelWithNodeRanges(bytes: Uint8Array, context: DecodeContext = {}): ModelProto {
+  return decodeModelWith(bytes, context, new Set(['onnx.NodeProto', 'onnx.AttributeProto', 'onnx.TensorProto'].map((name) => messageDescriptor(name))));
+}
+
+function decodeModelWith(bytes: Uint8Array, context: DecodeContext, ranges: RecordRanges | undefined): ModelProto {
   if (bytes.byteLength === 0) throw new OnnxSurgeonError('decode', 'empty file, not an ONNX model', { file: context.file });
   let model: ModelProto;
   try {
-    model = decodeWith(messageDescriptor('onnx.ModelProto'), bytes, context) as ModelProto;
+    model = decodeWith(messageDescriptor('onnx.ModelProto'), bytes, context, ranges) as ModelProto;
   } catch (error) {
     throw addHint(error, bytes);
   }
@@ -121,12 +135,12 @@ export function encodedModelSize(model: ModelProto): number {
   return measureMessage(messageDescriptor('onnx.ModelProto'), model as Record<string, unknown>, new SizeList());
 }
 
-function decodeWith(descriptor: MessageDescriptor, bytes: Uint8Array, context: DecodeContext): unknown {
+function decodeWith(descriptor: MessageDescriptor, bytes: Uint8Array, context: DecodeContext, ranges?: RecordRanges): unknown {
   if (!(bytes instanceof Uint8Array)) {
     throw new OnnxSurgeonError('usage', 'decode expects a Uint8Array', { file: context.file, found: typeof bytes });
   }
   try {
-    return decodeMessageBytes(descriptor, bytes);
+    return decodeMessageBytes(descriptor, bytes, 0, bytes.length, ranges);
   } catch (error) {
     if (error instanceof WireError) {
       const path = [descriptor.displayName, ...error.path].join('.');

@@ -16,6 +16,12 @@ export const MAX_MESSAGE_DEPTH = 100;
 /** A decoded message object before it is typed. */
 export type DecodedMessage = Record<string, unknown> & { $unknown?: Uint8Array[] };
 
+/**
+ * Messages of these types get `$start`/`$end`: where their body lies in the decoded buffer (the
+ * loader keeps that instead of the message, see serde/node-bytes.ts).
+ */
+export type RecordRanges = ReadonlySet<MessageDescriptor>;
+
 type TypedNumberArray = Float32Array | Float64Array | Int32Array | BigInt64Array | BigUint64Array;
 
 /** Parts collected for one typed-array field: packed runs (typed arrays) and single elements. */
@@ -31,18 +37,19 @@ export function decodeMessageBytes(
   bytes: Uint8Array,
   start = 0,
   end = bytes.length,
+  ranges?: RecordRanges,
 ): DecodedMessage {
   if (!IS_LITTLE_ENDIAN) {
     throw new WireError('big-endian hosts are not supported (typed-array views assume little-endian)', 0);
   }
   const reader = new WireReader(bytes, start, end);
   const target: DecodedMessage = {};
-  decodeInto(reader, descriptor, target, 1);
+  decodeInto(reader, descriptor, target, 1, ranges);
   return target;
 }
 
 /** Decodes fields until `reader.end` into `target` (merging, as protobuf does for repeats). */
-function decodeInto(reader: WireReader, descriptor: MessageDescriptor, target: DecodedMessage, depth: number): void {
+function decodeInto(reader: WireReader, descriptor: MessageDescriptor, target: DecodedMessage, depth: number, ranges: RecordRanges | undefined): void {
   if (depth > MAX_MESSAGE_DEPTH) {
     throw new WireError(`messages nested deeper than ${MAX_MESSAGE_DEPTH}`, reader.pos);
   }
@@ -67,7 +74,7 @@ function decodeInto(reader: WireReader, descriptor: MessageDescriptor, target: D
 
     if (field.kind === 'message') {
       expectWireType(field, wireType, WireType.LENGTH_DELIMITED, tagStart);
-      decodeSubmessage(reader, field, target, depth);
+      decodeSubmessage(reader, field, target, depth, ranges);
     } else if (!field.repeated) {
       expectWireType(field, wireType, field.wireType, tagStart);
       target[field.name] = readScalar(reader, field.kind);
@@ -113,7 +120,7 @@ function decodeInto(reader: WireReader, descriptor: MessageDescriptor, target: D
   }
 }
 
-function decodeSubmessage(reader: WireReader, field: FieldDescriptor, target: DecodedMessage, depth: number): void {
+function decodeSubmessage(reader: WireReader, field: FieldDescriptor, target: DecodedMessage, depth: number, ranges: RecordRanges | undefined): void {
   const length = reader.readLength();
   const subEnd = reader.pos + length;
   const outerEnd = reader.end;
@@ -131,9 +138,13 @@ function decodeSubmessage(reader: WireReader, field: FieldDescriptor, target: De
     child = (target[field.name] as DecodedMessage | undefined) ?? {};
     target[field.name] = child;
   }
+  if (ranges?.has(messageType)) {
+    child.$start = reader.pos;
+    child.$end = subEnd;
+  }
   reader.end = subEnd;
   try {
-    decodeInto(reader, messageType, child, depth + 1);
+    decodeInto(reader, messageType, child, depth + 1, ranges);
   } catch (error) {
     if (error instanceof WireError) error.path.unshift(segment);
     throw error;
@@ -216,20 +227,13 @@ function narrowBigInt(value: bigint): number | bigint {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
 }
 
-/** Strict UTF-8 (invalid sequences are errors); short ASCII strings (most names) skip TextDecoder. */
+/**
+ * Strict UTF-8 (invalid sequences are errors). Always through TextDecoder: building short names
+ * char by char made cons strings, which cost 32 bytes a character while they live and a copy
+ * each time a Map hashes them (every value lookup of the IR build).
+ */
 function decodeUtf8(bytes: Uint8Array, start: number, length: number): string {
-  if (length <= 24) {
-    // Building short strings char by char beats both TextDecoder and fromCharCode.apply here.
-    let text = '';
-    let i = start;
-    const end = start + length;
-    for (; i < end; i++) {
-      const b = bytes[i]!;
-      if (b >= 0x80) break;
-      text += String.fromCharCode(b);
-    }
-    if (i === end) return text;
-  }
+  if (length === 0) return '';
   try {
     return utf8.decode(bytes.subarray(start, start + length));
   } catch {

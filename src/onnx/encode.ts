@@ -9,6 +9,7 @@
 import { OnnxSurgeonError } from '../errors.js';
 import type { FieldDescriptor, MessageDescriptor, ScalarKind } from './schema.js';
 import { utf8ByteLength } from './scratch-bytes.js';
+import { RawMessage } from './raw-message.js';
 import { holeSource } from './sparse-read.js';
 import { WireType } from './wire-reader.js';
 import type { ChunkedWriter } from './wire-writer.js';
@@ -74,6 +75,10 @@ function toEncodeError(descriptor: MessageDescriptor, error: unknown): unknown {
 
 function measureInto(descriptor: MessageDescriptor, message: AnyMessage, sizes: SizeList): number {
   if (typeof message !== 'object' || message === null) throw new EncodeFailure(`expected a message object, found ${typeof message}`);
+  if (message instanceof RawMessage) {
+    sizes.values.push(message.byteLength);
+    return message.byteLength;
+  }
   const slot = sizes.values.length;
   sizes.values.push(0);
   let total = 0;
@@ -129,6 +134,10 @@ function measureField(field: FieldDescriptor, value: unknown, sizes: SizeList): 
 }
 
 function writeInto(descriptor: MessageDescriptor, message: AnyMessage, sizes: SizeList, writer: ChunkedWriter): void {
+  if (message instanceof RawMessage) {
+    writer.writeBytes(message.view());
+    return;
+  }
   for (const field of descriptor.fields) {
     const value = message[field.name];
     if (value === undefined || value === null) continue;

@@ -11,6 +11,7 @@ import {
   type StringStringEntryProto, type TensorProto, type TypeProto, type ValueInfoProto,
 } from '../onnx/proto-types.js';
 import { holeSource } from '../onnx/sparse-read.js';
+import { AttributeBytes, NodeBytes } from './node-bytes.js';
 import { typedFieldBytes, usesTypedField } from './tensor-data.js';
 
 /** How external tensor data is fetched: given the tensor proto, return a lazy loader. */
@@ -22,6 +23,14 @@ export interface FromProtoOptions {
   file?: string;
   /** Resolves external data; without it, external tensors fail when read. */
   externalData?: ExternalDataResolver;
+  /**
+   * The buffer the messages were decoded from, when they carry their ranges in it (`$start`,
+   * `$end`: `decodeModelWithNodeRanges`): nodes then keep those bytes instead of their messages
+   * (see node-bytes.ts), and the decoded node lists are let go.
+   *
+   * @internal
+   */
+  sourceBytes?: Uint8Array;
 }
 
 /** Graph-level bookkeeping kept for faithful re-encoding. */
@@ -94,6 +103,13 @@ function fillGraph(graph: Graph, proto: GraphProto, options: FromProtoOptions): 
   fillNodes(graph, proto, options);
   fillOutputs(graph, proto);
   fillValueInfo(graph, proto, origin);
+  // Every node now holds its bytes or its own message, and the list is written from the IR: only
+  // the messages that name external data files stay (externalLocations reads them).
+  if (options.sourceBytes) {
+    const kept = proto.node?.filter(mayNameExternalData);
+    if (kept?.length) proto.node = kept;
+    else delete proto.node;
+  }
 }
 
 /** Graph inputs, initializers (one may give an input its default) and sparse initializers. */
@@ -138,7 +154,31 @@ function fillNodes(graph: Graph, proto: GraphProto, options: FromProtoOptions): 
       node._inputs.push(undefined);
       if (name !== '') node.setInput(k, graph.value(name) ?? graph.createDefinition(name));
     });
+    if (options.sourceBytes) keepNodeBytes(node, n, options.sourceBytes);
   });
+}
+
+/** The node's origin becomes its bytes (node-bytes.ts), unless they hide unread weights. */
+function keepNodeBytes(node: Node, n: NodeProto & Ranged, bytes: Uint8Array): void {
+  if (n.$start === undefined || n.$end === undefined) return;
+  const attributes = (n.attribute ?? []) as (AttributeProto & Ranged)[];
+  // A weight left unread by the sparse loader is not in `bytes`: such a node is encoded.
+  if (attributes.some((a) => [a.t, ...(a.tensors ?? [])].some((t) => t?.rawData !== undefined && holeSource(t.rawData)))) return;
+  const names = [...node._inputs.map((v, i) => (v ? v.name : (n.input![i] ?? ''))), ...node._outputs.map((v) => v.name)];
+  node.serdeOrigin = new NodeBytes(
+    bytes, n.$start, n.$end, n.opType ?? '', n.domain ?? '', n.name ?? '', n.overload, n.docString,
+    n.metadataProps ? pairs(n.metadataProps) : undefined, names, node._inputs.length, attributes.length,
+  );
+  for (const attribute of node.attributes.values()) {
+    const a = attribute.serdeOrigin as (AttributeProto & Ranged) | undefined;
+    if (a?.$start !== undefined && a.$end !== undefined) attribute.serdeOrigin = new AttributeBytes(bytes, a.$start, a.$end);
+  }
+}
+
+/** Where a message decoded by `decodeModelWithNodeRanges` lies in its buffer. */
+interface Ranged {
+  $start?: number;
+  $end?: number;
 }
 
 /** Graph outputs, by name; one that nothing defines is a dangling value listed as an output. */
@@ -325,4 +365,10 @@ function inferAttributeType(a: AttributeProto): number {
 
 function pairs(entries: StringStringEntryProto[]): [string, string][] {
   return entries.map((e) => [e.key ?? '', e.value ?? '']);
+}
+
+/** A node whose attributes hold a tensor stored externally, or a subgraph (which may). */
+function mayNameExternalData(n: NodeProto): boolean {
+  return (n.attribute ?? []).some((a) => a.g !== undefined || a.graphs?.length || a.sparseTensor !== undefined || a.sparseTensors?.length ||
+    a.t?.dataLocation === 1 || a.tensors?.some((t) => t.dataLocation === 1));
 }

@@ -7,7 +7,7 @@ import { OnnxSurgeonError, withContext } from '../errors.js';
 import type { Model } from '../ir/model.js';
 import type { Tensor } from '../ir/tensor.js';
 import { DType } from '../ir/types.js';
-import { concatChunks, decodeModel, encodeModel } from '../onnx/codec.js';
+import { concatChunks, decodeModelWithNodeRanges, encodeModel } from '../onnx/codec.js';
 import { type ExternalDataRef, alignedOffset } from '../onnx/external-refs.js';
 import { timePhase } from '../profile.js';
 import { type ExternalDataResolver, modelFromProto } from './from-proto.js';
@@ -48,8 +48,9 @@ export interface ModelFromBytesOptions {
 export function modelFromBytes(bytes: Uint8Array, options: ModelFromBytesOptions = {}): Model {
   const file = options.file;
   try {
-    const proto = timePhase('decode', () => decodeModel(bytes, file ? { file } : {}));
-    return timePhase('ir build', () => modelFromProto(proto, { ...(file ? { file } : {}), externalData: options.externalData ?? noExternalData }));
+    const proto = timePhase('decode', () => decodeModelWithNodeRanges(bytes, file ? { file } : {}));
+    const externalData = options.externalData ?? noExternalData;
+    return timePhase('ir build', () => modelFromProto(proto, { ...(file ? { file } : {}), externalData, sourceBytes: bytes }));
   } catch (error) {
     throw withContext(error, file ? { file } : {});
   }
@@ -94,7 +95,7 @@ export function encodeWithExternalData(model: Model, mode: Exclude<ExternalDataM
     const ref = reserve(tensor);
     return { location: ref.location, offset: ref.offset, length: ref.length ?? 0 };
   };
-  const proto = timePhase('to proto', () => modelToProto(model, { placeTensor }));
+  const proto = timePhase('to proto', () => modelToProto(model, { placeTensor, rawNodes: true }));
   return timePhase('encode', () => encodeModel(proto));
 }
 
@@ -141,7 +142,7 @@ export interface ModelParts {
  */
 export function modelToParts(model: Model, fileName: string, mode: ExternalDataMode = 'auto'): ModelParts {
   const resolved = resolveExternalDataMode(model, mode);
-  if (resolved === 'inline') return { model: encodeModel(modelToProto(model)) };
+  if (resolved === 'inline') return { model: encodeModel(modelToProto(model, { rawNodes: true })) };
   const location = resolved.location ?? `${baseName(fileName)}.data`;
   const alignment = resolved.alignment ?? 4096;
   const tensors: DataFilePart[] = [];
@@ -171,7 +172,7 @@ function baseName(fileName: string): string {
  * @group Load and save
  */
 export function modelToBytes(model: Model): Uint8Array {
-  const encoded = encodeModel(modelToProto(model, { placeTensor: () => 'inline' }));
+  const encoded = encodeModel(modelToProto(model, { rawNodes: true }));
   const total = encoded.reduce((n, c) => n + c.byteLength, 0);
   if (total > 2 ** 31 - 1) {
     throw new OnnxSurgeonError('encode', `model is ${total} bytes, over protobuf's 2 GiB limit`, { expected: 'save it with external data' });

@@ -182,7 +182,7 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
   try {
     if (mode === 'inline') {
       saveTargetsPlan(model, file, undefined, replaceSource).check();
-      const proto = timePhase('to proto', () => modelToProto(model));
+      const proto = timePhase('to proto', () => modelToProto(model, { rawNodes: true }));
       await writeModelFile(file, timePhase('encode', () => encodeModel(proto)));
       return;
     }

@@ -12,6 +12,7 @@ import {
   type StringStringEntryProto, type TensorProto, type TypeProto, type ValueInfoProto,
 } from '../onnx/proto-types.js';
 import { type GraphOrigin, type ValueOrigin, typeKey } from './from-proto.js';
+import { attributeOrigin, nodeOrigin, unchangedNodeBytes } from './node-bytes.js';
 
 /**
  * Decides, per tensor, how its data is written: `inline` keeps (or builds) an in-message tensor;
@@ -23,6 +24,13 @@ export type TensorPlacement = (tensor: Tensor) => 'inline' | { location: string;
 export interface ToProtoOptions {
   /** Where each initializer's data goes (default: inline, keeping the original encoding). */
   placeTensor?: TensorPlacement;
+  /**
+   * Loaded nodes that are unchanged stay their bytes (node-bytes.ts) in the message lists, which
+   * only the encoder understands: for saving, not for callers that read the messages.
+   *
+   * @internal
+   */
+  rawNodes?: boolean;
 }
 
 /**
@@ -64,7 +72,7 @@ export function graphToProto(graph: Graph, options: ToProtoOptions): GraphProto 
   const origin = graph.serdeOrigin as GraphOrigin | undefined;
   const out: GraphProto = { ...(origin?.proto ?? {}) };
   sortIfAcyclic(graph);
-  out.node = graph.nodes.map((n) => nodeToProto(n, options));
+  out.node = options.rawNodes ? nodesAsBytesOrProtos(graph, options) : graph.nodes.map((n) => nodeToProto(n, options));
   setOptional(out, 'name', graph.name || undefined, origin?.proto.name !== undefined);
   out.initializer = graph.initializers.map((v) => tensorToProto(v.initializer!, options, v.name));
   out.input = graph.inputs.map((v) => valueInfoToProto(v));
@@ -84,6 +92,13 @@ export function graphToProto(graph: Graph, options: ToProtoOptions): GraphProto 
   return out;
 }
 
+/** The graph's nodes for saving: each unchanged loaded node as its bytes, the others encoded from the IR. */
+function nodesAsBytesOrProtos(graph: Graph, options: ToProtoOptions): NodeProto[] {
+  const placingTensors = options.placeTensor !== undefined;
+  // The encoder writes a NodeBytes (a RawMessage) as its bytes.
+  return graph.nodes.map((n) => unchangedNodeBytes(n, placingTensors) ?? nodeToProto(n, options)) as NodeProto[];
+}
+
 function typeOfInfo(info: ValueInfoProto): TensorType | undefined {
   const tt = info.type?.tensorType;
   if (!tt) return undefined;
@@ -95,7 +110,7 @@ function typeOfInfo(info: ValueInfoProto): TensorType | undefined {
 }
 
 function nodeToProto(node: Node, options: ToProtoOptions): NodeProto {
-  const origin = (node.serdeOrigin as NodeProto | undefined) ?? {};
+  const origin = nodeOrigin(node) ?? {};
   const out: NodeProto = { ...origin };
   out.input = node.inputs.map((v) => v?.name ?? '');
   out.output = node.outputs.map((v) => v.name);
@@ -139,12 +154,14 @@ function attributesToProto(node: Node, options: ToProtoOptions, read: readonly A
   return out;
 }
 
+/** One attribute as a message, on top of the one it was loaded from (node-bytes.ts's `sameAsLoaded` mirrors this). */
 function attributeToProto(a: Attribute, options: ToProtoOptions, node: Node): AttributeProto {
-  const origin = (a.serdeOrigin as AttributeProto | undefined) ?? {};
+  const loaded = attributeOrigin(a);
+  const origin = loaded ?? {};
   const out: AttributeProto = { ...origin, name: a.name };
   const v = a.value;
   const typed = (type: number): void => {
-    if (origin.type !== undefined || !a.serdeOrigin) out.type = type;
+    if (origin.type !== undefined || !loaded) out.type = type;
   };
   switch (v.kind) {
     case 'float': out.f = v.value; typed(AttributeType.FLOAT); break;
