@@ -255,7 +255,9 @@ export class GraphEdit {
     if (value.initializer) return;
     if (!value.type || !value.type.shape) value.type = type;
     const graph = this.graph;
-    if (valueInfo && !value.isGraphInput && !value.isGraphOutput && value.graph === graph && !graph.valueInfoOrder.includes(value)) {
+    // A value this edit made cannot be listed yet: no scan of a list as long as the model's value_info.
+    const listed = (): boolean => !this.draftValues.has(value) && graph.valueInfoOrder.includes(value);
+    if (valueInfo && !value.isGraphInput && !value.isGraphOutput && value.graph === graph && !listed()) {
       graph.valueInfoOrder.push(value);
     }
   }

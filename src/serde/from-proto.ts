@@ -150,29 +150,49 @@ function fillNodes(graph: Graph, proto: GraphProto, options: FromProtoOptions): 
     if (n.metadataProps) node.metadataProps = pairs(n.metadataProps);
     node.serdeOrigin = n;
     readAttributes(node, n.attribute ?? [], graph, options);
-    (n.input ?? []).forEach((name, k) => {
-      node._inputs.push(undefined);
-      if (name !== '') node.setInput(k, graph.value(name) ?? graph.createDefinition(name));
-    });
+    const names = n.input ?? [];
+    // Wired here rather than by setInput: the list is allocated once at its size (a large model
+    // has a few hundred thousand of them) and an omitted trailing input stays as read.
+    const inputs: (Value | undefined)[] = (node._inputs = new Array<Value | undefined>(names.length).fill(undefined));
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k]!;
+      if (name === '') continue;
+      const value = graph.value(name) ?? graph.createDefinition(name);
+      inputs[k] = value;
+      value._uses.push({ node, index: k });
+    }
     if (options.sourceBytes) keepNodeBytes(node, n, options.sourceBytes);
   });
+  // Most values have one or two readers; their lists grew by push with room for sixteen.
+  for (const value of graph._values.values()) if (value._uses.length) value._uses = value._uses.slice();
 }
 
 /** The node's origin becomes its bytes (node-bytes.ts), unless they hide unread weights. */
 function keepNodeBytes(node: Node, n: NodeProto & Ranged, bytes: Uint8Array): void {
   if (n.$start === undefined || n.$end === undefined) return;
-  const attributes = (n.attribute ?? []) as (AttributeProto & Ranged)[];
+  const attributes = n.attribute ?? [];
   // A weight left unread by the sparse loader is not in `bytes`: such a node is encoded.
-  if (attributes.some((a) => [a.t, ...(a.tensors ?? [])].some((t) => t?.rawData !== undefined && holeSource(t.rawData)))) return;
-  const names = [...node._inputs.map((v, i) => (v ? v.name : (n.input![i] ?? ''))), ...node._outputs.map((v) => v.name)];
+  for (const a of attributes) if (hidesUnreadWeight(a)) return;
+  const inputs = node._inputs;
+  const outputs = node._outputs;
+  const names = new Array<string>(inputs.length + outputs.length);
+  for (let i = 0; i < inputs.length; i++) names[i] = inputs[i]?.name ?? '';
+  for (let i = 0; i < outputs.length; i++) names[inputs.length + i] = outputs[i]!.name;
   node.serdeOrigin = new NodeBytes(
     bytes, n.$start, n.$end, n.opType ?? '', n.domain ?? '', n.name ?? '', n.overload, n.docString,
-    n.metadataProps ? pairs(n.metadataProps) : undefined, names, node._inputs.length, attributes.length,
+    n.metadataProps ? pairs(n.metadataProps) : undefined, names, inputs.length, attributes.length,
   );
+  if (attributes.length === 0) return;
   for (const attribute of node.attributes.values()) {
     const a = attribute.serdeOrigin as (AttributeProto & Ranged) | undefined;
     if (a?.$start !== undefined && a.$end !== undefined) attribute.serdeOrigin = new AttributeBytes(bytes, a.$start, a.$end);
   }
+}
+
+function hidesUnreadWeight(a: AttributeProto): boolean {
+  if (a.t?.rawData !== undefined && holeSource(a.t.rawData)) return true;
+  for (const t of a.tensors ?? []) if (t.rawData !== undefined && holeSource(t.rawData)) return true;
+  return false;
 }
 
 /** Where a message decoded by `decodeModelWithNodeRanges` lies in its buffer. */
