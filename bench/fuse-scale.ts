@@ -13,6 +13,8 @@
  *   --models DIR     keep the generated models in DIR and reuse them (default: a temp folder)
  *   --profile        one more run per model with ONNX_SURGEON_PROFILE=1; prints its phases
  *   --cpu-prof DIR   CPU profiles of the profiled runs (implies --profile)
+ *   --against BIN    also time another build's CLI bin (e.g. main's dist/cli/main.js) in the
+ *                    same rounds: a before/after comparison that load on the machine hits alike
  *
  * The models (bench/lib/msda-chain.ts): `bigN` chains N copies of a real MSDA encoder with a
  * 2.8 MB weight each (200 copies: ~590 MiB, ~95k nodes, 400 sites); `bigN_p0` is the same graph
@@ -53,6 +55,7 @@ interface Options {
   modelsDir: string | undefined;
   profile: boolean;
   cpuProf: string | undefined;
+  against: string | undefined;
 }
 
 function parseOptions(args: readonly string[]): Options {
@@ -72,6 +75,7 @@ function parseOptions(args: readonly string[]): Options {
     modelsDir: option('--models'),
     profile: args.includes('--profile') || cpuProf !== undefined,
     cpuProf,
+    against: option('--against'),
   };
 }
 
@@ -96,20 +100,22 @@ function buildOrNodeCount(path: string, copies: number, largeWeights: boolean): 
   return nodes;
 }
 
-/** Our CLI on `model`, once; the output is removed after. */
-function runOurs(model: BenchModel, out: string, stats: string, env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = []): Measured & { report: FuseJson } {
+/** Our CLI (or the `bin` given) on `model`, once; the output is removed after. */
+function runOurs(model: BenchModel, out: string, stats: string, env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = [], bin = cliBin()): Measured & { report: FuseJson } {
   rmSync(out, { force: true });
-  const run = measuredNode([...nodeFlags, cliBin(), 'fuse-msda', model.path, '-o', out, '--json'], stats, env);
+  const run = measuredNode([...nodeFlags, bin, 'fuse-msda', model.path, '-o', out, '--json'], stats, env);
   rmSync(out, { force: true });
   return { ...run, report: JSON.parse(run.stdout) as FuseJson };
 }
 
-/** Interleaved rounds of the contenders on one model. */
-function rounds(model: BenchModel, dir: string, runs: number, withBaselines: boolean): { ours: (Measured & { report: FuseJson })[]; python: Measured[]; copy: Measured[] } {
+type OursRun = Measured & { report: FuseJson };
+
+/** Interleaved rounds of the contenders on one model (`against`: another build's CLI bin too). */
+function rounds(model: BenchModel, dir: string, runs: number, withBaselines: boolean, against?: string): { ours: OursRun[]; python: Measured[]; copy: Measured[]; other: OursRun[] } {
   const out = join(dir, 'out.onnx');
   const stats = join(dir, 'stats.json');
   timed('sh', ['-c', 'cat "$1" > /dev/null', 'sh', model.path]); // a warm page cache for everyone
-  const result = { ours: [] as (Measured & { report: FuseJson })[], python: [] as Measured[], copy: [] as Measured[] };
+  const result = { ours: [] as OursRun[], python: [] as Measured[], copy: [] as Measured[], other: [] as OursRun[] };
   for (let round = 0; round < runs; round++) {
     if (withBaselines) {
       result.copy.push(copyAndSync(model.path, out));
@@ -117,6 +123,7 @@ function rounds(model: BenchModel, dir: string, runs: number, withBaselines: boo
       result.python.push(pythonLoadSave(model.path, out));
       rmSync(out, { force: true });
     }
+    if (against) result.other.push(runOurs(model, out, stats, {}, [], against));
     result.ours.push(runOurs(model, out, stats));
   }
   return result;
@@ -128,7 +135,7 @@ const verdict = (value: number, target: number): string => `${value.toFixed(2)}x
 
 /** One model against the baselines: a table and the ratios with their targets. */
 function compare(model: BenchModel, dir: string, options: Options, targets: { python: number; copy?: number; rss?: number }): void {
-  const { ours, python, copy } = rounds(model, dir, options.runs, true);
+  const { ours, python, copy, other } = rounds(model, dir, options.runs, true, options.against);
   const o = bestAndMedian(ours.map((r) => r.ms));
   const p = bestAndMedian(python.map((r) => r.ms));
   const c = bestAndMedian(copy.map((r) => r.ms));
@@ -144,6 +151,12 @@ function compare(model: BenchModel, dir: string, options: Options, targets: { py
   console.log(`| cp + sync (I/O floor) | ${seconds(c.best)} | ${seconds(c.median)} | | |`);
   console.log(`| python onnx load + save | ${seconds(p.best)} | ${seconds(p.median)} | ${seconds(pythonCpu)} | ${mib(pythonRss)} |`);
   console.log(`| onnx-surgeon fuse-msda (CLI) | ${seconds(o.best)} | ${seconds(o.median)} | ${seconds(cpu)} (GC ${seconds(best.stats!.gcMs)}) | ${mib(rss)} |`);
+  if (other.length) {
+    const a = bestAndMedian(other.map((r) => r.ms));
+    const otherBest = other.find((r) => r.ms === a.best)!;
+    console.log(`| --against ${options.against} | ${seconds(a.best)} | ${seconds(a.median)} | ${seconds(Math.min(...other.map((r) => r.stats!.cpuMs)))} (GC ${seconds(otherBest.stats!.gcMs)}) | ${mib(Math.max(...other.map((r) => r.stats!.maxRssBytes)))} |`);
+    console.log(`  (--against: ${(a.best / p.best).toFixed(2)}x python, ${(a.best / c.best).toFixed(2)}x cp + sync; ours / --against = ${(o.best / a.best).toFixed(2)}x wall, ${(cpu / Math.min(...other.map((r) => r.stats!.cpuMs))).toFixed(2)}x CPU)`);
+  }
   console.log('\nratios (best / best):');
   console.log(`  ours / python       = ${verdict(o.best / p.best, targets.python)}; CPU ${(cpu / pythonCpu).toFixed(2)}x`);
   console.log(`  ours / (cp + sync)  = ${targets.copy ? verdict(o.best / c.best, targets.copy) : `${(o.best / c.best).toFixed(2)}x`}`);
@@ -160,26 +173,42 @@ function profiled(model: BenchModel, dir: string, options: Options): void {
   if (options.cpuProf) console.log(`  CPU profile written to ${options.cpuProf}`);
 }
 
-/** Time and RSS per node across sizes: flat when nothing is superlinear. */
+/** One size of the scaling table. */
+interface ScalingRow { nodes: number; ms: number; rssBytes: number }
+
+/**
+ * Time and RSS per node across sizes: flat when nothing is superlinear. Per node of the whole run
+ * (which includes fixed costs: Node's start, JIT warm-up, the heap's base) and per node added
+ * between consecutive sizes (the marginal cost, which a superlinear phase would make grow).
+ */
 function scalingTable(dir: string, modelsDir: string, options: Options): void {
   console.log(`\n## scaling: fuse-msda (CLI) on bigN, best of ${options.scalingRuns}\n`);
-  console.log('| copies | nodes | file | best | µs / node | peak RSS | KiB RSS / node | GC |\n|---|---|---|---|---|---|---|---|');
-  const perNode: { time: number; rss: number }[] = [];
+  console.log('| copies | nodes | file | best | µs / node | µs / added node | peak RSS | KiB RSS / node | KiB / added node | GC |\n|---|---|---|---|---|---|---|---|---|---|');
+  const rows: ScalingRow[] = [];
   for (const copies of options.scaling) {
     const model = modelFile(modelsDir, copies, true);
     const { ours } = rounds(model, dir, options.scalingRuns, false);
-    const best = ours.reduce((a, b) => (b.ms < a.ms ? b : a));
-    const rss = Math.min(...ours.map((r) => r.stats!.maxRssBytes));
-    perNode.push({ time: (best.ms * 1000) / model.nodes, rss: rss / 1024 / model.nodes });
-    const last = perNode[perNode.length - 1]!;
-    console.log(`| ${copies} | ${model.nodes} | ${mib(model.bytes)} | ${seconds(best.ms)} | ${last.time.toFixed(1)} | ${mib(rss)} | ${last.rss.toFixed(2)} | ${seconds(best.stats!.gcMs)} |`);
+    const best = ours.reduce((x, y) => (y.ms < x.ms ? y : x));
+    const row = { nodes: model.nodes, ms: best.ms, rssBytes: Math.min(...ours.map((r) => r.stats!.maxRssBytes)) };
+    const previous = rows[rows.length - 1];
+    rows.push(row);
+    const marginal = previous ? marginalPerNode(previous, row) : undefined;
+    console.log(`| ${copies} | ${model.nodes} | ${mib(model.bytes)} | ${seconds(row.ms)} | ${((row.ms * 1000) / row.nodes).toFixed(1)} | ${marginal ? marginal.us.toFixed(1) : ''} | ` +
+      `${mib(row.rssBytes)} | ${(row.rssBytes / 1024 / row.nodes).toFixed(2)} | ${marginal ? marginal.kib.toFixed(2) : ''} | ${seconds(best.stats!.gcMs)} |`);
     if (!options.modelsDir) rmSync(model.path, { force: true });
   }
-  const spread = (xs: number[]): number => (Math.max(...xs) / Math.min(...xs) - 1) * 100;
-  const timeSpread = spread(perNode.map((p) => p.time));
-  const rssSpread = spread(perNode.map((p) => p.rss));
-  const met = (s: number): string => (s <= 25 ? 'met' : 'NOT met');
-  console.log(`\nspread (max / min - 1): time per node ${timeSpread.toFixed(0)}% (target <= 25%: ${met(timeSpread)}), RSS per node ${rssSpread.toFixed(0)}% (${met(rssSpread)})`);
+  const spread = (xs: number[]): string => {
+    const s = (Math.max(...xs) / Math.min(...xs) - 1) * 100;
+    return `${s.toFixed(0)}% (target <= 25%: ${s <= 25 ? 'met' : 'NOT met'})`;
+  };
+  const margins = rows.slice(1).map((row, i) => marginalPerNode(rows[i]!, row));
+  console.log(`\nspread (max / min - 1) per node: time ${spread(rows.map((r) => r.ms / r.nodes))}, RSS ${spread(rows.map((r) => r.rssBytes / r.nodes))}`);
+  if (margins.length > 1) console.log(`spread per added node: time ${spread(margins.map((m) => m.us))}, RSS ${spread(margins.map((m) => m.kib))}`);
+}
+
+function marginalPerNode(from: ScalingRow, to: ScalingRow): { us: number; kib: number } {
+  const added = to.nodes - from.nodes;
+  return { us: ((to.ms - from.ms) * 1000) / added, kib: (to.rssBytes - from.rssBytes) / 1024 / added };
 }
 
 async function main(): Promise<void> {

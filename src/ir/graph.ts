@@ -502,6 +502,7 @@ export class Graph {
   cleanup(): { nodes: number; initializers: number } {
     const live = liveNodes(this);
     const dead = this.nodes.filter((n) => !live.has(n)).reverse();
+    detachAll(dead);
     for (const node of dead) this.removeNode(node, { force: true });
     // Outputs still read by a dead node removed later (the order need not be topological).
     for (const node of dead) for (const out of node._outputs) if (!out._uses.length && !out.isGraphOutput) this.forgetValue(out);
@@ -544,6 +545,23 @@ export class Graph {
       this.names.release(value.name);
     }
   }
+}
+
+/**
+ * Removes the reads of all `nodes` (and of their subgraphs) at once: each value's use list is
+ * filtered once, where removing them read by read would scan a shared value's list per reader.
+ */
+function detachAll(nodes: readonly Node[]): void {
+  const leaving = new Set<Node>();
+  const touched = new Set<Value>();
+  const collect = (node: Node): void => {
+    leaving.add(node);
+    for (const v of node._inputs) if (v) touched.add(v);
+    for (const g of subgraphsOf(node)) for (const inner of g._nodes) collect(inner);
+  };
+  for (const node of nodes) collect(node);
+  for (const v of touched) v._uses = v._uses.filter((u) => !leaving.has(u.node));
+  for (const node of leaving) node._inputs = [];
 }
 
 /** Removes a node's (and its subgraphs') reads from every value it reads. */
