@@ -12,12 +12,13 @@
  */
 
 import { OnnxSurgeonError } from '../errors.js';
-import { decodeMessageBytes, type RecordRanges } from './decode.js';
+import { decodeMessageBytes, type RecordRanges, type SkippedField } from './decode.js';
 import { measureMessage, SizeList, writeMessage } from './encode.js';
-import type { ModelProto, TensorProto } from './proto-types.js';
+import type { ModelProto, NodeProto, TensorProto } from './proto-types.js';
+import type { RawMessage } from './raw-message.js';
 import { messageDescriptor, type MessageDescriptor } from './schema.js';
 import { withHolesFilled } from './sparse-read.js';
-import { WireError } from './wire-reader.js';
+import { WireError, WireReader, WireType } from './wire-reader.js';
 import { ChunkedWriter } from './wire-writer.js';
 
 /** Where the bytes came from, for error messages. */
@@ -69,21 +70,48 @@ export function decodeModel(bytes: Uint8Array, context: DecodeContext = {}): Mod
   return decodeModelWith(bytes, context, undefined);
 }
 
+/** What the loader's decode records: where these messages lie in the buffer (`$start`, `$end`). */
+function loaderRanges(): RecordRanges {
+  return new Set(['onnx.NodeProto', 'onnx.AttributeProto', 'onnx.TensorProto'].map((name) => messageDescriptor(name)));
+}
+
 /**
- * {@link decodeModel}, where every NodeProto, AttributeProto and TensorProto also says where its body lies in
- * `bytes` (`$start`, `$end`): the loader keeps those ranges instead of the messages.
+ * {@link decodeModel} for the loader: the main graph's nodes are left as {@link RawMessage}s (the
+ * IR build decodes them one at a time with {@link decodeGraphNode}, so each decoded message dies
+ * young instead of all of them living through the whole decode), and every NodeProto,
+ * AttributeProto and TensorProto decoded says where its body lies in `bytes` (`$start`, `$end`).
  *
  * @internal
  */
 export function decodeModelWithNodeRanges(bytes: Uint8Array, context: DecodeContext = {}): ModelProto {
-  return decodeModelWith(bytes, context, new Set(['onnx.NodeProto', 'onnx.AttributeProto', 'onnx.TensorProto'].map((name) => messageDescriptor(name))));
+  const node = messageDescriptor('onnx.GraphProto').fields.find((f) => f.name === 'node')!;
+  return decodeModelWith(bytes, context, loaderRanges(), { field: node, depth: 2 });
 }
 
-function decodeModelWith(bytes: Uint8Array, context: DecodeContext, ranges: RecordRanges | undefined): ModelProto {
+/**
+ * Decodes node `index` of the main graph, left raw by {@link decodeModelWithNodeRanges}, with
+ * its range recorded; a problem is reported as a whole-model decode would (the same path, the
+ * same offset).
+ *
+ * @internal
+ */
+export function decodeGraphNode(raw: RawMessage, index: number, context: DecodeContext = {}): NodeProto & { $start: number; $end: number } {
+  try {
+    const node = decodeMessageBytes(messageDescriptor('onnx.NodeProto'), raw.bytes, raw.start, raw.end, loaderRanges()) as unknown as NodeProto & { $start: number; $end: number };
+    node.$start = raw.start;
+    node.$end = raw.end;
+    return node;
+  } catch (error) {
+    if (error instanceof WireError) error.path.unshift('graph', `node[${index}]`);
+    throw decodeFailure(messageDescriptor('onnx.ModelProto'), error, context);
+  }
+}
+
+function decodeModelWith(bytes: Uint8Array, context: DecodeContext, ranges: RecordRanges | undefined, skipped?: SkippedField): ModelProto {
   if (bytes.byteLength === 0) throw new OnnxSurgeonError('decode', 'empty file, not an ONNX model', { file: context.file });
   let model: ModelProto;
   try {
-    model = decodeWith(messageDescriptor('onnx.ModelProto'), bytes, context, ranges) as ModelProto;
+    model = decodeWith(messageDescriptor('onnx.ModelProto'), bytes, context, ranges, skipped) as ModelProto;
   } catch (error) {
     throw addHint(error, bytes);
   }
@@ -135,21 +163,54 @@ export function encodedModelSize(model: ModelProto): number {
   return measureMessage(messageDescriptor('onnx.ModelProto'), model as Record<string, unknown>, new SizeList());
 }
 
-function decodeWith(descriptor: MessageDescriptor, bytes: Uint8Array, context: DecodeContext, ranges?: RecordRanges): unknown {
+function decodeWith(descriptor: MessageDescriptor, bytes: Uint8Array, context: DecodeContext, ranges?: RecordRanges, skipped?: SkippedField): unknown {
   if (!(bytes instanceof Uint8Array)) {
     throw new OnnxSurgeonError('usage', 'decode expects a Uint8Array', { file: context.file, found: typeof bytes });
   }
   try {
-    return decodeMessageBytes(descriptor, bytes, 0, bytes.length, ranges);
+    return decodeMessageBytes(descriptor, bytes, 0, bytes.length, ranges, skipped);
   } catch (error) {
-    if (error instanceof WireError) {
-      const path = [descriptor.displayName, ...error.path].join('.');
-      throw new OnnxSurgeonError('decode', `${path}: ${error.reason} at byte offset ${error.offset}`, {
-        file: context.file,
-      });
-    }
-    throw error;
+    throw decodeFailure(descriptor, error, context);
   }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The output names of node `index` of the main graph, left raw by
+ * {@link decodeModelWithNodeRanges}, read without decoding the rest of it. Bytes that do not
+ * scan are decoded whole, which reports their problem as {@link decodeGraphNode} does.
+ *
+ * @internal
+ */
+export function graphNodeOutputs(raw: RawMessage, index: number, context: DecodeContext = {}): string[] {
+  const outputs: string[] = [];
+  try {
+    const reader = new WireReader(raw.bytes, raw.start, raw.end);
+    while (reader.pos < reader.end) {
+      const tag = reader.readTag();
+      if (tag === ((2 << 3) | WireType.LENGTH_DELIMITED)) {
+        const length = reader.readLength();
+        outputs.push(length === 0 ? '' : strictUtf8.decode(raw.bytes.subarray(reader.pos, reader.pos + length)));
+        reader.pos += length;
+      } else {
+        if (tag >>> 3 === 0 || (tag & 7) === WireType.END_GROUP) throw new WireError('unscannable', reader.pos);
+        reader.skipField(tag & 7, tag >>> 3, 64);
+      }
+    }
+    if (reader.pos !== reader.end) throw new WireError('unscannable', reader.pos);
+  } catch {
+    decodeGraphNode(raw, index, context); // throws the node's own decode error
+    throw new OnnxSurgeonError('internal', `node ${index} decodes but its outputs do not scan`, { file: context.file });
+  }
+  return outputs;
+}
+
+/** A {@link WireError} as the one-line decode error (message path, reason, byte offset); others as they are. */
+function decodeFailure(descriptor: MessageDescriptor, error: unknown, context: DecodeContext): unknown {
+  if (!(error instanceof WireError)) return error;
+  const path = [descriptor.displayName, ...error.path].join('.');
+  return new OnnxSurgeonError('decode', `${path}: ${error.reason} at byte offset ${error.offset}`, { file: context.file });
 }
 
 /** Adds a guess about what the bytes really are to a model decode error. */

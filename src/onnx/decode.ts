@@ -8,6 +8,7 @@
  */
 
 import type { FieldDescriptor, MessageDescriptor, ScalarKind } from './schema.js';
+import { RawMessage } from './raw-message.js';
 import { WireError, WireReader, WireType } from './wire-reader.js';
 
 /** Deepest message nesting accepted (protobuf's own default recursion limit). */
@@ -21,6 +22,15 @@ export type DecodedMessage = Record<string, unknown> & { $unknown?: Uint8Array[]
  * loader keeps that instead of the message, see serde/node-bytes.ts).
  */
 export type RecordRanges = ReadonlySet<MessageDescriptor>;
+
+/**
+ * A repeated message field left undecoded at one nesting depth (1: the top message's own
+ * fields): its entries become {@link RawMessage}s, to be decoded by the caller one at a time.
+ */
+export interface SkippedField {
+  field: FieldDescriptor;
+  depth: number;
+}
 
 type TypedNumberArray = Float32Array | Float64Array | Int32Array | BigInt64Array | BigUint64Array;
 
@@ -38,18 +48,21 @@ export function decodeMessageBytes(
   start = 0,
   end = bytes.length,
   ranges?: RecordRanges,
+  skipped?: SkippedField,
 ): DecodedMessage {
   if (!IS_LITTLE_ENDIAN) {
     throw new WireError('big-endian hosts are not supported (typed-array views assume little-endian)', 0);
   }
   const reader = new WireReader(bytes, start, end);
   const target: DecodedMessage = {};
-  decodeInto(reader, descriptor, target, 1, ranges);
+  decodeInto(reader, descriptor, target, 1, ranges, skipped);
   return target;
 }
 
 /** Decodes fields until `reader.end` into `target` (merging, as protobuf does for repeats). */
-function decodeInto(reader: WireReader, descriptor: MessageDescriptor, target: DecodedMessage, depth: number, ranges: RecordRanges | undefined): void {
+function decodeInto(
+  reader: WireReader, descriptor: MessageDescriptor, target: DecodedMessage, depth: number, ranges: RecordRanges | undefined, skipped?: SkippedField,
+): void {
   if (depth > MAX_MESSAGE_DEPTH) {
     throw new WireError(`messages nested deeper than ${MAX_MESSAGE_DEPTH}`, reader.pos);
   }
@@ -74,7 +87,11 @@ function decodeInto(reader: WireReader, descriptor: MessageDescriptor, target: D
 
     if (field.kind === 'message') {
       expectWireType(field, wireType, WireType.LENGTH_DELIMITED, tagStart);
-      decodeSubmessage(reader, field, target, depth, ranges);
+      if (skipped && field === skipped.field && depth === skipped.depth) {
+        const length = reader.readLength();
+        repeatedList(target, field).push(new RawMessage(bytes, reader.pos, reader.pos + length));
+        reader.pos += length;
+      } else decodeSubmessage(reader, field, target, depth, ranges, skipped);
     } else if (!field.repeated) {
       expectWireType(field, wireType, field.wireType, tagStart);
       target[field.name] = readScalar(reader, field.kind);
@@ -120,7 +137,9 @@ function decodeInto(reader: WireReader, descriptor: MessageDescriptor, target: D
   }
 }
 
-function decodeSubmessage(reader: WireReader, field: FieldDescriptor, target: DecodedMessage, depth: number, ranges: RecordRanges | undefined): void {
+function decodeSubmessage(
+  reader: WireReader, field: FieldDescriptor, target: DecodedMessage, depth: number, ranges: RecordRanges | undefined, skipped: SkippedField | undefined,
+): void {
   const length = reader.readLength();
   const subEnd = reader.pos + length;
   const outerEnd = reader.end;
@@ -144,7 +163,7 @@ function decodeSubmessage(reader: WireReader, field: FieldDescriptor, target: De
   }
   reader.end = subEnd;
   try {
-    decodeInto(reader, messageType, child, depth + 1, ranges);
+    decodeInto(reader, messageType, child, depth + 1, ranges, skipped);
   } catch (error) {
     if (error instanceof WireError) error.path.unshift(segment);
     throw error;

@@ -11,6 +11,8 @@ import {
   type StringStringEntryProto, type TensorProto, type TypeProto, type ValueInfoProto,
 } from '../onnx/proto-types.js';
 import { holeSource } from '../onnx/sparse-read.js';
+import { decodeGraphNode, graphNodeOutputs } from '../onnx/codec.js';
+import { RawMessage } from '../onnx/raw-message.js';
 import { AttributeBytes, NodeBytes } from './node-bytes.js';
 import { typedFieldBytes, usesTypedField } from './tensor-data.js';
 
@@ -140,10 +142,20 @@ function fillSources(graph: Graph, proto: GraphProto, options: FromProtoOptions,
  * the checker's to report); a name nothing defines becomes a dangling value of this graph.
  */
 function fillNodes(graph: Graph, proto: GraphProto, options: FromProtoOptions): void {
-  const nodeOutputs: Value[][] = (proto.node ?? []).map((n) =>
-    (n.output ?? []).map((name) => (name === '' ? graph.createOmittedOutput() : graph.createDefinition(name))),
+  const list = proto.node ?? [];
+  // The loader leaves the main graph's nodes raw (codec's decodeModelWithNodeRanges): each is
+  // decoded right before its IR node is built, so the message dies young (no copying by the
+  // garbage collector), with the same order of effects as for decoded nodes.
+  const raw = list.length > 0 && (list[0] as unknown) instanceof RawMessage;
+  const context = options.file !== undefined ? { file: options.file } : {};
+  const nodeOutputs: Value[][] = list.map((n, i) =>
+    (raw ? graphNodeOutputs(n as unknown as RawMessage, i, context) : n.output ?? [])
+      .map((name) => (name === '' ? graph.createOmittedOutput() : graph.createDefinition(name))),
   );
-  (proto.node ?? []).forEach((n, i) => {
+  const kept: NodeProto[] = [];
+  list.forEach((entry, i) => {
+    const n = raw ? decodeGraphNode(entry as unknown as RawMessage, i, context) : entry;
+    if (raw && mayNameExternalData(n)) kept.push(n);
     const node = graph.addNodeWithOutputs(n.opType ?? '', n.domain ?? '', n.name ?? '', nodeOutputs[i]!);
     if (n.overload !== undefined) node.overload = n.overload;
     if (n.docString !== undefined) node.docString = n.docString;
@@ -163,6 +175,7 @@ function fillNodes(graph: Graph, proto: GraphProto, options: FromProtoOptions): 
     }
     if (options.sourceBytes) keepNodeBytes(node, n, options.sourceBytes);
   });
+  if (raw) proto.node = kept;
   // Most values have one or two readers; their lists grew by push with room for sixteen.
   for (const value of graph._values.values()) if (value._uses.length) value._uses = value._uses.slice();
 }

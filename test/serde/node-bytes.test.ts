@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { attr } from '../../src/ir/index.js';
 import type { Node } from '../../src/ir/node.js';
 import { decodeModelWithNodeRanges } from '../../src/onnx/codec.js';
+import type { RawMessage } from '../../src/onnx/raw-message.js';
 import { decodeModel, encodeMessage, type NodeProto } from '../../src/onnx/index.js';
 import { loadModel, modelToBytes, saveModel } from '../../src/serde/index.js';
 import { modelToProto } from '../../src/serde/to-proto.js';
@@ -26,8 +27,9 @@ describe('unchanged loaded nodes are saved as their bytes', () => {
     await saveModel(await loadModel(FIXTURE), out);
     const slices = (file: string): string[] => {
       const bytes = fs.readFileSync(file);
-      const nodes = decodeModelWithNodeRanges(bytes).graph!.node! as (NodeProto & { $start: number; $end: number })[];
-      return nodes.map((n) => bytes.subarray(n.$start, n.$end).toString('hex'));
+      // The loader's decode leaves the main graph's nodes as their bytes.
+      const nodes = decodeModelWithNodeRanges(bytes).graph!.node! as unknown as RawMessage[];
+      return nodes.map((n) => Buffer.from(n.view()).toString('hex'));
     };
     const read = slices(FIXTURE);
     expect(read).toHaveLength(461);
