@@ -25,6 +25,13 @@ export interface DimBounds {
   readonly max?: bigint;
 }
 
+/** Integer constants {@link DimExpr.const} hands out shared instances of. */
+const SMALL_CONST_MIN = -1024;
+const SMALL_CONST_MAX = 65536;
+const SMALL_CONST_MIN_BIG = BigInt(SMALL_CONST_MIN);
+const SMALL_CONST_MAX_BIG = BigInt(SMALL_CONST_MAX);
+const SMALL_CONSTS: (DimExpr | undefined)[] = new Array<DimExpr | undefined>(SMALL_CONST_MAX - SMALL_CONST_MIN + 1).fill(undefined);
+
 /** The range of {@link DimExpr.symbol} without one: a dimension, so at least 0. */
 const DIM_RANGE = { min: 0n } as const;
 
@@ -93,8 +100,18 @@ export class DimExpr {
 
   /** The constant `n` (an integer; bigint for exact int64 values). */
   static const(n: number | bigint): DimExpr {
+    // Shapes and shape tensors repeat a few small integers endlessly; instances are immutable, so share them.
+    const slot = typeof n === 'number'
+      ? (Number.isInteger(n) && n >= SMALL_CONST_MIN && n <= SMALL_CONST_MAX ? n - SMALL_CONST_MIN : -1)
+      : (n >= SMALL_CONST_MIN_BIG && n <= SMALL_CONST_MAX_BIG ? Number(n) - SMALL_CONST_MIN : -1);
+    if (slot >= 0) {
+      const cached = SMALL_CONSTS[slot];
+      if (cached) return cached;
+    }
     const c = toBigInt(n);
-    return new DimExpr(c === 0n ? [] : [{ monomial: ONE, coefficient: c }]);
+    const expr = new DimExpr(c === 0n ? [] : [{ monomial: ONE, coefficient: c }]);
+    if (slot >= 0) SMALL_CONSTS[slot] = expr;
+    return expr;
   }
 
   /**
@@ -191,6 +208,12 @@ export class DimExpr {
   /** `this + other`. */
   add(other: DimExpr | number): DimExpr {
     const o = typeof other === 'number' ? DimExpr.const(other) : other;
+    // Constants and zeros need no term merging (the shape arithmetic of static exports is all constants).
+    if (!o.terms.length) return this;
+    if (!this.terms.length) return o;
+    const a = this.constBigInt();
+    const b = a === undefined ? undefined : o.constBigInt();
+    if (b !== undefined) return DimExpr.const(a! + b);
     const map = new Map<string, Term>(this.terms.map((t) => [t.monomial.key, t]));
     for (const t of o.terms) accumulate(map, t.monomial, t.coefficient);
     return DimExpr.fromTermMap(map);
@@ -203,12 +226,19 @@ export class DimExpr {
 
   /** `-this`. */
   neg(): DimExpr {
+    const c = this.constBigInt();
+    if (c !== undefined) return DimExpr.const(-c);
     return new DimExpr(this.terms.map((t) => ({ monomial: t.monomial, coefficient: -t.coefficient })));
   }
 
   /** `this * other`. */
   mul(other: DimExpr | number): DimExpr {
     const o = typeof other === 'number' ? DimExpr.const(other) : other;
+    const a = this.constBigInt();
+    const b = o.constBigInt();
+    if (a !== undefined && b !== undefined) return DimExpr.const(a * b);
+    if (a === 1n) return o;
+    if (b === 1n) return this;
     const map = new Map<string, Term>();
     for (const a of this.terms) {
       for (const b of o.terms) accumulate(map, multiplyMonomials(a.monomial, b.monomial), a.coefficient * b.coefficient);
@@ -483,7 +513,10 @@ export class DimExpr {
 
   /** Structural equality (canonical forms are equal). */
   equals(other: DimExpr): boolean {
-    return this === other || this.key() === other.key();
+    if (this === other) return true;
+    const a = this.constBigInt();
+    if (a !== undefined) return a === other.constBigInt();
+    return this.key() === other.key();
   }
 
   /** Canonical string key, for maps and sets. */

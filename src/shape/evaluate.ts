@@ -1,6 +1,6 @@
 import { DType, type Node, type Tensor, constantNodeTensor, elementCount, isOnnxDomain, normalizeAxis } from '../ir/index.js';
 import {
-  type NDArray, castArray, concatArrays, elementwise, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
+  type NDArray, castArray, concatArrays, elementwise, elementwise2, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
   store, strides, toTensor, transposeArray,
 } from './ndarray.js';
 
@@ -298,14 +298,16 @@ function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined
   if (binary && x && inputs[1] && !(variadic && inputs.length > 2)) {
     const integer = !isFloat(x.dtype);
     const dtype = BOOL_RESULT.has(op) ? DType.BOOL : x.dtype;
-    const fn = exactInteger(integer, (a: number, b: number) => binary(a, b, integer, node));
-    const out = elementwise([x, inputs[1]], dtype, ([a, b]) => fn(a!, b!));
+    const fn = integer
+      ? (a: number, b: number) => (Number.isSafeInteger(a) && Number.isSafeInteger(b) ? safeInteger(binary(a, b, true, node)) : undefined)
+      : (a: number, b: number) => binary(a, b, false, node);
+    const out = elementwise2(x, inputs[1], dtype, fn);
     return out && [out];
   }
   const unary = UNARY[op];
   if (unary && x) {
-    const fn = exactInteger(!isFloat(x.dtype), unary);
-    const out = elementwise([x], BOOL_RESULT.has(op) ? DType.BOOL : x.dtype, ([a]) => fn(a!));
+    const fn = isFloat(x.dtype) ? unary : (a: number) => (Number.isSafeInteger(a) ? safeInteger(unary(a)) : undefined);
+    const out = elementwise([x], BOOL_RESULT.has(op) ? DType.BOOL : x.dtype, (xs) => fn(xs[0]!));
     return out && [out];
   }
   return Object.hasOwn(KERNELS, op) ? KERNELS[op]!(node, inputs, x, op) : undefined;
@@ -313,15 +315,11 @@ function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined
 
 /**
  * Integer arithmetic on JS numbers is exact only for safe integers (|x| < 2^53): beyond that
- * (int64 products, the INT64_MAX sentinels) the evaluator gives up instead of rounding.
+ * (int64 products, the INT64_MAX sentinels) the evaluator gives up instead of rounding, so
+ * integer kernels take only safe integers and a result past them is undefined.
  */
-function exactInteger<T extends number[]>(integer: boolean, fn: (...xs: T) => number | undefined): (...xs: T) => number | undefined {
-  if (!integer) return fn;
-  return (...xs) => {
-    if (!xs.every((x) => Number.isSafeInteger(x))) return undefined;
-    const r = fn(...xs);
-    return r === undefined || Number.isSafeInteger(r) ? r : undefined;
-  };
+function safeInteger(r: number | undefined): number | undefined {
+  return r === undefined || Number.isSafeInteger(r) ? r : undefined;
 }
 
 /** Ops {@link evaluateNode} can compute. */

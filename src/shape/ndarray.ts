@@ -112,15 +112,52 @@ export function gatherIndex(outDims: number[], inDims: number[]): number[] {
   return out;
 }
 
-/** Applies `fn` elementwise under broadcasting, rounding to `dtype`; undefined when `fn` gives up. */
+/**
+ * Where each flat index of `outDims` reads in an input of `inDims`: the same index (same element
+ * count: broadcasting left the dims alone), always 0 (one element), else an index table.
+ */
+function sourceIndex(outDims: number[], inDims: number[], total: number): number[] | 'same' | 'first' {
+  const count = elementCount(inDims);
+  if (count === total) return 'same';
+  if (count === 1) return 'first';
+  return gatherIndex(outDims, inDims);
+}
+
+/**
+ * Applies `fn` elementwise under broadcasting, rounding to `dtype`; undefined when `fn` gives up.
+ * `fn` gets one reused array of the inputs' elements (it must not keep it).
+ */
 export function elementwise(inputs: NDArray[], dtype: DTypeCode, fn: (xs: number[]) => number | undefined): NDArray | undefined {
   const dims = broadcastDims(inputs.map((a) => a.dims));
   if (!dims) return undefined;
-  const maps = inputs.map((a) => gatherIndex(dims, a.dims));
   const total = elementCount(dims);
+  const maps = inputs.map((a) => sourceIndex(dims, a.dims, total));
+  const data = new Array<number>(total);
+  const xs = new Array<number>(inputs.length);
+  for (let i = 0; i < total; i++) {
+    for (let k = 0; k < inputs.length; k++) {
+      const map = maps[k]!;
+      xs[k] = inputs[k]!.data[map === 'same' ? i : map === 'first' ? 0 : map[i]!]!;
+    }
+    const r = fn(xs);
+    if (r === undefined) return undefined;
+    data[i] = store(dtype, r);
+  }
+  return { dtype, dims, data };
+}
+
+/** {@link elementwise} for two inputs, without the per-element array (the folding hot path). */
+export function elementwise2(a: NDArray, b: NDArray, dtype: DTypeCode, fn: (x: number, y: number) => number | undefined): NDArray | undefined {
+  const dims = broadcastDims([a.dims, b.dims]);
+  if (!dims) return undefined;
+  const total = elementCount(dims);
+  const mapA = sourceIndex(dims, a.dims, total);
+  const mapB = sourceIndex(dims, b.dims, total);
   const data = new Array<number>(total);
   for (let i = 0; i < total; i++) {
-    const r = fn(inputs.map((a, k) => a.data[maps[k]![i]!]!));
+    const x = a.data[mapA === 'same' ? i : mapA === 'first' ? 0 : mapA[i]!]!;
+    const y = b.data[mapB === 'same' ? i : mapB === 'first' ? 0 : mapB[i]!]!;
+    const r = fn(x, y);
     if (r === undefined) return undefined;
     data[i] = store(dtype, r);
   }

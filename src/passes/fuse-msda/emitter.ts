@@ -67,26 +67,34 @@ export class Emitter {
 
 /** Index from symbolic sizes to a (value, axis) of the model that has that size. */
 export class DimSources {
-  private readonly byKey = new Map<string, { value: Value; axis: number; position: number }>();
+  /** Built on the first {@link find}: a static model never asks, and indexing reads every value's shape. */
+  private byKey: Map<string, { value: Value; axis: number; position: number }> | undefined;
   private readonly positions = new Map<Node, number>();
+  private readonly order: readonly Node[];
 
   /**
    * Indexes graph inputs first, then every node output in topological order (the earliest value
    * with a size wins), skipping `exclude`d producers.
    */
-  constructor(graph: Graph, facts: ShapeFacts, exclude: ReadonlySet<Node>) {
+  constructor(private readonly graph: Graph, private readonly facts: ShapeFacts, private readonly exclude: ReadonlySet<Node>) {
+    this.order = topologicalOrder(graph);
+    this.order.forEach((node, position) => this.positions.set(node, position));
+  }
+
+  private index(): Map<string, { value: Value; axis: number; position: number }> {
+    const byKey = new Map<string, { value: Value; axis: number; position: number }>();
     const visit = (v: Value, position: number): void => {
-      const shape = facts.shape(v);
+      const shape = this.facts.shape(v);
       shape?.forEach((d, axis) => {
-        if (d.constValue() === undefined && !this.byKey.has(d.key())) this.byKey.set(d.key(), { value: v, axis, position });
+        if (d.constValue() === undefined && !byKey.has(d.key())) byKey.set(d.key(), { value: v, axis, position });
       });
     };
-    for (const input of graph.inputs) visit(input, -1);
-    topologicalOrder(graph).forEach((node, position) => {
-      this.positions.set(node, position);
-      if (exclude.has(node)) return;
+    for (const input of this.graph.inputs) visit(input, -1);
+    this.order.forEach((node, position) => {
+      if (this.exclude.has(node)) return;
       for (const out of node.outputs) if (out.name) visit(out, position);
     });
+    return byKey;
   }
 
   /** The topological position of a node (graph inputs come before every node). */
@@ -100,6 +108,7 @@ export class DimSources {
    * output (a consumer of the site has the same dims) and make a cycle.
    */
   find(d: DimExpr, before = Infinity): { value: Value; axis: number } | undefined {
+    this.byKey ??= this.index();
     const source = this.byKey.get(d.key());
     return source && source.position < before ? source : undefined;
   }
