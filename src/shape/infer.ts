@@ -61,6 +61,28 @@ const ONNX_HANDLERS: Record<string, OpHandler> = {
 /** Total input elements the evaluator may read for one node (keeps weight-sized work out). */
 const MAX_EVALUATED_INPUT_ELEMENTS = 1 << 16;
 
+/**
+ * Ops that only move elements (shape-tensor plumbing): when their handler already knows every
+ * output element exactly, the evaluator would compute the same tensor (finish() builds it from
+ * the values), so it is not run. Int64 only, and within the safe integers the evaluator computes
+ * exactly (beyond them it rounds, so it must decide).
+ */
+const MOVING_OPS = new Set(['Concat', 'Slice', 'Unsqueeze', 'Squeeze', 'Reshape', 'Gather']);
+
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A small int64 tensor whose every element is a known safe integer (see {@link MOVING_OPS}). */
+function exactSmallInt64(f: ValueFacts | undefined): boolean {
+  if (!f || f.dtype !== DType.INT64 || !f.values || f.constant) return false;
+  const count = staticCount(f.shape);
+  if (count === undefined || count !== f.values.length || count > MAX_TRACKED_ELEMENTS) return false;
+  for (const v of f.values) {
+    const c = v.constBigInt();
+    if (c === undefined || c > SAFE_MAX || c < -SAFE_MAX) return false;
+  }
+  return true;
+}
+
 /** Ops whose handlers already produce exact constants from shapes alone (no data needed). */
 const SHAPE_ONLY_OPS = new Set(['Shape', 'Size']);
 
@@ -239,6 +261,7 @@ class FactStore implements ShapeFacts {
   /** Runs the constant evaluator when every input is constant and the outputs are small. */
   private evaluate(node: Node, results: (ValueFacts | undefined)[]): ValueFacts[] | undefined {
     if (!isOnnxDomain(node.domain) || !EVALUATED_OPS.has(node.opType) || node.opType === 'Constant' || SHAPE_ONLY_OPS.has(node.opType)) return undefined;
+    if (MOVING_OPS.has(node.opType) && results.length === node.outputs.length && results.every(exactSmallInt64)) return undefined;
     const tensors: (Tensor | undefined)[] = [];
     let inputElements = 0;
     for (const v of node.inputs) {

@@ -38,12 +38,14 @@ export function fromTensor(t: Tensor): NDArray | undefined {
 export function toTensor(a: NDArray): Tensor {
   const { dtype, dims, data } = a;
   switch (dtype) {
-    case DType.INT64:
-      return Tensor.fromArray(dtype, dims, BigInt64Array.from(data, (x) => {
-        if (!Number.isFinite(x)) return x > 0 ? INT64_MAX : INT64_MIN;
-        const b = BigInt(Math.trunc(x));
-        return b > INT64_MAX ? INT64_MAX : b < INT64_MIN ? INT64_MIN : b;
-      }));
+    case DType.INT64: {
+      const out = new BigInt64Array(data.length);
+      for (let i = 0; i < data.length; i++) {
+        const x = data[i]!;
+        out[i] = Number.isSafeInteger(x) ? BigInt(x) : clampedInt64(x);
+      }
+      return Tensor.fromArray(dtype, dims, out);
+    }
     case DType.FLOAT: return Tensor.fromArray(dtype, dims, Float32Array.from(data));
     case DType.DOUBLE: return Tensor.fromArray(dtype, dims, Float64Array.from(data));
     case DType.INT32: return Tensor.fromArray(dtype, dims, Int32Array.from(data));
@@ -54,6 +56,13 @@ export function toTensor(a: NDArray): Tensor {
     case DType.UINT32: return Tensor.fromArray(dtype, dims, Uint32Array.from(data));
     default: return Tensor.fromArray(DType.BOOL, dims, Uint8Array.from(data, (x) => (x ? 1 : 0)));
   }
+}
+
+/** An int64 element from a number past the safe integers (or not finite): truncated, clamped to range. */
+function clampedInt64(x: number): bigint {
+  if (!Number.isFinite(x)) return x > 0 ? INT64_MAX : INT64_MIN;
+  const b = BigInt(Math.trunc(x));
+  return b > INT64_MAX ? INT64_MAX : b < INT64_MIN ? INT64_MIN : b;
 }
 
 /** Rounds a computed element to what `dtype` stores. */
