@@ -1,6 +1,6 @@
 import { DType, type Node, type Tensor, constantNodeTensor, elementCount, isOnnxDomain, normalizeAxis } from '../ir/index.js';
 import {
-  type NDArray, castArray, concatArrays, elementwise, elementwise2, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
+  type NDArray, broadcastTo, castArray, concatArrays, elementwise, elementwise2, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
   store, strides, toTensor, transposeArray,
 } from './ndarray.js';
 
@@ -238,7 +238,7 @@ const KERNELS: Record<string, Kernel> = {
   },
   Expand: (node, inputs, x, op) => {
     if (!x || !inputs[1] || !smallDims(inputs[1].data)) return undefined;
-    const out = elementwise([x, { dtype: x.dtype, dims: inputs[1].data, data: new Array<number>(elementCount(inputs[1].data)).fill(0) }], x.dtype, ([a]) => a);
+    const out = broadcastTo(x, inputs[1].data);
     return out && [out];
   },
   Tile: (node, inputs, x, op) => {

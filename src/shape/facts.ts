@@ -128,6 +128,7 @@ export function constDims(dims: readonly number[]): DimExpr[] {
  */
 export function tensorValues(tensor: Tensor): DimExpr[] | undefined {
   if (tensor.size > MAX_TRACKED_ELEMENTS || !isNumericDType(tensor.dtype) || tensor.dtype === DType.FLOAT16) return undefined;
+  if (tensor.dtype === DType.INT64) return int64Values(tensor);
   let data;
   try {
     data = tensor.data();
@@ -141,6 +142,25 @@ export function tensorValues(tensor: Tensor): DimExpr[] | undefined {
     else if (Number.isInteger(x)) out.push(DimExpr.const(x));
     else return undefined;
   }
+  return out;
+}
+
+/**
+ * {@link tensorValues} of an int64 tensor, read in place: shape constants sit at any byte offset
+ * of the model file, where a BigInt64Array view cannot start, so `data()` would copy each one.
+ */
+function int64Values(tensor: Tensor): DimExpr[] | undefined {
+  let bytes: Uint8Array;
+  try {
+    bytes = tensor.bytes();
+  } catch {
+    return undefined;
+  }
+  const size = tensor.size;
+  if (bytes.byteLength < size * 8) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: DimExpr[] = new Array<DimExpr>(size);
+  for (let i = 0; i < size; i++) out[i] = DimExpr.const(view.getBigInt64(i * 8, true));
   return out;
 }
 

@@ -239,24 +239,24 @@ class FactStore implements ShapeFacts {
     let results: (ValueFacts | undefined)[] = [];
     if (handler) {
       try {
-        results = handler(new OpContext(node, this.lookup, this.inferGraph, this.lookup, this.requireFor(node)));
+        results = handler(new OpContext(node, this.lookup, this.inferGraph, this.lookup, node.graph === this.mainGraph ? this.require : undefined));
       } catch {
         // A handler meeting a malformed node knows nothing; inference never fails a caller.
         results = [];
       }
     }
     const evaluated = this.evaluate(node, results);
-    node.outputs.forEach((out, i) => {
-      if (!out.name) return;
+    const outputs = node.outputs;
+    for (let i = 0; i < outputs.length; i++) {
+      const out = outputs[i]!;
+      if (!out.name) continue;
       const inferred = evaluated?.[i] ?? results[i] ?? {};
       this.facts.set(out, this.finish(out, inferred));
-    });
+    }
   }
 
   /** How a node of the main graph reports what its successful run implies (nodes of subgraphs report nothing). */
-  private requireFor(node: Node): ((expr: DimExpr) => void) | undefined {
-    return node.graph === this.mainGraph ? (expr) => this.constraints.require(node, expr) : undefined;
-  }
+  private readonly require = (node: Node, expr: DimExpr): void => this.constraints.require(node, expr);
 
   /** Runs the constant evaluator when every input is constant and the outputs are small. */
   private evaluate(node: Node, results: (ValueFacts | undefined)[]): ValueFacts[] | undefined {

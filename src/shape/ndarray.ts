@@ -173,6 +173,17 @@ export function elementwise2(a: NDArray, b: NDArray, dtype: DTypeCode, fn: (x: n
   return { dtype, dims, data };
 }
 
+/** `a` broadcast with `dims` (ONNX Expand: the result has the broadcast of both shapes), rounded to its dtype. */
+export function broadcastTo(a: NDArray, dims: number[]): NDArray | undefined {
+  const outDims = broadcastDims([a.dims, dims]);
+  if (!outDims) return undefined;
+  const total = elementCount(outDims);
+  const map = sourceIndex(outDims, a.dims, total);
+  const data = new Array<number>(total);
+  for (let i = 0; i < total; i++) data[i] = store(a.dtype, a.data[map === 'same' ? i : map === 'first' ? 0 : map[i]!]!);
+  return { dtype: a.dtype, dims: outDims, data };
+}
+
 /** Same elements under new dims (undefined when the counts differ). */
 export function reshapeTo(a: NDArray, dims: number[]): NDArray | undefined {
   return elementCount(dims) === a.data.length ? { dtype: a.dtype, dims, data: a.data } : undefined;

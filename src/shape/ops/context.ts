@@ -12,7 +12,8 @@ export class OpContext {
     readonly inferSubgraph: (graph: Graph, inputs?: readonly ValueFacts[]) => void,
     /** Reads the facts of any value (subgraph outputs included). */
     readonly factsOf: (v: Value) => ValueFacts = lookup,
-    private readonly recordRequirement?: (expr: DimExpr) => void,
+    /** Where requirements go (nodes of subgraphs report none); one function per inference, not per node. */
+    private readonly recordRequirement?: (node: Node, expr: DimExpr) => void,
   ) {}
 
   /**
@@ -20,7 +21,7 @@ export class OpContext {
    * input); inference uses it to bound input dims (see `RunConstraints`).
    */
   requires(expr: DimExpr): void {
-    this.recordRequirement?.(expr);
+    this.recordRequirement?.(this.node, expr);
   }
 
   /** Number of input slots (including omitted optional ones). */
@@ -142,7 +143,12 @@ export { normalizeAxis } from '../../ir/index.js';
 
 /** Output facts from what a handler knows (undefined members left out). */
 export function facts(dtype: DTypeCode | undefined, shape: DimExpr[] | undefined, values?: DimExpr[]): ValueFacts {
-  return { ...(dtype !== undefined && { dtype }), ...(shape && { shape }), ...(values && { values }) };
+  // Assigned one by one: spreading conditional objects allocates three temporaries per value.
+  const out: ValueFacts = {};
+  if (dtype !== undefined) out.dtype = dtype;
+  if (shape) out.shape = shape;
+  if (values) out.values = values;
+  return out;
 }
 
 /** Product of dims (1 for none). */
