@@ -17,9 +17,17 @@ export class Emitter {
     readonly edit: GraphEdit,
     readonly prefix: string,
     private readonly sources: DimSources,
-    /** Sizes are read only from values before this topological position (the site's first node). */
-    private readonly before = Infinity,
+    /** Sizes are read only from values before the first of these nodes in topological order (the site's). */
+    private readonly siteNodes: readonly Node[] = [],
   ) {}
+
+  /** The site's first topological position, asked only when a symbolic size is read (static sites never do). */
+  private get before(): number {
+    this.firstPosition ??= Math.min(...this.siteNodes.map((n) => this.sources.positionOf(n)));
+    return this.firstPosition;
+  }
+
+  private firstPosition: number | undefined;
 
   /** The graph the replacement is for. */
   get graph(): Graph {
@@ -67,18 +75,22 @@ export class Emitter {
 
 /** Index from symbolic sizes to a (value, axis) of the model that has that size. */
 export class DimSources {
-  /** Built on the first {@link find}: a static model never asks, and indexing reads every value's shape. */
+  /** Built on first use: a static model never reads a size from the graph, and indexing reads every value's shape. */
   private byKey: Map<string, { value: Value; axis: number; position: number }> | undefined;
-  private readonly positions = new Map<Node, number>();
+  private positions: Map<Node, number> | undefined;
   private readonly order: readonly Node[];
 
   /**
    * Indexes graph inputs first, then every node output in topological order (the earliest value
-   * with a size wins), skipping `exclude`d producers.
+   * with a size wins), skipping `exclude`d producers. The graph must not change while it is used.
    */
   constructor(private readonly graph: Graph, private readonly facts: ShapeFacts, private readonly exclude: ReadonlySet<Node>) {
+    // Sorted now (a cyclic graph is refused here, as before), indexed on first use.
     this.order = topologicalOrder(graph);
-    this.order.forEach((node, position) => this.positions.set(node, position));
+  }
+
+  private topological(): readonly Node[] {
+    return this.order;
   }
 
   private index(): Map<string, { value: Value; axis: number; position: number }> {
@@ -90,7 +102,7 @@ export class DimSources {
       });
     };
     for (const input of this.graph.inputs) visit(input, -1);
-    this.order.forEach((node, position) => {
+    this.topological().forEach((node, position) => {
       if (this.exclude.has(node)) return;
       for (const out of node.outputs) if (out.name) visit(out, position);
     });
@@ -99,6 +111,11 @@ export class DimSources {
 
   /** The topological position of a node (graph inputs come before every node). */
   positionOf(node: Node): number {
+    if (!this.positions) {
+      const positions = new Map<Node, number>();
+      this.topological().forEach((n, position) => positions.set(n, position));
+      this.positions = positions;
+    }
     return this.positions.get(node) ?? Infinity;
   }
 

@@ -28,7 +28,7 @@ export function buildSiteReplacement(
 ): SiteReplacement {
   const graph = model.graph;
   const edit = new GraphEdit(graph, model);
-  const emitter = new Emitter(edit, prefix, sources, Math.min(...site.dataNodes.map((n) => sources.positionOf(n))));
+  const emitter = new Emitter(edit, prefix, sources, site.dataNodes);
   const { N, S, M, D, Lq, L, P } = site.sizes;
   // The proof showed each root's type holds every value of the plugin's type's subset, so these
   // Casts widen (a mixed-precision export keeps the value in float16 and samples in float32).
