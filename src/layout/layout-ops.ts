@@ -47,15 +47,18 @@ const INDEX_TYPES: Readonly<Record<string, Readonly<Record<number, readonly numb
   SequenceAt: { 1: INT32_OR_64 },
 };
 
+/** {@link INDEX_TYPES} as lists, made once (the proof asks for every layout step it follows). */
+const INDEX_SLOTS = new Map(Object.entries(INDEX_TYPES).map(([op, slots]) => [op, Object.entries(slots).map(([slot, allowed]) => [Number(slot), allowed] as const)]));
+
 /**
  * Throws when an index-like input (shape, axes, split sizes, slice bounds, gather indices) has a
  * type ONNX does not allow there (e.g. int32 axes): onnxruntime refuses such a node.
  */
 export function checkIndexTypes(node: Node, facts: ShapeFacts): void {
-  const slots = INDEX_TYPES[node.opType];
+  const slots = INDEX_SLOTS.get(node.opType);
   if (!slots) return;
-  for (const [slot, allowed] of Object.entries(slots)) {
-    const input = node.inputs[Number(slot)];
+  for (const [slot, allowed] of slots) {
+    const input = node.inputs[slot];
     if (!input) continue;
     const dtype = facts.dtype(input);
     if (dtype === undefined || !allowed.includes(dtype)) {
