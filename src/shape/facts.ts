@@ -13,7 +13,10 @@ export interface ValueFacts {
   shape?: DimExpr[];
   /** Element values (flattened), when known exactly and the tensor is small. */
   values?: DimExpr[];
-  /** The constant tensor this value equals. */
+  /**
+   * The constant tensor this value equals. Inference leaves it out where `values` already say it
+   * (shape tensors) and builds it when asked: read it through the store (`ShapeFacts.constant`).
+   */
   constant?: Tensor;
 }
 

@@ -165,8 +165,20 @@ class FactStore implements ShapeFacts {
   }
 
   constant(v: Value): Tensor | undefined {
-    return this.lookup(v).constant;
+    return this.constantOf(this.lookup(v));
   }
+
+  /**
+   * The constant tensor of known facts. One that only has exact values (a shape tensor) gets its
+   * tensor on first request: most shape tensors are read as values, never as a tensor.
+   */
+  constantOf = (f: ValueFacts): Tensor | undefined => {
+    if (f.constant || !f.values || f.dtype === undefined) return f.constant;
+    const dims = staticDims(f.shape);
+    const t = dims && tensorFromValues(f.dtype, dims, f.values);
+    if (t) f.constant = t;
+    return t;
+  };
 
   /** Facts of a value, seeding graph inputs, initializers and never-visited values on first sight. */
   lookup = (v: Value): ValueFacts => {
@@ -239,7 +251,7 @@ class FactStore implements ShapeFacts {
     let results: (ValueFacts | undefined)[] = [];
     if (handler) {
       try {
-        results = handler(new OpContext(node, this.lookup, this.inferGraph, this.lookup, node.graph === this.mainGraph ? this.require : undefined));
+        results = handler(new OpContext(node, this.lookup, this.inferGraph, this.lookup, node.graph === this.mainGraph ? this.require : undefined, this.constantOf));
       } catch {
         // A handler meeting a malformed node knows nothing; inference never fails a caller.
         results = [];
@@ -269,7 +281,7 @@ class FactStore implements ShapeFacts {
         tensors.push(undefined);
         continue;
       }
-      const t = this.lookup(v).constant;
+      const t = this.constantOf(this.lookup(v));
       if (!t) return undefined;
       inputElements += t.size;
       tensors.push(t);
@@ -306,10 +318,7 @@ class FactStore implements ShapeFacts {
     // A value the element type cannot hold exactly (a float past 2^24, an int32 past 2^31) would
     // be rounded or wrapped by the runtime: keep only values provably stored as they are.
     if (f.values && !f.values.every((x) => x.termCount() <= MAX_VALUE_TERMS && representable(f.dtype, x))) delete f.values;
-    if (!f.constant && f.values && f.dtype !== undefined) {
-      const t = tensorFromValues(f.dtype, staticDims(f.shape)!, f.values);
-      if (t) f.constant = t;
-    }
+    // Exact values also make a constant tensor: built by constantOf() when someone asks for it.
     return f;
   }
 }

@@ -14,6 +14,8 @@ export class OpContext {
     readonly factsOf: (v: Value) => ValueFacts = lookup,
     /** Where requirements go (nodes of subgraphs report none); one function per inference, not per node. */
     private readonly recordRequirement?: (node: Node, expr: DimExpr) => void,
+    /** The constant tensor of an input's facts (inference builds those of shape tensors on request). */
+    private readonly constantOf: (f: ValueFacts) => Tensor | undefined = (f) => f.constant,
   ) {}
 
   /**
@@ -63,7 +65,7 @@ export class OpContext {
 
   /** The constant tensor input `i` equals. */
   constant(i: number): Tensor | undefined {
-    return this.facts(i).constant;
+    return this.constantOf(this.facts(i));
   }
 
   /** Input `i`'s element values as numbers when all are constant. */
