@@ -34,7 +34,7 @@ export function fromTensor(t: Tensor): NDArray | undefined {
   return { dtype: t.dtype, dims: [...t.dims], data: t.toNumbers() };
 }
 
-/** Packs an {@link NDArray} into a tensor of its dtype (int64 clamped to range). */
+/** Packs an {@link NDArray} into a tensor of its dtype (int64 clamped to range; typed-array constructors convert as `from` does, without its iterator). */
 export function toTensor(a: NDArray): Tensor {
   const { dtype, dims, data } = a;
   switch (dtype) {
@@ -46,14 +46,14 @@ export function toTensor(a: NDArray): Tensor {
       }
       return Tensor.fromArray(dtype, dims, out);
     }
-    case DType.FLOAT: return Tensor.fromArray(dtype, dims, Float32Array.from(data));
-    case DType.DOUBLE: return Tensor.fromArray(dtype, dims, Float64Array.from(data));
-    case DType.INT32: return Tensor.fromArray(dtype, dims, Int32Array.from(data));
-    case DType.INT16: return Tensor.fromArray(dtype, dims, Int16Array.from(data));
-    case DType.INT8: return Tensor.fromArray(dtype, dims, Int8Array.from(data));
-    case DType.UINT8: return Tensor.fromArray(dtype, dims, Uint8Array.from(data));
-    case DType.UINT16: return Tensor.fromArray(dtype, dims, Uint16Array.from(data));
-    case DType.UINT32: return Tensor.fromArray(dtype, dims, Uint32Array.from(data));
+    case DType.FLOAT: return Tensor.fromArray(dtype, dims, new Float32Array(data));
+    case DType.DOUBLE: return Tensor.fromArray(dtype, dims, new Float64Array(data));
+    case DType.INT32: return Tensor.fromArray(dtype, dims, new Int32Array(data));
+    case DType.INT16: return Tensor.fromArray(dtype, dims, new Int16Array(data));
+    case DType.INT8: return Tensor.fromArray(dtype, dims, new Int8Array(data));
+    case DType.UINT8: return Tensor.fromArray(dtype, dims, new Uint8Array(data));
+    case DType.UINT16: return Tensor.fromArray(dtype, dims, new Uint16Array(data));
+    case DType.UINT32: return Tensor.fromArray(dtype, dims, new Uint32Array(data));
     default: return Tensor.fromArray(DType.BOOL, dims, Uint8Array.from(data, (x) => (x ? 1 : 0)));
   }
 }
