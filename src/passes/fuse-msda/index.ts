@@ -14,7 +14,8 @@
  * @module onnx-surgeon/fuse-msda
  */
 import { OnnxSurgeonError } from '../../errors.js';
-import { type GraphEdit, type Model, type Node, invalidRegion, liveNodes, requireValidGraph, topologicalOrderIfAcyclic, usesAfter } from '../../ir/index.js';
+import { sortIfAcyclic } from '../../ir/toposort.js';
+import { type GraphEdit, type Model, type Node, invalidRegion, liveNodes, requireValidGraph, usesAfter } from '../../ir/index.js';
 import { ViewError } from '../../layout/view.js';
 import { shapeConflicts } from '../../shape/conflicts.js';
 import { MSDA_PLUGIN, validateMsdaNode, validatePluginNodes } from '../../plugins/index.js';
@@ -109,7 +110,7 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
     if (accepted.length) {
       graph.cleanup();
       // An invalid model (allowInvalid) may have a cycle, which has no order to sort into.
-      if (topologicalOrderIfAcyclic(graph)) graph.toposort();
+      sortIfAcyclic(graph);
     }
   }
   // Plugin nodes that were in the model already (fused by another tool) are held to the full contract.
