@@ -149,7 +149,7 @@ const DESCEND: Record<string, Record<number, string>> = {
   model: { 7: 'graph' },
   graph: { 1: 'node', 5: 'tensor', 15: 'sparse' },
   node: { 5: 'attribute' },
-  attribute: { 5: 'tensor', 6: 'graph', 10: 'graph', 11: 'tensor' },
+  attribute: { 5: 'tensor', 6: 'graph', 10: 'tensor', 11: 'graph' },
   sparse: { 1: 'tensor', 2: 'tensor' },
   tensor: {},
 };
@@ -176,7 +176,11 @@ function scanRawDataHoles(reader: PositionalReader, minBytes: number): Map<numbe
         const [length, body] = window.varint(pos);
         if (body + length > end) throw new ScanAbort();
         const inner = DESCEND[kind]![field];
-        if (inner) walk(body, body + length, inner, depth + 1);
+        // A message shorter than minBytes cannot hold a payload that long: not walked (most
+        // nodes of a large model; walking them cost as much as decoding them).
+        if (inner) {
+          if (length >= minBytes) walk(body, body + length, inner, depth + 1);
+        }
         else if (kind === 'tensor' && field === RAW_DATA && length >= minBytes) holes.set(body, length);
         pos = body + length;
       } else throw new ScanAbort();

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { DType, Model, Tensor, attr } from '../../src/ir/index.js';
 import { holeSource } from '../../src/onnx/sparse-read.js';
 import { loadModel, loadModelFromBytes, modelToBytes, saveModel } from '../../src/serde/index.js';
+import { loadModelFile } from '../../src/serde/model-io.js';
 
 function bigModel(): Model {
   const model = new Model();
@@ -76,6 +77,28 @@ describe('sparse loading of large inline weights', () => {
     const edited = await loadModel(copy);
     expect(edited.graph.nodes.find((n) => n.name === 'relu')!.attrString('note')).toBe('edited');
     expect(Buffer.from(edited.graph.initializers[3]!.initializer!.bytes()).equals(Buffer.from(reloaded.graph.initializers[3]!.initializer!.bytes()))).toBe(true);
+  });
+
+  it('finds a large weight inside a Constant node among many small nodes, and only that one', async () => {
+    const model = new Model();
+    model.opsetImports.set('', 17);
+    const g = model.graph;
+    let x = g.addInput('x', { dtype: DType.FLOAT, shape: [512, 1024] });
+    for (let i = 0; i < 50; i++) x = g.addNode({ op: 'Relu', inputs: [x], name: `relu${i}` }).output();
+    const data = new Float32Array(512 * 1024).map((_, k) => (k % 13) * 0.25);
+    const big = g.addNode({ op: 'Constant', name: 'big', attributes: { value: attr.tensor(Tensor.fromArray(DType.FLOAT, [512, 1024], data)) } });
+    const small = g.addNode({ op: 'Constant', name: 'small', attributes: { value: attr.tensor(Tensor.fromArray(DType.FLOAT, [1], new Float32Array([2]))) } });
+    const sum = g.addNode({ op: 'Add', inputs: [x, big.output()], name: 'add' }).output();
+    g.setOutputs([g.addNode({ op: 'Mul', inputs: [sum, small.output()], name: 'mul', outputs: ['y'] }).output()]);
+    const file = path.join(dir, 'constant.onnx');
+    fs.writeFileSync(file, modelToBytes(model));
+
+    const loaded = await loadModelFile(file, { lazyRawDataMinBytes: 1 << 20 });
+    const weight = (name: string): Tensor => { const a = loaded.graph.nodes.find((n) => n.name === name)!.attr('value'); if (a?.kind !== 'tensor') throw new Error(name); return a.value; };
+    expect(weight('big').isLazy).toBe(true);
+    expect(weight('small').isLazy).toBe(false);
+    expect(Array.from(weight('big').data() as Float32Array)).toEqual(Array.from(data));
+    expect(Buffer.from(modelToBytes(loaded)).equals(fs.readFileSync(file))).toBe(true);
   });
 
   it('a truncated file is still a clear decode error', async () => {
