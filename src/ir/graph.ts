@@ -501,12 +501,19 @@ export class Graph {
    */
   cleanup(): { nodes: number; initializers: number } {
     const live = liveNodes(this);
-    const dead = this.nodes.filter((n) => !live.has(n)).reverse();
+    const dead: Node[] = [];
+    for (const node of this._nodes) if (!live.has(node)) dead.push(node);
+    // Every read by a dead node goes first, so the outputs nobody live reads are known at once.
     detachAll(dead);
-    for (const node of dead) this.removeNode(node, { force: true });
-    // Outputs still read by a dead node removed later (the order need not be topological).
-    for (const node of dead) for (const out of node._outputs) if (!out._uses.length && !out.isGraphOutput) this.forgetValue(out);
-    const removedNodes = dead.length;
+    for (let i = dead.length - 1; i >= 0; i--) {
+      const node = dead[i]!;
+      for (const out of node._outputs) {
+        out._producer = undefined;
+        if (!out._uses.length && !out.isGraphOutput) this.forgetValue(out);
+      }
+      this._nodes.delete(node);
+      node._graph = undefined;
+    }
     let removedInits = 0;
     for (const v of [...this._initializers.values()]) {
       if (!v._uses.length && !v.isGraphOutput && !v.isGraphInput) {
@@ -514,7 +521,7 @@ export class Graph {
         removedInits++;
       }
     }
-    return { nodes: removedNodes, initializers: removedInits };
+    return { nodes: dead.length, initializers: removedInits };
   }
 
   /** A deep copy of this graph (a main graph; subgraphs are copied with their owner). */
@@ -557,6 +564,7 @@ function detachAll(nodes: readonly Node[]): void {
   const collect = (node: Node): void => {
     leaving.add(node);
     for (const v of node._inputs) if (v) touched.add(v);
+    if (node.attributes.size === 0) return;
     for (const g of subgraphsOf(node)) for (const inner of g._nodes) collect(inner);
   };
   for (const node of nodes) collect(node);
