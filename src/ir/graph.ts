@@ -66,6 +66,7 @@ export class Graph {
   /** @internal */ readonly _values = new Map<string, Value>();
   /** @internal */ _inputs: Value[] = [];
   /** @internal */ _outputs: Value[] = [];
+  /** @internal How many times {@link createDefinition} defined a name already defined here. */ _duplicatesMade = 0;
   /** @internal Initializer values in model order (a model may give two the same name). */ readonly _initializers = new Set<Value>();
   /** The enclosing graph for subgraphs of If/Loop/Scan; undefined for the main graph. */
   readonly parent: Graph | undefined;
@@ -184,6 +185,7 @@ export class Graph {
    */
   createDefinition(name: string): Value {
     if (!this._values.has(name)) return this.createValueExactShadowing(name);
+    this._duplicatesMade++;
     return new Value(this, name);
   }
 
@@ -206,6 +208,8 @@ export class Graph {
    * order: graph inputs, initializers, then node outputs). ONNX forbids them; readers see the first.
    */
   duplicateDefinitions(): Value[] {
+    // Only decoders define a name twice (createDefinition): a graph they never did that to has none.
+    if (this._duplicatesMade === 0) return [];
     const out: Value[] = [];
     const registered = (v: Value): boolean => v.name === '' || this._values.get(v.name) === v;
     for (const v of this._inputs) if (v._graph === this && !registered(v)) out.push(v);
@@ -386,7 +390,7 @@ export class Graph {
       v._producer = node;
       v._outputIndex = i;
     });
-    node._outputs = [...outputs];
+    node._outputs = outputs.slice();
     this._nodes.add(node);
     return node;
   }

@@ -116,13 +116,15 @@ function definedBy(v: Value | undefined): string {
 function danglingInputProblems(graph: Graph): StructuralProblem[] {
   const out: StructuralProblem[] = [];
   for (const node of graph.nodesIter()) {
-    node.inputs.forEach((v, k) => {
-      if (!v?.isDangling) return;
+    const inputs = node._inputs;
+    for (let k = 0; k < inputs.length; k++) {
+      const v = inputs[k];
+      if (!v?.isDangling) continue;
       out.push({
         kind: 'dangling-input', graph, detail: `input ${k} '${v.name}' is not produced by any node, graph input or initializer`,
         node: node.label, tensor: v.name, values: [v], nodes: [node],
       });
-    });
+    }
   }
   return out;
 }
