@@ -18,7 +18,8 @@ import { sortIfAcyclic } from '../../ir/toposort.js';
 import { type GraphEdit, type Model, type Node, invalidRegion, liveNodes, requireValidGraph, usesAfter } from '../../ir/index.js';
 import { ViewError } from '../../layout/view.js';
 import { shapeConflicts } from '../../shape/conflicts.js';
-import { MSDA_PLUGIN, validateMsdaNode, validatePluginNodes } from '../../plugins/index.js';
+import { MSDA_PLUGIN, validateMsdaNode } from '../../plugins/index.js';
+import { validatePluginNodesExcept } from '../../plugins/validate.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { DimSources } from './emitter.js';
 import type { MsdaSite } from './prove-site.js';
@@ -113,9 +114,10 @@ export function fuseMsda(model: Model, options: FuseMsdaOptions = {}): FuseMsdaR
       sortIfAcyclic(graph);
     }
   }
-  // Plugin nodes that were in the model already (fused by another tool) are held to the full contract.
-  const created = new Set(sites.map((s) => s.pluginNode).filter(Boolean));
-  const foreign = validatePluginNodes(model).violations.filter((v) => !created.has(v.node));
+  // Plugin nodes that were in the model already (fused by another tool) are held to the full
+  // contract; the ones made here met it before they went in (decideRewrites).
+  const created = new Set<Node>(options.dryRun ? [] : accepted.map((p) => p.replacement.plugin));
+  const foreign = validatePluginNodesExcept(model, (node) => created.has(node)).violations;
   if (foreign.length) {
     throw new OnnxSurgeonError('contract', `plugin node(s) already in the model break their contract:\n${foreign.map((v) => `  - ${v.message}`).join('\n')}`, { node: foreign[0]!.node });
   }
