@@ -58,4 +58,14 @@ describe('fuse-msda: decide, then commit', () => {
     expect(b.sites).toEqual(a.sites);
     expect(b.nodesAfter).toBe(a.nodesAfter);
   });
+
+  it('refuses a model whose plugin nodes from another tool break the contract, and not for the nodes it makes', async () => {
+    const model = await loadModel(fixture('hf_rtdetr_op17'));
+    expect(fuseMsda(model).fused).toBe(2);
+    // Fusing again holds the nodes now in the model to the full contract: they meet it.
+    expect(fuseMsda(model).alreadyFused).toBe(2);
+    const plugin = model.graph.nodes.find((n) => n.opType === 'MultiscaleDeformableAttnPlugin_TRT')!;
+    plugin.setInput(1, plugin.input(2)); // level start index where the spatial shapes belong
+    expect(() => fuseMsda(model)).toThrow(/already in the model break their contract/);
+  });
 });
