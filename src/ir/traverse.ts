@@ -39,7 +39,10 @@ export function subgraphsOf(node: Node): Graph[] {
  */
 export function* graphsWithin(root: Graph): Generator<Graph> {
   yield root;
-  for (const node of root.nodesIter()) for (const sub of subgraphsOf(node)) yield* graphsWithin(sub);
+  for (const node of root._nodes) {
+    if (node.attributes.size === 0) continue;
+    for (const sub of subgraphsOf(node)) yield* graphsWithin(sub);
+  }
 }
 
 /**

@@ -30,17 +30,24 @@ export function shapeConflicts(graph: Graph, facts: ShapeFacts): ShapeConflict[]
 }
 
 function conflictOf(node: Node, facts: ShapeFacts): string | undefined {
-  const shapeOf = (i: number): DimExpr[] | undefined => (node.inputs[i] ? facts.shape(node.inputs[i]!) : undefined);
+  const op = node.opType;
+  const broadcasting = BROADCASTING.has(op);
+  if (!broadcasting && !CHECKED.has(op)) return undefined;
+  const inputs = node.inputs;
+  const shapeOf = (i: number): DimExpr[] | undefined => (inputs[i] ? facts.shape(inputs[i]!) : undefined);
   // Opset < 7 broadcast by an `axis` attribute instead of numpy's rules: not judged here.
-  if (BROADCASTING.has(node.opType) && !node.attr('broadcast')) return broadcastConflict(node.inputs.map((_, i) => shapeOf(i)));
-  switch (node.opType) {
+  if (broadcasting) return node.attr('broadcast') ? undefined : broadcastConflict(inputs.map((_, i) => shapeOf(i)));
+  switch (op) {
     case 'MatMul': return matMulConflict(shapeOf(0), shapeOf(1));
-    case 'Concat': return concatConflict(node, node.inputs.map((_, i) => shapeOf(i)));
+    case 'Concat': return concatConflict(node, inputs.map((_, i) => shapeOf(i)));
     case 'Split': return splitConflict(node, shapeOf(0), facts);
-    case 'Reshape': return reshapeConflict(shapeOf(0), node.inputs[1] ? facts.values(node.inputs[1]) : undefined, node.attrNumber('allowzero', 0) === 1);
+    case 'Reshape': return reshapeConflict(shapeOf(0), inputs[1] ? facts.values(inputs[1]) : undefined, node.attrNumber('allowzero', 0) === 1);
     default: return undefined;
   }
 }
+
+/** The other ops {@link conflictOf} judges. */
+const CHECKED = new Set(['MatMul', 'Concat', 'Split', 'Reshape']);
 
 const known = (d: DimExpr | undefined): number | undefined => d?.constValue();
 const text = (s: readonly DimExpr[]): string => `[${s.map(String).join(', ')}]`;
