@@ -9,6 +9,7 @@
 
 import type { FieldDescriptor, MessageDescriptor, ScalarKind } from './schema.js';
 import { RawMessage } from './raw-message.js';
+import { decodeUtf8 as decodeStrictUtf8 } from './utf8.js';
 import { WireError, WireReader, WireType } from './wire-reader.js';
 
 /** Deepest message nesting accepted (protobuf's own default recursion limit). */
@@ -38,8 +39,6 @@ type TypedNumberArray = Float32Array | Float64Array | Int32Array | BigInt64Array
 type TypedParts = (TypedNumberArray | number | bigint)[];
 
 const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes `bytes[start, end)` as one message of type `descriptor`. */
 export function decodeMessageBytes(
@@ -246,15 +245,11 @@ function narrowBigInt(value: bigint): number | bigint {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
 }
 
-/**
- * Strict UTF-8 (invalid sequences are errors). Always through TextDecoder: building short names
- * char by char made cons strings, which cost 32 bytes a character while they live and a copy
- * each time a Map hashes them (every value lookup of the IR build).
- */
+/** Strict UTF-8 (invalid sequences are errors; utf8.ts says how short names stay flat strings). */
 function decodeUtf8(bytes: Uint8Array, start: number, length: number): string {
   if (length === 0) return '';
   try {
-    return utf8.decode(bytes.subarray(start, start + length));
+    return decodeStrictUtf8(bytes, start, start + length);
   } catch {
     throw new WireError('invalid UTF-8 in string field', start);
   }
