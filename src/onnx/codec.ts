@@ -16,6 +16,7 @@ import { decodeMessageBytes, type RecordRanges, type SkippedField } from './deco
 import { measureMessage, SizeList, writeMessage } from './encode.js';
 import type { ModelProto, NodeProto, TensorProto } from './proto-types.js';
 import type { RawMessage } from './raw-message.js';
+import { decodePlainNode, scanPlainNodeOutputs } from './node-decoder.js';
 import { messageDescriptor, type MessageDescriptor } from './schema.js';
 import { withHolesFilled } from './sparse-read.js';
 import { WireError, WireReader, WireType } from './wire-reader.js';
@@ -70,9 +71,12 @@ export function decodeModel(bytes: Uint8Array, context: DecodeContext = {}): Mod
   return decodeModelWith(bytes, context, undefined);
 }
 
+let cachedLoaderRanges: RecordRanges | undefined;
+
 /** What the loader's decode records: where these messages lie in the buffer (`$start`, `$end`). */
 function loaderRanges(): RecordRanges {
-  return new Set(['onnx.NodeProto', 'onnx.AttributeProto', 'onnx.TensorProto'].map((name) => messageDescriptor(name)));
+  cachedLoaderRanges ??= new Set(['onnx.NodeProto', 'onnx.AttributeProto', 'onnx.TensorProto'].map((name) => messageDescriptor(name)));
+  return cachedLoaderRanges;
 }
 
 /**
@@ -96,11 +100,16 @@ export function decodeModelWithNodeRanges(bytes: Uint8Array, context: DecodeCont
  * @internal
  */
 export function decodeGraphNode(raw: RawMessage, index: number, context: DecodeContext = {}): NodeProto & { $start: number; $end: number } {
+  // The hand-written decoder takes what exporters write; the reflective one the rest, and errors.
+  const node = (decodePlainNode(raw.bytes, raw.start, raw.end) ?? decodeNodeReflectively(raw, index, context)) as NodeProto & { $start: number; $end: number };
+  node.$start = raw.start;
+  node.$end = raw.end;
+  return node;
+}
+
+function decodeNodeReflectively(raw: RawMessage, index: number, context: DecodeContext): NodeProto {
   try {
-    const node = decodeMessageBytes(messageDescriptor('onnx.NodeProto'), raw.bytes, raw.start, raw.end, loaderRanges()) as unknown as NodeProto & { $start: number; $end: number };
-    node.$start = raw.start;
-    node.$end = raw.end;
-    return node;
+    return decodeMessageBytes(messageDescriptor('onnx.NodeProto'), raw.bytes, raw.start, raw.end, loaderRanges()) as NodeProto;
   } catch (error) {
     if (error instanceof WireError) error.path.unshift('graph', `node[${index}]`);
     throw decodeFailure(messageDescriptor('onnx.ModelProto'), error, context);
@@ -184,6 +193,11 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * @internal
  */
 export function graphNodeOutputs(raw: RawMessage, index: number, context: DecodeContext = {}): string[] {
+  return scanPlainNodeOutputs(raw.bytes, raw.start, raw.end) ?? scanNodeOutputs(raw, index, context);
+}
+
+/** {@link graphNodeOutputs} for any bytes (groups, malformed ones). */
+function scanNodeOutputs(raw: RawMessage, index: number, context: DecodeContext): string[] {
   const outputs: string[] = [];
   try {
     const reader = new WireReader(raw.bytes, raw.start, raw.end);
