@@ -348,21 +348,41 @@ export function evaluateNode(node: Node, inputs: readonly (Tensor | undefined)[]
     return t ? [t] : undefined;
   }
   if (!EVALUATED_OPS.has(node.opType)) return undefined;
-  try {
-    const arrays: (NDArray | undefined)[] = [];
-    for (const t of inputs) {
-      if (!t) {
-        arrays.push(undefined);
-        continue;
-      }
-      const a = fromTensor(t);
-      if (!a) return undefined;
-      arrays.push(a);
+  const arrays: (NDArray | undefined)[] = [];
+  for (const t of inputs) {
+    if (!t) {
+      arrays.push(undefined);
+      continue;
     }
-    const out = run(node, arrays);
+    const a = arrayOfTensor(t);
+    if (!a) return undefined;
+    arrays.push(a);
+  }
+  return evaluateArrays(node, arrays)?.map(toTensor);
+}
+
+/** {@link fromTensor}, undefined where the tensor's bytes cannot be read (a lazy tensor whose file is gone, strings). */
+export function arrayOfTensor(t: Tensor): NDArray | undefined {
+  try {
+    return fromTensor(t);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * {@link evaluateNode} on arrays (inference keeps results as arrays between nodes and packs a
+ * tensor only when one is asked for). The node is an ONNX op of {@link EVALUATED_OPS} other than
+ * `Constant`; kernels only read their inputs, so arrays may be shared. Never throws.
+ *
+ * @internal
+ */
+export function evaluateArrays(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined {
+  try {
+    const out = run(node, inputs);
     if (!out || out.length !== node.outputs.length) return undefined;
     if (out.some((a) => a.data.length !== elementCount(a.dims) || a.dims.some((d) => !Number.isInteger(d) || d < 0))) return undefined;
-    return out.map(toTensor);
+    return out;
   } catch {
     // Malformed inputs (bad indexes, wrong ranks) mean "cannot fold", not an error of the caller.
     return undefined;

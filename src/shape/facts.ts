@@ -1,5 +1,6 @@
 import { DType, type DTypeCode, Tensor, type Value } from '../ir/index.js';
 import { DimExpr } from './dim-expr.js';
+import type { NDArray } from './ndarray.js';
 
 /**
  * What inference knows about one value. Internally `values` is kept for any tensor with a static
@@ -18,6 +19,12 @@ export interface ValueFacts {
    * (shape tensors) and builds it when asked: read it through the store (`ShapeFacts.constant`).
    */
   constant?: Tensor;
+  /**
+   * The constant as the evaluator's array (what `fromTensor(constant)` gives): evaluated results
+   * are kept this way and packed into `constant` only when asked; constants read by the
+   * evaluator keep their array for the next reader. Read it through the store.
+   */
+  array?: NDArray;
 }
 
 /** Most elements whose symbolic values are tracked (the bound the public API promises). */
@@ -130,8 +137,9 @@ export function constDims(dims: readonly number[]): DimExpr[] {
  * floats only when every element is an integer; undefined otherwise.
  */
 export function tensorValues(tensor: Tensor): DimExpr[] | undefined {
-  if (tensor.size > MAX_TRACKED_ELEMENTS || !isNumericDType(tensor.dtype) || tensor.dtype === DType.FLOAT16) return undefined;
-  if (tensor.dtype === DType.INT64) return int64Values(tensor);
+  const size = dimsCount(tensor.dims);
+  if (size > MAX_TRACKED_ELEMENTS || !isNumericDType(tensor.dtype) || tensor.dtype === DType.FLOAT16) return undefined;
+  if (tensor.dtype === DType.INT64) return int64Values(tensor, size);
   let data;
   try {
     data = tensor.data();
@@ -139,7 +147,7 @@ export function tensorValues(tensor: Tensor): DimExpr[] | undefined {
     return undefined;
   }
   const out: DimExpr[] = [];
-  for (let i = 0; i < tensor.size; i++) {
+  for (let i = 0; i < size; i++) {
     const x = data[i]!;
     if (typeof x === 'bigint') out.push(DimExpr.const(x));
     else if (Number.isInteger(x)) out.push(DimExpr.const(x));
@@ -149,21 +157,53 @@ export function tensorValues(tensor: Tensor): DimExpr[] | undefined {
 }
 
 /**
+ * {@link tensorValues} of the tensor a stored array packs into (see `storedArray`: its elements
+ * are those the tensor reads back, int64 ones safe integers).
+ */
+export function arrayValues(a: NDArray): DimExpr[] | undefined {
+  const data = a.data;
+  const n = data.length;
+  if (n > MAX_TRACKED_ELEMENTS) return undefined;
+  const out: DimExpr[] = new Array<DimExpr>(n);
+  for (let i = 0; i < n; i++) {
+    const x = data[i]!;
+    if (!Number.isInteger(x)) return undefined;
+    out[i] = DimExpr.const(x);
+  }
+  return out;
+}
+
+/** Element count of dims (an indexed loop: `Tensor.size` iterates, which shows on 40,000 constants). */
+function dimsCount(dims: readonly number[]): number {
+  let n = 1;
+  for (let i = 0; i < dims.length; i++) n *= dims[i]!;
+  return n;
+}
+
+/** 2^32, for joining the two halves of an int64. */
+const TWO_32 = 4294967296;
+
+/**
  * {@link tensorValues} of an int64 tensor, read in place: shape constants sit at any byte offset
  * of the model file, where a BigInt64Array view cannot start, so `data()` would copy each one.
+ * Elements are read as two 32-bit halves, so the usual small ones need no bigint.
  */
-function int64Values(tensor: Tensor): DimExpr[] | undefined {
+function int64Values(tensor: Tensor, size: number): DimExpr[] | undefined {
   let bytes: Uint8Array;
   try {
     bytes = tensor.bytes();
   } catch {
     return undefined;
   }
-  const size = tensor.size;
   if (bytes.byteLength < size * 8) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: DimExpr[] = new Array<DimExpr>(size);
-  for (let i = 0; i < size; i++) out[i] = DimExpr.const(view.getBigInt64(i * 8, true));
+  for (let i = 0; i < size; i++) {
+    const low = view.getUint32(i * 8, true);
+    const high = view.getInt32(i * 8 + 4, true);
+    // |high| < 2^21: the value is a safe integer, exactly high * 2^32 + low.
+    out[i] = high < 0x200000 && high >= -0x200000 ? DimExpr.const(high * TWO_32 + low) : DimExpr.const(view.getBigInt64(i * 8, true));
+  }
   return out;
 }
 

@@ -1,11 +1,13 @@
-import { DType, type DTypeCode, type Dim, type Graph, type Node, type Tensor, type Value, isOnnxDomain } from '../ir/index.js';
+import { DType, type DTypeCode, type Dim, type Graph, type Node, type Tensor, type Value, elementCount, isOnnxDomain } from '../ir/index.js';
 import { topologicalOrder } from '../ir/toposort.js';
 import { DimExpr, type SymbolRange } from './dim-expr.js';
-import { EVALUATED_OPS, evaluateNode } from './evaluate.js';
+import { EVALUATED_OPS, evaluateArrays } from './evaluate.js';
+import { arrayOfFacts, evaluatedFacts, packedConstant } from './evaluated.js';
 import {
   MAX_TRACKED_ELEMENTS, type ShapeFacts, type ValueFacts, constDims, isIntegerDType, representable, staticCount,
   staticDims, tensorFromValues, tensorValues,
 } from './facts.js';
+import type { NDArray } from './ndarray.js';
 import { OpContext, type OpHandler } from './ops/context.js';
 import { controlHandlers } from './ops/control.js';
 import { elementwiseHandlers } from './ops/elementwise.js';
@@ -48,7 +50,12 @@ export interface InferShapesOptions {
   maxConstantElements?: number;
 }
 
-const ONNX_HANDLERS: Record<string, OpHandler> = {
+/**
+ * Handlers by op type, in a Map: op types are strings decoded from the model, and a Map finds
+ * them by hash where a large object would look each one up afresh (nor does a Map answer an op
+ * type such as `toString` with a prototype member).
+ */
+const ONNX_HANDLERS = new Map<string, OpHandler>(Object.entries({
   ...elementwiseHandlers,
   ...layoutHandlers,
   ...sliceHandlers,
@@ -56,7 +63,10 @@ const ONNX_HANDLERS: Record<string, OpHandler> = {
   ...nnHandlers,
   ...reduceHandlers,
   ...controlHandlers,
-};
+}));
+
+/** Handlers of custom-domain ops, by `domain:opType`. */
+const CUSTOM_HANDLERS = new Map<string, OpHandler>(Object.entries(customHandlers));
 
 /** Total input elements the evaluator may read for one node (keeps weight-sized work out). */
 const MAX_EVALUATED_INPUT_ELEMENTS = 1 << 16;
@@ -97,8 +107,8 @@ const MAX_VALUE_TERMS = 64;
 const MAX_PASSES = 8;
 
 function handlerFor(node: Node): OpHandler | undefined {
-  if (isOnnxDomain(node.domain)) return ONNX_HANDLERS[node.opType];
-  return customHandlers[`${node.domain}:${node.opType}`];
+  if (isOnnxDomain(node.domain)) return ONNX_HANDLERS.get(node.opType);
+  return CUSTOM_HANDLERS.get(`${node.domain}:${node.opType}`);
 }
 
 /** The fact store behind {@link inferShapes}: facts per value, filled in graph order. */
@@ -173,7 +183,9 @@ class FactStore implements ShapeFacts {
    * tensor on first request: most shape tensors are read as values, never as a tensor.
    */
   constantOf = (f: ValueFacts): Tensor | undefined => {
-    if (f.constant || !f.values || f.dtype === undefined) return f.constant;
+    if (f.constant) return f.constant;
+    if (f.array) return packedConstant(f as ValueFacts & { array: NDArray });
+    if (!f.values || f.dtype === undefined) return undefined;
     const dims = staticDims(f.shape);
     const t = dims && tensorFromValues(f.dtype, dims, f.values);
     if (t) f.constant = t;
@@ -274,30 +286,36 @@ class FactStore implements ShapeFacts {
   private evaluate(node: Node, results: (ValueFacts | undefined)[]): ValueFacts[] | undefined {
     if (!isOnnxDomain(node.domain) || !EVALUATED_OPS.has(node.opType) || node.opType === 'Constant' || SHAPE_ONLY_OPS.has(node.opType)) return undefined;
     if (MOVING_OPS.has(node.opType) && results.length === node.outputs.length && results.every(exactSmallInt64)) return undefined;
-    const tensors: (Tensor | undefined)[] = [];
+    const inputs: ValueFacts[] = [];
+    let present = false;
     let inputElements = 0;
     for (const v of node.inputs) {
-      if (!v || !v.name) {
-        tensors.push(undefined);
-        continue;
-      }
-      const t = this.constantOf(this.lookup(v));
-      if (!t) return undefined;
-      inputElements += t.size;
-      tensors.push(t);
+      if (!v || !v.name) continue;
+      const f = this.lookup(v);
+      const size = f.array ? elementCount(f.array.dims) : this.constantOf(f)?.size;
+      if (size === undefined) return undefined;
+      inputElements += size;
+      inputs.push(f);
+      present = true;
     }
-    if (!tensors.some((t) => t)) return undefined;
-    if (inputElements > MAX_EVALUATED_INPUT_ELEMENTS) return undefined;
+    if (!present || inputElements > MAX_EVALUATED_INPUT_ELEMENTS) return undefined;
     for (let i = 0; i < node.outputs.length; i++) {
       const count = staticCount(results[i]?.shape);
       if (count === undefined || count > this.maxConstantElements) return undefined;
     }
-    const out = evaluateNode(node, tensors);
-    if (!out) return undefined;
-    return out.map((t) => {
-      const values = tensorValues(t);
-      return { dtype: t.dtype, shape: constDims(t.dims), constant: t, ...(values && { values }) };
-    });
+    const arrays: (NDArray | undefined)[] = [];
+    let k = 0;
+    for (const v of node.inputs) {
+      if (!v || !v.name) {
+        arrays.push(undefined);
+        continue;
+      }
+      const f = inputs[k++]!;
+      const a = arrayOfFacts(f, f.array ? undefined : this.constantOf(f));
+      if (!a) return undefined;
+      arrays.push(a);
+    }
+    return evaluateArrays(node, arrays)?.map(evaluatedFacts);
   }
 
   /** Fills gaps from the declared type, drops values that do not fit, derives small constants. */

@@ -58,6 +58,56 @@ export function toTensor(a: NDArray): Tensor {
   }
 }
 
+/**
+ * Exactly what `fromTensor(toTensor(a))` gives, without the tensor (inference passes results
+ * between nodes as arrays and packs a tensor only when one is asked for): each element as the
+ * typed array of its dtype stores and reads it back (see {@link storedElement}). Shares `a`'s
+ * elements when they already read back as they are (kernels never write to their inputs), copies
+ * otherwise. Undefined for an int64 element that is not a safe integer (clamped on packing, it
+ * would not read back as the number packed again).
+ */
+export function storedArray(a: NDArray): NDArray | undefined {
+  const { data } = a;
+  const dtype = PACKED_DTYPES.has(a.dtype) ? a.dtype : DType.BOOL;
+  let out: number[] | undefined;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (dtype === DType.INT64 && !Number.isSafeInteger(x)) return undefined;
+    const y = storedElement(dtype, x);
+    if (out) out.push(y);
+    else if (!Object.is(x, y)) {
+      out = data.slice(0, i);
+      out.push(y);
+    }
+  }
+  return { dtype, dims: [...a.dims], data: out ?? data };
+}
+
+/** Dtypes {@link toTensor} packs as themselves (any other as bool). */
+const PACKED_DTYPES = new Set<DTypeCode>([
+  DType.INT64, DType.FLOAT, DType.DOUBLE, DType.INT32, DType.INT16, DType.INT8, DType.UINT8, DType.UINT16, DType.UINT32,
+]);
+
+/**
+ * An element as the typed array of `dtype` stores it and reads it back: ToInt32 and its
+ * narrowings, float32 rounding, 0/1 for bool, int64 (a safe integer) through bigint, where -0
+ * becomes 0. A hole (`undefined`) converts as the typed array converts it.
+ */
+function storedElement(dtype: DTypeCode, x: number): number {
+  switch (dtype) {
+    case DType.INT64: return x + 0;
+    case DType.FLOAT: return Math.fround(x);
+    case DType.DOUBLE: return +x;
+    case DType.INT32: return x | 0;
+    case DType.INT16: return (x << 16) >> 16;
+    case DType.INT8: return (x << 24) >> 24;
+    case DType.UINT8: return x & 0xff;
+    case DType.UINT16: return x & 0xffff;
+    case DType.UINT32: return x >>> 0;
+    default: return x ? 1 : 0;
+  }
+}
+
 /** An int64 element from a number past the safe integers (or not finite): truncated, clamped to range. */
 function clampedInt64(x: number): bigint {
   if (!Number.isFinite(x)) return x > 0 ? INT64_MAX : INT64_MIN;
@@ -256,11 +306,13 @@ export function concatArrays(parts: NDArray[], ax: number): NDArray {
   const dims = [...parts[0]!.dims];
   dims[ax] = parts.reduce((n, p) => n + p.dims[ax]!, 0);
   const outer = elementCount(dims.slice(0, ax));
+  const chunks = parts.map((p) => elementCount(p.dims.slice(ax)));
   const data: number[] = [];
   for (let o = 0; o < outer; o++) {
-    for (const p of parts) {
-      const chunk = elementCount(p.dims.slice(ax));
-      for (let i = 0; i < chunk; i++) data.push(p.data[o * chunk + i]!);
+    for (let k = 0; k < parts.length; k++) {
+      const chunk = chunks[k]!;
+      const from = parts[k]!.data;
+      for (let i = 0; i < chunk; i++) data.push(from[o * chunk + i]!);
     }
   }
   return { dtype: parts[0]!.dtype, dims, data };

@@ -1,14 +1,16 @@
 import { DType, constantNodeTensor } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
-import { constDims, isIntegerDType, tensorValues } from '../facts.js';
+import { type ValueFacts, constDims, isIntegerDType, tensorValues } from '../facts.js';
 import { type OpHandler, facts, normalizeAxis } from './context.js';
 import { quotientRounding, truthy } from './value-arith.js';
 
 const constant: OpHandler = (ctx) => {
   const tensor = constantNodeTensor(ctx.node);
   if (!tensor) return [{}];
+  const out: ValueFacts = { dtype: tensor.dtype, shape: constDims(tensor.dims), constant: tensor };
   const values = tensorValues(tensor);
-  return [{ dtype: tensor.dtype, shape: constDims(tensor.dims), constant: tensor, ...(values && { values }) }];
+  if (values) out.values = values;
+  return [out];
 };
 
 const constantOfShape: OpHandler = (ctx) => {
