@@ -1,6 +1,7 @@
 import { DType, type DTypeCode, Tensor, type Value } from '../ir/index.js';
 import { DimExpr } from './dim-expr.js';
 import type { NDArray } from './ndarray.js';
+import { int64At, readsAsNumbers, tensorNumbers } from './tensor-numbers.js';
 
 /**
  * What inference knows about one value. Internally `values` is kept for any tensor with a static
@@ -142,7 +143,7 @@ export function tensorValues(tensor: Tensor): DimExpr[] | undefined {
   if (tensor.dtype === DType.INT64) return int64Values(tensor, size);
   let data;
   try {
-    data = tensor.data();
+    data = readsAsNumbers(tensor.dtype) ? tensorNumbers(tensor) : tensor.data();
   } catch {
     return undefined;
   }
@@ -180,13 +181,9 @@ function dimsCount(dims: readonly number[]): number {
   return n;
 }
 
-/** 2^32, for joining the two halves of an int64. */
-const TWO_32 = 4294967296;
-
 /**
  * {@link tensorValues} of an int64 tensor, read in place: shape constants sit at any byte offset
  * of the model file, where a BigInt64Array view cannot start, so `data()` would copy each one.
- * Elements are read as two 32-bit halves, so the usual small ones need no bigint.
  */
 function int64Values(tensor: Tensor, size: number): DimExpr[] | undefined {
   let bytes: Uint8Array;
@@ -196,14 +193,8 @@ function int64Values(tensor: Tensor, size: number): DimExpr[] | undefined {
     return undefined;
   }
   if (bytes.byteLength < size * 8) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: DimExpr[] = new Array<DimExpr>(size);
-  for (let i = 0; i < size; i++) {
-    const low = view.getUint32(i * 8, true);
-    const high = view.getInt32(i * 8 + 4, true);
-    // |high| < 2^21: the value is a safe integer, exactly high * 2^32 + low.
-    out[i] = high < 0x200000 && high >= -0x200000 ? DimExpr.const(high * TWO_32 + low) : DimExpr.const(view.getBigInt64(i * 8, true));
-  }
+  for (let i = 0; i < size; i++) out[i] = DimExpr.const(int64At(bytes, i * 8));
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { DType, type DTypeCode, Tensor, elementCount, normalizeAxis } from '../ir/index.js';
+import { tensorNumbers } from './tensor-numbers.js';
 
 /**
  * The constant evaluator's array: row-major elements as JS numbers. Exact for every int32/float
@@ -31,7 +32,7 @@ export function isFloat(dtype: DTypeCode): boolean {
 /** A tensor's elements as an {@link NDArray}; undefined for unsupported element types. */
 export function fromTensor(t: Tensor): NDArray | undefined {
   if (!SUPPORTED.has(t.dtype)) return undefined;
-  return { dtype: t.dtype, dims: [...t.dims], data: t.toNumbers() };
+  return { dtype: t.dtype, dims: [...t.dims], data: tensorNumbers(t) };
 }
 
 /** Packs an {@link NDArray} into a tensor of its dtype (int64 clamped to range; typed-array constructors convert as `from` does, without its iterator). */
@@ -69,18 +70,46 @@ export function toTensor(a: NDArray): Tensor {
 export function storedArray(a: NDArray): NDArray | undefined {
   const { data } = a;
   const dtype = PACKED_DTYPES.has(a.dtype) ? a.dtype : DType.BOOL;
-  let out: number[] | undefined;
-  for (let i = 0; i < data.length; i++) {
-    const x = data[i]!;
-    if (dtype === DType.INT64 && !Number.isSafeInteger(x)) return undefined;
-    const y = storedElement(dtype, x);
-    if (out) out.push(y);
-    else if (!Object.is(x, y)) {
-      out = data.slice(0, i);
-      out.push(y);
-    }
+  const kept = keptAsStored(dtype, data);
+  if (kept === undefined) return undefined;
+  let out = data;
+  if (!kept) {
+    out = new Array<number>(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = storedElement(dtype, data[i]!);
   }
-  return { dtype, dims: [...a.dims], data: out ?? data };
+  return { dtype, dims: [...a.dims], data: out };
+}
+
+/**
+ * True when every element already reads back as itself (the large float arrays of folded
+ * reference points), false when some would change (only a copy is checked element by element),
+ * undefined for an int64 that is not a safe integer.
+ */
+function keptAsStored(dtype: DTypeCode, data: readonly number[]): boolean | undefined {
+  switch (dtype) {
+    case DType.DOUBLE:
+      for (let i = 0; i < data.length; i++) if (typeof data[i] !== 'number') return false;
+      return true;
+    case DType.FLOAT:
+      // fround keeps the sign of a zero and maps NaN to NaN: equal means stored as it is.
+      for (let i = 0; i < data.length; i++) {
+        const x = data[i]!;
+        if (Math.fround(x) !== x && x === x) return false;
+      }
+      return true;
+    case DType.INT64: {
+      let kept = true;
+      for (let i = 0; i < data.length; i++) {
+        const x = data[i]!;
+        if (!Number.isSafeInteger(x)) return undefined;
+        // -0 reads back through bigint as 0.
+        if (x === 0 && 1 / x < 0) kept = false;
+      }
+      return kept;
+    }
+    default:
+      return false;
+  }
 }
 
 /** Dtypes {@link toTensor} packs as themselves (any other as bool). */
@@ -158,8 +187,30 @@ export function gatherIndex(outDims: number[], inDims: number[]): number[] {
   const inStrides = strides(padded).map((s, i) => (padded[i] === 1 ? 0 : s));
   const total = elementCount(outDims);
   const out = new Array<number>(total);
+  const inner = outDims[rank - 1]!;
+  if (!(inner >= 1)) return odometerIndex(outDims, inStrides, out);
+  // The innermost axis is a plain run; the outer axes follow an odometer whose source index
+  // moves by +stride when an axis steps and back by its steps when it wraps.
+  const innerStride = inStrides[rank - 1]!;
   const idx = new Array<number>(rank).fill(0);
-  for (let f = 0; f < total; f++) {
+  let src = 0;
+  for (let f = 0; f < total;) {
+    for (let j = 0; j < inner && f < total; j++) out[f++] = src + j * innerStride;
+    for (let i = rank - 2; i >= 0; i--) {
+      src += inStrides[i]!;
+      if (++idx[i]! < outDims[i]!) break;
+      src -= inStrides[i]! * idx[i]!;
+      idx[i] = 0;
+    }
+  }
+  return out;
+}
+
+/** {@link gatherIndex} one element at a time (a scalar, or malformed dims: zero or negative innermost). */
+function odometerIndex(outDims: number[], inStrides: number[], out: number[]): number[] {
+  const rank = outDims.length;
+  const idx = new Array<number>(rank).fill(0);
+  for (let f = 0; f < out.length; f++) {
     let src = 0;
     for (let i = 0; i < rank; i++) src += idx[i]! * inStrides[i]!;
     out[f] = src;
@@ -229,9 +280,14 @@ export function broadcastTo(a: NDArray, dims: number[]): NDArray | undefined {
   if (!outDims) return undefined;
   const total = elementCount(outDims);
   const map = sourceIndex(outDims, a.dims, total);
+  const { dtype, data: from } = a;
   const data = new Array<number>(total);
-  for (let i = 0; i < total; i++) data[i] = store(a.dtype, a.data[map === 'same' ? i : map === 'first' ? 0 : map[i]!]!);
-  return { dtype: a.dtype, dims: outDims, data };
+  if (map === 'same') for (let i = 0; i < total; i++) data[i] = store(dtype, from[i]!);
+  else if (map === 'first') {
+    const x = store(dtype, from[0]!);
+    for (let i = 0; i < total; i++) data[i] = x;
+  } else for (let i = 0; i < total; i++) data[i] = store(dtype, from[map[i]!]!);
+  return { dtype, dims: outDims, data };
 }
 
 /** Same elements under new dims (undefined when the counts differ). */
