@@ -1,6 +1,6 @@
 import { DType, type Node, type Tensor, constantNodeTensor, elementCount, isOnnxDomain, normalizeAxis } from '../ir/index.js';
 import {
-  type NDArray, broadcastTo, castArray, concatArrays, elementwise, elementwise2, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
+  type FloatArithmetic, type NDArray, arithmetic2, broadcastTo, castArray, concatArrays, elementwise, elementwise2, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
   store, strides, toTensor, transposeArray,
 } from './ndarray.js';
 
@@ -289,6 +289,9 @@ const KERNELS: Record<string, Kernel> = {
   ReduceMean: reduce,
 };
 
+/** Float ops {@link arithmetic2} computes (the same as their {@link BINARY} entries on floats). */
+const FLOAT_ARITHMETIC: ReadonlySet<string> = new Set<FloatArithmetic>(['Add', 'Sub', 'Mul', 'Div']);
+
 /** Evaluates one op on NDArrays; undefined when unsupported or invalid. */
 function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined {
   const op = node.opType;
@@ -298,6 +301,10 @@ function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined
   if (binary && x && inputs[1] && !(variadic && inputs.length > 2)) {
     const integer = !isFloat(x.dtype);
     const dtype = BOOL_RESULT.has(op) ? DType.BOOL : x.dtype;
+    if (!integer && FLOAT_ARITHMETIC.has(op)) {
+      const out = arithmetic2(x, inputs[1], dtype, op as FloatArithmetic);
+      return out && [out];
+    }
     const fn = integer
       ? (a: number, b: number) => (Number.isSafeInteger(a) && Number.isSafeInteger(b) ? safeInteger(binary(a, b, true, node)) : undefined)
       : (a: number, b: number) => binary(a, b, false, node);

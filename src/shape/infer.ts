@@ -123,6 +123,9 @@ class FactStore implements ShapeFacts {
   private mainGraph: Graph | undefined;
   /** Stop the main graph at the first node that proves a larger minimum (this pass restarts). */
   private readonly stopOnTightening: boolean;
+  /** One handler context per subgraph nesting level (see {@link OpContext}), and the current level. */
+  private readonly contexts: OpContext[] = [];
+  private depth = 0;
   /** Graphs inferred, for write-back. */
   readonly graphs: Graph[] = [];
 
@@ -262,11 +265,15 @@ class FactStore implements ShapeFacts {
     const handler = handlerFor(node);
     let results: (ValueFacts | undefined)[] = [];
     if (handler) {
+      const ctx = (this.contexts[this.depth] ??= new OpContext(this.lookup, this.inferGraph, this.lookup, this.constantOf));
+      this.depth++;
       try {
-        results = handler(new OpContext(node, this.lookup, this.inferGraph, this.lookup, node.graph === this.mainGraph ? this.require : undefined, this.constantOf));
+        results = handler(ctx.at(node, node.graph === this.mainGraph ? this.require : undefined));
       } catch {
         // A handler meeting a malformed node knows nothing; inference never fails a caller.
         results = [];
+      } finally {
+        this.depth--;
       }
     }
     const evaluated = this.evaluate(node, results);
@@ -322,8 +329,8 @@ class FactStore implements ShapeFacts {
   private finish(v: Value, inferred: ValueFacts): ValueFacts {
     const f: ValueFacts = { ...inferred };
     // A handler reading past the end of a malformed node's dims must not leave holes.
-    if (f.shape && !f.shape.every((d) => d instanceof DimExpr)) delete f.shape;
-    if (f.values && !f.values.every((d) => d instanceof DimExpr)) delete f.values;
+    if (f.shape && !allDimExprs(f.shape)) delete f.shape;
+    if (f.values && !allDimExprs(f.values)) delete f.values;
     const declared = v.type ? this.declared(v) : undefined;
     if (f.dtype === undefined && declared?.dtype !== undefined) f.dtype = declared.dtype;
     if (!f.shape && declared?.shape) f.shape = declared.shape;
@@ -335,10 +342,28 @@ class FactStore implements ShapeFacts {
     if (f.values && (count === undefined || count !== f.values.length || count > MAX_TRACKED_ELEMENTS)) delete f.values;
     // A value the element type cannot hold exactly (a float past 2^24, an int32 past 2^31) would
     // be rounded or wrapped by the runtime: keep only values provably stored as they are.
-    if (f.values && !f.values.every((x) => x.termCount() <= MAX_VALUE_TERMS && representable(f.dtype, x))) delete f.values;
+    if (f.values && !allTracked(f.values, f.dtype)) delete f.values;
     // Exact values also make a constant tensor: built by constantOf() when someone asks for it.
     return f;
   }
+}
+
+/** `every(d => d instanceof DimExpr)` without a closure per call (holes are skipped, as `every` skips them). */
+function allDimExprs(dims: readonly (DimExpr | undefined)[]): boolean {
+  for (let i = 0; i < dims.length; i++) {
+    const d = dims[i];
+    if (!(d instanceof DimExpr) && (d !== undefined || i in dims)) return false;
+  }
+  return true;
+}
+
+/** True when every value (holes skipped) is small enough to track and stored exactly by `dtype`. */
+function allTracked(values: readonly DimExpr[], dtype: DTypeCode | undefined): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (x !== undefined && !(x.termCount() <= MAX_VALUE_TERMS && representable(dtype, x))) return false;
+  }
+  return true;
 }
 
 /**

@@ -274,6 +274,31 @@ export function elementwise2(a: NDArray, b: NDArray, dtype: DTypeCode, fn: (x: n
   return { dtype, dims, data };
 }
 
+/** Float arithmetic {@link arithmetic2} computes in line. */
+export type FloatArithmetic = 'Add' | 'Sub' | 'Mul' | 'Div';
+
+/**
+ * {@link elementwise2} of float `Add`/`Sub`/`Mul`/`Div` with the operation in line: the folded
+ * reference points of a detection encoder divide thousands of doubles, and a call per element
+ * would box every quotient.
+ */
+export function arithmetic2(a: NDArray, b: NDArray, dtype: DTypeCode, op: FloatArithmetic): NDArray | undefined {
+  const dims = broadcastDims([a.dims, b.dims]);
+  if (!dims) return undefined;
+  const total = elementCount(dims);
+  const mapA = sourceIndex(dims, a.dims, total);
+  const mapB = sourceIndex(dims, b.dims, total);
+  const left = a.data;
+  const right = b.data;
+  const data = new Array<number>(total);
+  for (let i = 0; i < total; i++) {
+    const x = left[mapA === 'same' ? i : mapA === 'first' ? 0 : mapA[i]!]!;
+    const y = right[mapB === 'same' ? i : mapB === 'first' ? 0 : mapB[i]!]!;
+    data[i] = store(dtype, op === 'Add' ? x + y : op === 'Sub' ? x - y : op === 'Mul' ? x * y : x / y);
+  }
+  return { dtype, dims, data };
+}
+
 /** `a` broadcast with `dims` (ONNX Expand: the result has the broadcast of both shapes), rounded to its dtype. */
 export function broadcastTo(a: NDArray, dims: number[]): NDArray | undefined {
   const outDims = broadcastDims([a.dims, dims]);
