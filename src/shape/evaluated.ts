@@ -1,6 +1,6 @@
-import type { Tensor } from '../ir/index.js';
-import { arrayOfTensor } from './evaluate.js';
-import { type ValueFacts, arrayValues, constDims, tensorValues } from './facts.js';
+import { DType, type Node, type Tensor, type Value, elementCount } from '../ir/index.js';
+import { arrayOfTensor, evaluateArrays } from './evaluate.js';
+import { MAX_TRACKED_ELEMENTS, type ValueFacts, arrayValues, constDims, staticCount, tensorValues } from './facts.js';
 import { type NDArray, storedArray, toTensor } from './ndarray.js';
 
 /**
@@ -41,4 +41,69 @@ export function arrayOfFacts(f: ValueFacts, constant: Tensor | undefined): NDArr
   const a = constant && arrayOfTensor(constant);
   if (a) f.array = a;
   return a;
+}
+
+/** Total input elements the evaluator may read for one node (keeps weight-sized work out). */
+const MAX_EVALUATED_INPUT_ELEMENTS = 1 << 16;
+
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A small int64 tensor whose every element is a known safe integer: for an op that only moves
+ * elements, the evaluator would compute the same tensor from these values (within the safe
+ * integers it is exact; beyond them it rounds, so it must decide).
+ */
+function exactSmallInt64(f: ValueFacts | undefined): boolean {
+  if (!f || f.dtype !== DType.INT64 || !f.values || f.constant) return false;
+  const count = staticCount(f.shape);
+  if (count === undefined || count !== f.values.length || count > MAX_TRACKED_ELEMENTS) return false;
+  for (const v of f.values) {
+    const c = v.constBigInt();
+    if (c === undefined || c > SAFE_MAX || c < -SAFE_MAX) return false;
+  }
+  return true;
+}
+
+/**
+ * The evaluator's outputs for a node of a folded op type (see `OpRule.folds`) when every input is
+ * constant and the outputs are small; undefined otherwise. `moves`: the op only moves elements,
+ * and is not run when the handler's `results` already know every output exactly.
+ */
+export function foldNode(
+  node: Node,
+  results: readonly (ValueFacts | undefined)[],
+  moves: boolean,
+  lookup: (v: Value) => ValueFacts,
+  constantOf: (f: ValueFacts) => Tensor | undefined,
+  maxConstantElements: number,
+): ValueFacts[] | undefined {
+  if (moves && results.length === node.outputs.length && results.every(exactSmallInt64)) return undefined;
+  const inputs: ValueFacts[] = [];
+  let inputElements = 0;
+  for (const v of node.inputs) {
+    if (!v || !v.name) continue;
+    const f = lookup(v);
+    const size = f.array ? elementCount(f.array.dims) : constantOf(f)?.size;
+    if (size === undefined) return undefined;
+    inputElements += size;
+    inputs.push(f);
+  }
+  if (!inputs.length || inputElements > MAX_EVALUATED_INPUT_ELEMENTS) return undefined;
+  for (let i = 0; i < node.outputs.length; i++) {
+    const count = staticCount(results[i]?.shape);
+    if (count === undefined || count > maxConstantElements) return undefined;
+  }
+  const arrays: (NDArray | undefined)[] = [];
+  let k = 0;
+  for (const v of node.inputs) {
+    if (!v || !v.name) {
+      arrays.push(undefined);
+      continue;
+    }
+    const f = inputs[k++]!;
+    const a = arrayOfFacts(f, f.array ? undefined : constantOf(f));
+    if (!a) return undefined;
+    arrays.push(a);
+  }
+  return evaluateArrays(node, arrays)?.map(evaluatedFacts);
 }

@@ -1,21 +1,14 @@
-import { DType, type DTypeCode, type Dim, type Graph, type Node, type Tensor, type Value, elementCount, isOnnxDomain } from '../ir/index.js';
+import { DType, type DTypeCode, type Dim, type Graph, type Node, type Tensor, type Value } from '../ir/index.js';
 import { topologicalOrder } from '../ir/toposort.js';
 import { DimExpr, type SymbolRange } from './dim-expr.js';
-import { EVALUATED_OPS, evaluateArrays } from './evaluate.js';
-import { arrayOfFacts, evaluatedFacts, packedConstant } from './evaluated.js';
+import { foldNode, packedConstant } from './evaluated.js';
 import {
   MAX_TRACKED_ELEMENTS, type ShapeFacts, type ValueFacts, constDims, isIntegerDType, representable, staticCount,
   staticDims, tensorFromValues, tensorValues,
 } from './facts.js';
 import type { NDArray } from './ndarray.js';
-import { OpContext, type OpHandler } from './ops/context.js';
-import { controlHandlers } from './ops/control.js';
-import { elementwiseHandlers } from './ops/elementwise.js';
-import { generatorHandlers } from './ops/generators.js';
-import { layoutHandlers } from './ops/layout.js';
-import { customHandlers, nnHandlers } from './ops/nn.js';
-import { reduceHandlers } from './ops/reduce.js';
-import { sliceHandlers } from './ops/slice.js';
+import { ruleFor } from './op-rules.js';
+import { OpContext } from './ops/context.js';
 import { RunConstraints } from './run-constraints.js';
 
 /**
@@ -50,52 +43,6 @@ export interface InferShapesOptions {
   maxConstantElements?: number;
 }
 
-/**
- * Handlers by op type, in a Map: op types are strings decoded from the model, and a Map finds
- * them by hash where a large object would look each one up afresh (nor does a Map answer an op
- * type such as `toString` with a prototype member).
- */
-const ONNX_HANDLERS = new Map<string, OpHandler>(Object.entries({
-  ...elementwiseHandlers,
-  ...layoutHandlers,
-  ...sliceHandlers,
-  ...generatorHandlers,
-  ...nnHandlers,
-  ...reduceHandlers,
-  ...controlHandlers,
-}));
-
-/** Handlers of custom-domain ops, by `domain:opType`. */
-const CUSTOM_HANDLERS = new Map<string, OpHandler>(Object.entries(customHandlers));
-
-/** Total input elements the evaluator may read for one node (keeps weight-sized work out). */
-const MAX_EVALUATED_INPUT_ELEMENTS = 1 << 16;
-
-/**
- * Ops that only move elements (shape-tensor plumbing): when their handler already knows every
- * output element exactly, the evaluator would compute the same tensor (finish() builds it from
- * the values), so it is not run. Int64 only, and within the safe integers the evaluator computes
- * exactly (beyond them it rounds, so it must decide).
- */
-const MOVING_OPS = new Set(['Concat', 'Slice', 'Unsqueeze', 'Squeeze', 'Reshape', 'Gather']);
-
-const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** A small int64 tensor whose every element is a known safe integer (see {@link MOVING_OPS}). */
-function exactSmallInt64(f: ValueFacts | undefined): boolean {
-  if (!f || f.dtype !== DType.INT64 || !f.values || f.constant) return false;
-  const count = staticCount(f.shape);
-  if (count === undefined || count !== f.values.length || count > MAX_TRACKED_ELEMENTS) return false;
-  for (const v of f.values) {
-    const c = v.constBigInt();
-    if (c === undefined || c > SAFE_MAX || c < -SAFE_MAX) return false;
-  }
-  return true;
-}
-
-/** Ops whose handlers already produce exact constants from shapes alone (no data needed). */
-const SHAPE_ONLY_OPS = new Set(['Shape', 'Size']);
-
 /** Expressions with more terms than this are not tracked as values (keeps runaway arithmetic linear). */
 const MAX_VALUE_TERMS = 64;
 
@@ -105,11 +52,6 @@ const MAX_VALUE_TERMS = 64;
  * on the image, so a restart costs the few nodes before it. The last pass runs to the end.
  */
 const MAX_PASSES = 8;
-
-function handlerFor(node: Node): OpHandler | undefined {
-  if (isOnnxDomain(node.domain)) return ONNX_HANDLERS.get(node.opType);
-  return CUSTOM_HANDLERS.get(`${node.domain}:${node.opType}`);
-}
 
 /** The fact store behind {@link inferShapes}: facts per value, filled in graph order. */
 class FactStore implements ShapeFacts {
@@ -262,7 +204,8 @@ class FactStore implements ShapeFacts {
   };
 
   private inferNode(node: Node): void {
-    const handler = handlerFor(node);
+    const rule = ruleFor(node);
+    const handler = rule.handler;
     let results: (ValueFacts | undefined)[] = [];
     if (handler) {
       const ctx = (this.contexts[this.depth] ??= new OpContext(this.lookup, this.inferGraph, this.lookup, this.constantOf));
@@ -276,7 +219,7 @@ class FactStore implements ShapeFacts {
         this.depth--;
       }
     }
-    const evaluated = this.evaluate(node, results);
+    const evaluated = rule.folds ? foldNode(node, results, rule.moves, this.lookup, this.constantOf, this.maxConstantElements) : undefined;
     const outputs = node.outputs;
     for (let i = 0; i < outputs.length; i++) {
       const out = outputs[i]!;
@@ -288,42 +231,6 @@ class FactStore implements ShapeFacts {
 
   /** How a node of the main graph reports what its successful run implies (nodes of subgraphs report nothing). */
   private readonly require = (node: Node, expr: DimExpr): void => this.constraints.require(node, expr);
-
-  /** Runs the constant evaluator when every input is constant and the outputs are small. */
-  private evaluate(node: Node, results: (ValueFacts | undefined)[]): ValueFacts[] | undefined {
-    if (!isOnnxDomain(node.domain) || !EVALUATED_OPS.has(node.opType) || node.opType === 'Constant' || SHAPE_ONLY_OPS.has(node.opType)) return undefined;
-    if (MOVING_OPS.has(node.opType) && results.length === node.outputs.length && results.every(exactSmallInt64)) return undefined;
-    const inputs: ValueFacts[] = [];
-    let present = false;
-    let inputElements = 0;
-    for (const v of node.inputs) {
-      if (!v || !v.name) continue;
-      const f = this.lookup(v);
-      const size = f.array ? elementCount(f.array.dims) : this.constantOf(f)?.size;
-      if (size === undefined) return undefined;
-      inputElements += size;
-      inputs.push(f);
-      present = true;
-    }
-    if (!present || inputElements > MAX_EVALUATED_INPUT_ELEMENTS) return undefined;
-    for (let i = 0; i < node.outputs.length; i++) {
-      const count = staticCount(results[i]?.shape);
-      if (count === undefined || count > this.maxConstantElements) return undefined;
-    }
-    const arrays: (NDArray | undefined)[] = [];
-    let k = 0;
-    for (const v of node.inputs) {
-      if (!v || !v.name) {
-        arrays.push(undefined);
-        continue;
-      }
-      const f = inputs[k++]!;
-      const a = arrayOfFacts(f, f.array ? undefined : this.constantOf(f));
-      if (!a) return undefined;
-      arrays.push(a);
-    }
-    return evaluateArrays(node, arrays)?.map(evaluatedFacts);
-  }
 
   /** Fills gaps from the declared type, drops values that do not fit, derives small constants. */
   private finish(v: Value, inferred: ValueFacts): ValueFacts {
