@@ -57,8 +57,8 @@ function exactSmallInt64(f: ValueFacts | undefined): boolean {
   if (!f || f.dtype !== DType.INT64 || !f.values || f.constant) return false;
   const count = staticCount(f.shape);
   if (count === undefined || count !== f.values.length || count > MAX_TRACKED_ELEMENTS) return false;
-  for (const v of f.values) {
-    const c = v.constBigInt();
+  for (let i = 0; i < f.values.length; i++) {
+    const c = f.values[i]!.constBigInt();
     if (c === undefined || c > SAFE_MAX || c < -SAFE_MAX) return false;
   }
   return true;
@@ -80,7 +80,9 @@ export function foldNode(
   if (moves && results.length === node.outputs.length && results.every(exactSmallInt64)) return undefined;
   const inputs: ValueFacts[] = [];
   let inputElements = 0;
-  for (const v of node.inputs) {
+  const slots = node.inputs;
+  for (let i = 0; i < slots.length; i++) {
+    const v = slots[i];
     if (!v || !v.name) continue;
     const f = lookup(v);
     const size = f.array ? elementCount(f.array.dims) : constantOf(f)?.size;
@@ -95,7 +97,8 @@ export function foldNode(
   }
   const arrays: (NDArray | undefined)[] = [];
   let k = 0;
-  for (const v of node.inputs) {
+  for (let i = 0; i < slots.length; i++) {
+    const v = slots[i];
     if (!v || !v.name) {
       arrays.push(undefined);
       continue;

@@ -108,8 +108,8 @@ export function representable(dtype: DTypeCode | undefined, value: DimExpr): boo
 export function staticCount(shape: readonly DimExpr[] | undefined): number | undefined {
   if (!shape) return undefined;
   let n = 1;
-  for (const d of shape) {
-    const c = d.constValue();
+  for (let i = 0; i < shape.length; i++) {
+    const c = shape[i]!.constValue();
     if (c === undefined || c < 0) return undefined;
     n *= c;
   }
@@ -120,8 +120,8 @@ export function staticCount(shape: readonly DimExpr[] | undefined): number | und
 export function staticDims(shape: readonly DimExpr[] | undefined): number[] | undefined {
   if (!shape) return undefined;
   const out: number[] = [];
-  for (const d of shape) {
-    const c = d.constValue();
+  for (let i = 0; i < shape.length; i++) {
+    const c = shape[i]!.constValue();
     if (c === undefined || c < 0) return undefined;
     out.push(c);
   }

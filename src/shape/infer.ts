@@ -196,8 +196,8 @@ class FactStore implements ShapeFacts {
     } catch {
       order = graph.nodes;
     }
-    for (const node of order) {
-      this.inferNode(node);
+    for (let i = 0; i < order.length; i++) {
+      this.inferNode(order[i]!);
       if (this.stopOnTightening && graph === this.mainGraph && this.constraints.changed && this.tightened()) return;
       this.constraints.changed = false;
     }
@@ -234,7 +234,9 @@ class FactStore implements ShapeFacts {
 
   /** Fills gaps from the declared type, drops values that do not fit, derives small constants. */
   private finish(v: Value, inferred: ValueFacts): ValueFacts {
-    const f: ValueFacts = { ...inferred };
+    // Completed in place: every output's facts are a new object (see OpHandler), and so are the
+    // evaluator's; a copy per value would only make garbage.
+    const f = inferred;
     // A handler reading past the end of a malformed node's dims must not leave holes.
     if (f.shape && !allDimExprs(f.shape)) delete f.shape;
     if (f.values && !allDimExprs(f.values)) delete f.values;

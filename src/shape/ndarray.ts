@@ -304,14 +304,17 @@ export function broadcastTo(a: NDArray, dims: number[]): NDArray | undefined {
   const outDims = broadcastDims([a.dims, dims]);
   if (!outDims) return undefined;
   const total = elementCount(outDims);
-  const map = sourceIndex(outDims, a.dims, total);
   const { dtype, data: from } = a;
+  const count = elementCount(a.dims);
   const data = new Array<number>(total);
-  if (map === 'same') for (let i = 0; i < total; i++) data[i] = store(dtype, from[i]!);
-  else if (map === 'first') {
+  if (count === total) for (let i = 0; i < total; i++) data[i] = store(dtype, from[i]!);
+  else if (count === 1) {
     const x = store(dtype, from[0]!);
     for (let i = 0; i < total; i++) data[i] = x;
-  } else for (let i = 0; i < total; i++) data[i] = store(dtype, from[map[i]!]!);
+  } else {
+    const map = gatherIndex(outDims, a.dims);
+    for (let i = 0; i < total; i++) data[i] = store(dtype, from[map[i]!]!);
+  }
   return { dtype, dims: outDims, data };
 }
 

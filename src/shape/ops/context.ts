@@ -85,8 +85,8 @@ export class OpContext {
     const values = this.values(i);
     if (!values) return undefined;
     const out: number[] = [];
-    for (const v of values) {
-      const c = v.constValue();
+    for (let k = 0; k < values.length; k++) {
+      const c = values[k]!.constValue();
       if (c === undefined) return undefined;
       out.push(c);
     }
@@ -149,7 +149,11 @@ export class OpContext {
 /** Largest rank inference builds from a tensor's length (real models stay far below; TensorRT allows 8). */
 export const MAX_INFERRED_RANK = 64;
 
-/** An op's inference: facts per output (undefined entries = nothing known). Never throws on bad input. */
+/**
+ * An op's inference: facts per output (undefined entries = nothing known), each a new object
+ * that inference then owns and completes in place (never an input's facts object: copy it, as
+ * Identity does). Arrays inside may be shared (they are never written). Never throws on bad input.
+ */
 export type OpHandler = (ctx: OpContext) => (ValueFacts | undefined)[];
 
 // The one axis normalisation lives in the IR; handlers import it from here with the rest.
