@@ -18,11 +18,18 @@ export function evaluatedFacts(a: NDArray): ValueFacts {
     // An int64 past the safe integers is clamped on packing: packed now, as the tensor API does.
     const t = toTensor(a);
     const values = tensorValues(t);
-    const f: ValueFacts = { dtype: t.dtype, shape: constDims(t.dims), constant: t };
+    const f: ValueFacts = {};
+    f.dtype = t.dtype;
+    f.shape = constDims(t.dims);
+    f.constant = t;
     if (values) f.values = values;
     return f;
   }
-  const f: ValueFacts = { dtype: stored.dtype, shape: constDims(stored.dims), array: stored };
+  // Member by member from {} (see the Constant handler): room for the tensor packed on request.
+  const f: ValueFacts = {};
+  f.dtype = stored.dtype;
+  f.shape = constDims(stored.dims);
+  f.array = stored;
   const values = arrayValues(stored);
   if (values) f.values = values;
   return f;

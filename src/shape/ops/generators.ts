@@ -11,7 +11,12 @@ const constant: OpHandler = (ctx) => {
   const only = attributes.size === 1 ? attributes.get('value')?.value : undefined;
   const tensor = only?.kind === 'tensor' ? only.value : constantNodeTensor(ctx.node);
   if (!tensor) return [{}];
-  const out: ValueFacts = { dtype: tensor.dtype, shape: constDims(tensor.dims), constant: tensor };
+  // Member by member from {}: an object literal has no room for members added later (values here,
+  // the evaluator's array once it reads this constant), and every constant's facts are kept.
+  const out: ValueFacts = {};
+  out.dtype = tensor.dtype;
+  out.shape = constDims(tensor.dims);
+  out.constant = tensor;
   const values = tensorValues(tensor);
   if (values) out.values = values;
   return [out];
