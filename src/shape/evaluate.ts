@@ -1,6 +1,6 @@
 import { DType, type Node, type Tensor, constantNodeTensor, elementCount, isOnnxDomain, normalizeAxis } from '../ir/index.js';
 import {
-  type FloatArithmetic, type NDArray, arithmetic2, broadcastTo, castArray, concatArrays, elementwise, elementwise2, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
+  FloatArithmetic, type NDArray, arithmetic2, broadcastTo, castArray, concatArrays, elementwise, elementwise2, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
   store, strides, toTensor, transposeArray,
 } from './ndarray.js';
 
@@ -290,7 +290,9 @@ const KERNELS: Record<string, Kernel> = {
 };
 
 /** Float ops {@link arithmetic2} computes (the same as their {@link BINARY} entries on floats). */
-const FLOAT_ARITHMETIC: ReadonlySet<string> = new Set<FloatArithmetic>(['Add', 'Sub', 'Mul', 'Div']);
+const FLOAT_ARITHMETIC: ReadonlyMap<string, FloatArithmetic> = new Map<string, FloatArithmetic>([
+  ['Add', FloatArithmetic.Add], ['Sub', FloatArithmetic.Sub], ['Mul', FloatArithmetic.Mul], ['Div', FloatArithmetic.Div],
+]);
 
 /** Evaluates one op on NDArrays; undefined when unsupported or invalid. */
 function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined {
@@ -301,8 +303,9 @@ function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined
   if (binary && x && inputs[1] && !(variadic && inputs.length > 2)) {
     const integer = !isFloat(x.dtype);
     const dtype = BOOL_RESULT.has(op) ? DType.BOOL : x.dtype;
-    if (!integer && FLOAT_ARITHMETIC.has(op)) {
-      const out = arithmetic2(x, inputs[1], dtype, op as FloatArithmetic);
+    const arithmetic = integer ? undefined : FLOAT_ARITHMETIC.get(op);
+    if (arithmetic !== undefined) {
+      const out = arithmetic2(x, inputs[1], dtype, arithmetic);
       return out && [out];
     }
     const fn = integer

@@ -274,8 +274,13 @@ export function elementwise2(a: NDArray, b: NDArray, dtype: DTypeCode, fn: (x: n
   return { dtype, dims, data };
 }
 
-/** Float arithmetic {@link arithmetic2} computes in line. */
-export type FloatArithmetic = 'Add' | 'Sub' | 'Mul' | 'Div';
+/**
+ * Float arithmetic {@link arithmetic2} computes in line, by number: an op type read from a model is
+ * a string of its own, and comparing it per element would compare its characters.
+ */
+export const FloatArithmetic = { Add: 0, Sub: 1, Mul: 2, Div: 3 } as const;
+/** One of {@link FloatArithmetic}. */
+export type FloatArithmetic = (typeof FloatArithmetic)[keyof typeof FloatArithmetic];
 
 /**
  * {@link elementwise2} of float `Add`/`Sub`/`Mul`/`Div` with the operation in line: the folded
@@ -294,7 +299,7 @@ export function arithmetic2(a: NDArray, b: NDArray, dtype: DTypeCode, op: FloatA
   for (let i = 0; i < total; i++) {
     const x = left[mapA === 'same' ? i : mapA === 'first' ? 0 : mapA[i]!]!;
     const y = right[mapB === 'same' ? i : mapB === 'first' ? 0 : mapB[i]!]!;
-    data[i] = store(dtype, op === 'Add' ? x + y : op === 'Sub' ? x - y : op === 'Mul' ? x * y : x / y);
+    data[i] = store(dtype, op === FloatArithmetic.Add ? x + y : op === FloatArithmetic.Sub ? x - y : op === FloatArithmetic.Mul ? x * y : x / y);
   }
   return { dtype, dims, data };
 }
