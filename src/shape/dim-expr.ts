@@ -443,7 +443,11 @@ export class DimExpr {
   bounds(): DimBounds {
     if (!this.cachedBounds) {
       const { min, max } = termBounds(this.terms);
-      this.cachedBounds = Object.freeze({ ...(min !== undefined && { min }), ...(max !== undefined && { max }) });
+      // Built member by member: spreading conditional objects is slow where every new expression asks.
+      const bounds: { min?: bigint; max?: bigint } = {};
+      if (min !== undefined) bounds.min = min;
+      if (max !== undefined) bounds.max = max;
+      this.cachedBounds = Object.freeze(bounds);
     }
     return this.cachedBounds;
   }

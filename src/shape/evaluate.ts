@@ -1,6 +1,6 @@
 import { DType, type Node, type Tensor, constantNodeTensor, elementCount, isOnnxDomain, normalizeAxis } from '../ir/index.js';
 import {
-  type NDArray, broadcastTo, castArray, concatArrays, elementwise, elementwise2, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
+  FloatArithmetic, type NDArray, arithmetic2, broadcastTo, castArray, concatArrays, elementwise, elementwise2, fromTensor, isFloat, reduceArray, reshapeTo, sliceArray,
   store, strides, toTensor, transposeArray,
 } from './ndarray.js';
 
@@ -289,6 +289,11 @@ const KERNELS: Record<string, Kernel> = {
   ReduceMean: reduce,
 };
 
+/** Float ops {@link arithmetic2} computes (the same as their {@link BINARY} entries on floats). */
+const FLOAT_ARITHMETIC: ReadonlyMap<string, FloatArithmetic> = new Map<string, FloatArithmetic>([
+  ['Add', FloatArithmetic.Add], ['Sub', FloatArithmetic.Sub], ['Mul', FloatArithmetic.Mul], ['Div', FloatArithmetic.Div],
+]);
+
 /** Evaluates one op on NDArrays; undefined when unsupported or invalid. */
 function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined {
   const op = node.opType;
@@ -298,6 +303,11 @@ function run(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined
   if (binary && x && inputs[1] && !(variadic && inputs.length > 2)) {
     const integer = !isFloat(x.dtype);
     const dtype = BOOL_RESULT.has(op) ? DType.BOOL : x.dtype;
+    const arithmetic = integer ? undefined : FLOAT_ARITHMETIC.get(op);
+    if (arithmetic !== undefined) {
+      const out = arithmetic2(x, inputs[1], dtype, arithmetic);
+      return out && [out];
+    }
     const fn = integer
       ? (a: number, b: number) => (Number.isSafeInteger(a) && Number.isSafeInteger(b) ? safeInteger(binary(a, b, true, node)) : undefined)
       : (a: number, b: number) => binary(a, b, false, node);
@@ -348,21 +358,41 @@ export function evaluateNode(node: Node, inputs: readonly (Tensor | undefined)[]
     return t ? [t] : undefined;
   }
   if (!EVALUATED_OPS.has(node.opType)) return undefined;
-  try {
-    const arrays: (NDArray | undefined)[] = [];
-    for (const t of inputs) {
-      if (!t) {
-        arrays.push(undefined);
-        continue;
-      }
-      const a = fromTensor(t);
-      if (!a) return undefined;
-      arrays.push(a);
+  const arrays: (NDArray | undefined)[] = [];
+  for (const t of inputs) {
+    if (!t) {
+      arrays.push(undefined);
+      continue;
     }
-    const out = run(node, arrays);
+    const a = arrayOfTensor(t);
+    if (!a) return undefined;
+    arrays.push(a);
+  }
+  return evaluateArrays(node, arrays)?.map(toTensor);
+}
+
+/** {@link fromTensor}, undefined where the tensor's bytes cannot be read (a lazy tensor whose file is gone, strings). */
+export function arrayOfTensor(t: Tensor): NDArray | undefined {
+  try {
+    return fromTensor(t);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * {@link evaluateNode} on arrays (inference keeps results as arrays between nodes and packs a
+ * tensor only when one is asked for). The node is an ONNX op of {@link EVALUATED_OPS} other than
+ * `Constant`; kernels only read their inputs, so arrays may be shared. Never throws.
+ *
+ * @internal
+ */
+export function evaluateArrays(node: Node, inputs: (NDArray | undefined)[]): NDArray[] | undefined {
+  try {
+    const out = run(node, inputs);
     if (!out || out.length !== node.outputs.length) return undefined;
     if (out.some((a) => a.data.length !== elementCount(a.dims) || a.dims.some((d) => !Number.isInteger(d) || d < 0))) return undefined;
-    return out.map(toTensor);
+    return out;
   } catch {
     // Malformed inputs (bad indexes, wrong ranks) mean "cannot fold", not an error of the caller.
     return undefined;

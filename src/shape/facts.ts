@@ -1,5 +1,7 @@
 import { DType, type DTypeCode, Tensor, type Value } from '../ir/index.js';
 import { DimExpr } from './dim-expr.js';
+import type { NDArray } from './ndarray.js';
+import { int64At, readsAsNumbers, tensorNumbers } from './tensor-numbers.js';
 
 /**
  * What inference knows about one value. Internally `values` is kept for any tensor with a static
@@ -18,6 +20,12 @@ export interface ValueFacts {
    * (shape tensors) and builds it when asked: read it through the store (`ShapeFacts.constant`).
    */
   constant?: Tensor;
+  /**
+   * The constant as the evaluator's array (what `fromTensor(constant)` gives): evaluated results
+   * are kept this way and packed into `constant` only when asked; constants read by the
+   * evaluator keep their array for the next reader. Read it through the store.
+   */
+  array?: NDArray;
 }
 
 /** Most elements whose symbolic values are tracked (the bound the public API promises). */
@@ -100,8 +108,8 @@ export function representable(dtype: DTypeCode | undefined, value: DimExpr): boo
 export function staticCount(shape: readonly DimExpr[] | undefined): number | undefined {
   if (!shape) return undefined;
   let n = 1;
-  for (const d of shape) {
-    const c = d.constValue();
+  for (let i = 0; i < shape.length; i++) {
+    const c = shape[i]!.constValue();
     if (c === undefined || c < 0) return undefined;
     n *= c;
   }
@@ -112,8 +120,8 @@ export function staticCount(shape: readonly DimExpr[] | undefined): number | und
 export function staticDims(shape: readonly DimExpr[] | undefined): number[] | undefined {
   if (!shape) return undefined;
   const out: number[] = [];
-  for (const d of shape) {
-    const c = d.constValue();
+  for (let i = 0; i < shape.length; i++) {
+    const c = shape[i]!.constValue();
     if (c === undefined || c < 0) return undefined;
     out.push(c);
   }
@@ -130,16 +138,17 @@ export function constDims(dims: readonly number[]): DimExpr[] {
  * floats only when every element is an integer; undefined otherwise.
  */
 export function tensorValues(tensor: Tensor): DimExpr[] | undefined {
-  if (tensor.size > MAX_TRACKED_ELEMENTS || !isNumericDType(tensor.dtype) || tensor.dtype === DType.FLOAT16) return undefined;
-  if (tensor.dtype === DType.INT64) return int64Values(tensor);
+  const size = dimsCount(tensor.dims);
+  if (size > MAX_TRACKED_ELEMENTS || !isNumericDType(tensor.dtype) || tensor.dtype === DType.FLOAT16) return undefined;
+  if (tensor.dtype === DType.INT64) return int64Values(tensor, size);
   let data;
   try {
-    data = tensor.data();
+    data = readsAsNumbers(tensor.dtype) ? tensorNumbers(tensor) : tensor.data();
   } catch {
     return undefined;
   }
   const out: DimExpr[] = [];
-  for (let i = 0; i < tensor.size; i++) {
+  for (let i = 0; i < size; i++) {
     const x = data[i]!;
     if (typeof x === 'bigint') out.push(DimExpr.const(x));
     else if (Number.isInteger(x)) out.push(DimExpr.const(x));
@@ -149,21 +158,43 @@ export function tensorValues(tensor: Tensor): DimExpr[] | undefined {
 }
 
 /**
+ * {@link tensorValues} of the tensor a stored array packs into (see `storedArray`: its elements
+ * are those the tensor reads back, int64 ones safe integers).
+ */
+export function arrayValues(a: NDArray): DimExpr[] | undefined {
+  const data = a.data;
+  const n = data.length;
+  if (n > MAX_TRACKED_ELEMENTS) return undefined;
+  const out: DimExpr[] = new Array<DimExpr>(n);
+  for (let i = 0; i < n; i++) {
+    const x = data[i]!;
+    if (!Number.isInteger(x)) return undefined;
+    out[i] = DimExpr.const(x);
+  }
+  return out;
+}
+
+/** Element count of dims (an indexed loop: `Tensor.size` iterates, which shows on 40,000 constants). */
+function dimsCount(dims: readonly number[]): number {
+  let n = 1;
+  for (let i = 0; i < dims.length; i++) n *= dims[i]!;
+  return n;
+}
+
+/**
  * {@link tensorValues} of an int64 tensor, read in place: shape constants sit at any byte offset
  * of the model file, where a BigInt64Array view cannot start, so `data()` would copy each one.
  */
-function int64Values(tensor: Tensor): DimExpr[] | undefined {
+function int64Values(tensor: Tensor, size: number): DimExpr[] | undefined {
   let bytes: Uint8Array;
   try {
     bytes = tensor.bytes();
   } catch {
     return undefined;
   }
-  const size = tensor.size;
   if (bytes.byteLength < size * 8) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: DimExpr[] = new Array<DimExpr>(size);
-  for (let i = 0; i < size; i++) out[i] = DimExpr.const(view.getBigInt64(i * 8, true));
+  for (let i = 0; i < size; i++) out[i] = DimExpr.const(int64At(bytes, i * 8));
   return out;
 }
 

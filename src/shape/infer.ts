@@ -1,19 +1,14 @@
-import { DType, type DTypeCode, type Dim, type Graph, type Node, type Tensor, type Value, isOnnxDomain } from '../ir/index.js';
+import { DType, type DTypeCode, type Dim, type Graph, type Node, type Tensor, type Value } from '../ir/index.js';
 import { topologicalOrder } from '../ir/toposort.js';
 import { DimExpr, type SymbolRange } from './dim-expr.js';
-import { EVALUATED_OPS, evaluateNode } from './evaluate.js';
+import { foldNode, packedConstant } from './evaluated.js';
 import {
   MAX_TRACKED_ELEMENTS, type ShapeFacts, type ValueFacts, constDims, isIntegerDType, representable, staticCount,
   staticDims, tensorFromValues, tensorValues,
 } from './facts.js';
-import { OpContext, type OpHandler } from './ops/context.js';
-import { controlHandlers } from './ops/control.js';
-import { elementwiseHandlers } from './ops/elementwise.js';
-import { generatorHandlers } from './ops/generators.js';
-import { layoutHandlers } from './ops/layout.js';
-import { customHandlers, nnHandlers } from './ops/nn.js';
-import { reduceHandlers } from './ops/reduce.js';
-import { sliceHandlers } from './ops/slice.js';
+import type { NDArray } from './ndarray.js';
+import { ruleFor } from './op-rules.js';
+import { OpContext } from './ops/context.js';
 import { RunConstraints } from './run-constraints.js';
 
 /**
@@ -48,44 +43,6 @@ export interface InferShapesOptions {
   maxConstantElements?: number;
 }
 
-const ONNX_HANDLERS: Record<string, OpHandler> = {
-  ...elementwiseHandlers,
-  ...layoutHandlers,
-  ...sliceHandlers,
-  ...generatorHandlers,
-  ...nnHandlers,
-  ...reduceHandlers,
-  ...controlHandlers,
-};
-
-/** Total input elements the evaluator may read for one node (keeps weight-sized work out). */
-const MAX_EVALUATED_INPUT_ELEMENTS = 1 << 16;
-
-/**
- * Ops that only move elements (shape-tensor plumbing): when their handler already knows every
- * output element exactly, the evaluator would compute the same tensor (finish() builds it from
- * the values), so it is not run. Int64 only, and within the safe integers the evaluator computes
- * exactly (beyond them it rounds, so it must decide).
- */
-const MOVING_OPS = new Set(['Concat', 'Slice', 'Unsqueeze', 'Squeeze', 'Reshape', 'Gather']);
-
-const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** A small int64 tensor whose every element is a known safe integer (see {@link MOVING_OPS}). */
-function exactSmallInt64(f: ValueFacts | undefined): boolean {
-  if (!f || f.dtype !== DType.INT64 || !f.values || f.constant) return false;
-  const count = staticCount(f.shape);
-  if (count === undefined || count !== f.values.length || count > MAX_TRACKED_ELEMENTS) return false;
-  for (const v of f.values) {
-    const c = v.constBigInt();
-    if (c === undefined || c > SAFE_MAX || c < -SAFE_MAX) return false;
-  }
-  return true;
-}
-
-/** Ops whose handlers already produce exact constants from shapes alone (no data needed). */
-const SHAPE_ONLY_OPS = new Set(['Shape', 'Size']);
-
 /** Expressions with more terms than this are not tracked as values (keeps runaway arithmetic linear). */
 const MAX_VALUE_TERMS = 64;
 
@@ -95,11 +52,6 @@ const MAX_VALUE_TERMS = 64;
  * on the image, so a restart costs the few nodes before it. The last pass runs to the end.
  */
 const MAX_PASSES = 8;
-
-function handlerFor(node: Node): OpHandler | undefined {
-  if (isOnnxDomain(node.domain)) return ONNX_HANDLERS[node.opType];
-  return customHandlers[`${node.domain}:${node.opType}`];
-}
 
 /** The fact store behind {@link inferShapes}: facts per value, filled in graph order. */
 class FactStore implements ShapeFacts {
@@ -113,6 +65,9 @@ class FactStore implements ShapeFacts {
   private mainGraph: Graph | undefined;
   /** Stop the main graph at the first node that proves a larger minimum (this pass restarts). */
   private readonly stopOnTightening: boolean;
+  /** One handler context per subgraph nesting level (see {@link OpContext}), and the current level. */
+  private readonly contexts: OpContext[] = [];
+  private depth = 0;
   /** Graphs inferred, for write-back. */
   readonly graphs: Graph[] = [];
 
@@ -173,7 +128,9 @@ class FactStore implements ShapeFacts {
    * tensor on first request: most shape tensors are read as values, never as a tensor.
    */
   constantOf = (f: ValueFacts): Tensor | undefined => {
-    if (f.constant || !f.values || f.dtype === undefined) return f.constant;
+    if (f.constant) return f.constant;
+    if (f.array) return packedConstant(f as ValueFacts & { array: NDArray });
+    if (!f.values || f.dtype === undefined) return undefined;
     const dims = staticDims(f.shape);
     const t = dims && tensorFromValues(f.dtype, dims, f.values);
     if (t) f.constant = t;
@@ -239,25 +196,30 @@ class FactStore implements ShapeFacts {
     } catch {
       order = graph.nodes;
     }
-    for (const node of order) {
-      this.inferNode(node);
+    for (let i = 0; i < order.length; i++) {
+      this.inferNode(order[i]!);
       if (this.stopOnTightening && graph === this.mainGraph && this.constraints.changed && this.tightened()) return;
       this.constraints.changed = false;
     }
   };
 
   private inferNode(node: Node): void {
-    const handler = handlerFor(node);
+    const rule = ruleFor(node);
+    const handler = rule.handler;
     let results: (ValueFacts | undefined)[] = [];
     if (handler) {
+      const ctx = (this.contexts[this.depth] ??= new OpContext(this.lookup, this.inferGraph, this.lookup, this.constantOf));
+      this.depth++;
       try {
-        results = handler(new OpContext(node, this.lookup, this.inferGraph, this.lookup, node.graph === this.mainGraph ? this.require : undefined, this.constantOf));
+        results = handler(ctx.at(node, node.graph === this.mainGraph ? this.require : undefined));
       } catch {
         // A handler meeting a malformed node knows nothing; inference never fails a caller.
         results = [];
+      } finally {
+        this.depth--;
       }
     }
-    const evaluated = this.evaluate(node, results);
+    const evaluated = rule.folds ? foldNode(node, results, rule.moves, this.lookup, this.constantOf, this.maxConstantElements) : undefined;
     const outputs = node.outputs;
     for (let i = 0; i < outputs.length; i++) {
       const out = outputs[i]!;
@@ -270,42 +232,14 @@ class FactStore implements ShapeFacts {
   /** How a node of the main graph reports what its successful run implies (nodes of subgraphs report nothing). */
   private readonly require = (node: Node, expr: DimExpr): void => this.constraints.require(node, expr);
 
-  /** Runs the constant evaluator when every input is constant and the outputs are small. */
-  private evaluate(node: Node, results: (ValueFacts | undefined)[]): ValueFacts[] | undefined {
-    if (!isOnnxDomain(node.domain) || !EVALUATED_OPS.has(node.opType) || node.opType === 'Constant' || SHAPE_ONLY_OPS.has(node.opType)) return undefined;
-    if (MOVING_OPS.has(node.opType) && results.length === node.outputs.length && results.every(exactSmallInt64)) return undefined;
-    const tensors: (Tensor | undefined)[] = [];
-    let inputElements = 0;
-    for (const v of node.inputs) {
-      if (!v || !v.name) {
-        tensors.push(undefined);
-        continue;
-      }
-      const t = this.constantOf(this.lookup(v));
-      if (!t) return undefined;
-      inputElements += t.size;
-      tensors.push(t);
-    }
-    if (!tensors.some((t) => t)) return undefined;
-    if (inputElements > MAX_EVALUATED_INPUT_ELEMENTS) return undefined;
-    for (let i = 0; i < node.outputs.length; i++) {
-      const count = staticCount(results[i]?.shape);
-      if (count === undefined || count > this.maxConstantElements) return undefined;
-    }
-    const out = evaluateNode(node, tensors);
-    if (!out) return undefined;
-    return out.map((t) => {
-      const values = tensorValues(t);
-      return { dtype: t.dtype, shape: constDims(t.dims), constant: t, ...(values && { values }) };
-    });
-  }
-
   /** Fills gaps from the declared type, drops values that do not fit, derives small constants. */
   private finish(v: Value, inferred: ValueFacts): ValueFacts {
-    const f: ValueFacts = { ...inferred };
+    // Completed in place: every output's facts are a new object (see OpHandler), and so are the
+    // evaluator's; a copy per value would only make garbage.
+    const f = inferred;
     // A handler reading past the end of a malformed node's dims must not leave holes.
-    if (f.shape && !f.shape.every((d) => d instanceof DimExpr)) delete f.shape;
-    if (f.values && !f.values.every((d) => d instanceof DimExpr)) delete f.values;
+    if (f.shape && !allDimExprs(f.shape)) delete f.shape;
+    if (f.values && !allDimExprs(f.values)) delete f.values;
     const declared = v.type ? this.declared(v) : undefined;
     if (f.dtype === undefined && declared?.dtype !== undefined) f.dtype = declared.dtype;
     if (!f.shape && declared?.shape) f.shape = declared.shape;
@@ -317,10 +251,28 @@ class FactStore implements ShapeFacts {
     if (f.values && (count === undefined || count !== f.values.length || count > MAX_TRACKED_ELEMENTS)) delete f.values;
     // A value the element type cannot hold exactly (a float past 2^24, an int32 past 2^31) would
     // be rounded or wrapped by the runtime: keep only values provably stored as they are.
-    if (f.values && !f.values.every((x) => x.termCount() <= MAX_VALUE_TERMS && representable(f.dtype, x))) delete f.values;
+    if (f.values && !allTracked(f.values, f.dtype)) delete f.values;
     // Exact values also make a constant tensor: built by constantOf() when someone asks for it.
     return f;
   }
+}
+
+/** `every(d => d instanceof DimExpr)` without a closure per call (holes are skipped, as `every` skips them). */
+function allDimExprs(dims: readonly (DimExpr | undefined)[]): boolean {
+  for (let i = 0; i < dims.length; i++) {
+    const d = dims[i];
+    if (!(d instanceof DimExpr) && (d !== undefined || i in dims)) return false;
+  }
+  return true;
+}
+
+/** True when every value (holes skipped) is small enough to track and stored exactly by `dtype`. */
+function allTracked(values: readonly DimExpr[], dtype: DTypeCode | undefined): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (x !== undefined && !(x.termCount() <= MAX_VALUE_TERMS && representable(dtype, x))) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { DType, type DTypeCode, Tensor, elementCount, normalizeAxis } from '../ir/index.js';
+import { tensorNumbers } from './tensor-numbers.js';
 
 /**
  * The constant evaluator's array: row-major elements as JS numbers. Exact for every int32/float
@@ -31,7 +32,7 @@ export function isFloat(dtype: DTypeCode): boolean {
 /** A tensor's elements as an {@link NDArray}; undefined for unsupported element types. */
 export function fromTensor(t: Tensor): NDArray | undefined {
   if (!SUPPORTED.has(t.dtype)) return undefined;
-  return { dtype: t.dtype, dims: [...t.dims], data: t.toNumbers() };
+  return { dtype: t.dtype, dims: [...t.dims], data: tensorNumbers(t) };
 }
 
 /** Packs an {@link NDArray} into a tensor of its dtype (int64 clamped to range; typed-array constructors convert as `from` does, without its iterator). */
@@ -55,6 +56,84 @@ export function toTensor(a: NDArray): Tensor {
     case DType.UINT16: return Tensor.fromArray(dtype, dims, new Uint16Array(data));
     case DType.UINT32: return Tensor.fromArray(dtype, dims, new Uint32Array(data));
     default: return Tensor.fromArray(DType.BOOL, dims, Uint8Array.from(data, (x) => (x ? 1 : 0)));
+  }
+}
+
+/**
+ * Exactly what `fromTensor(toTensor(a))` gives, without the tensor (inference passes results
+ * between nodes as arrays and packs a tensor only when one is asked for): each element as the
+ * typed array of its dtype stores and reads it back (see {@link storedElement}). Shares `a`'s
+ * elements when they already read back as they are (kernels never write to their inputs), copies
+ * otherwise. Undefined for an int64 element that is not a safe integer (clamped on packing, it
+ * would not read back as the number packed again).
+ */
+export function storedArray(a: NDArray): NDArray | undefined {
+  const { data } = a;
+  const dtype = PACKED_DTYPES.has(a.dtype) ? a.dtype : DType.BOOL;
+  const kept = keptAsStored(dtype, data);
+  if (kept === undefined) return undefined;
+  let out = data;
+  if (!kept) {
+    out = new Array<number>(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = storedElement(dtype, data[i]!);
+  }
+  return { dtype, dims: [...a.dims], data: out };
+}
+
+/**
+ * True when every element already reads back as itself (the large float arrays of folded
+ * reference points), false when some would change (only a copy is checked element by element),
+ * undefined for an int64 that is not a safe integer.
+ */
+function keptAsStored(dtype: DTypeCode, data: readonly number[]): boolean | undefined {
+  switch (dtype) {
+    case DType.DOUBLE:
+      for (let i = 0; i < data.length; i++) if (typeof data[i] !== 'number') return false;
+      return true;
+    case DType.FLOAT:
+      // fround keeps the sign of a zero and maps NaN to NaN: equal means stored as it is.
+      for (let i = 0; i < data.length; i++) {
+        const x = data[i]!;
+        if (Math.fround(x) !== x && x === x) return false;
+      }
+      return true;
+    case DType.INT64: {
+      let kept = true;
+      for (let i = 0; i < data.length; i++) {
+        const x = data[i]!;
+        if (!Number.isSafeInteger(x)) return undefined;
+        // -0 reads back through bigint as 0.
+        if (x === 0 && 1 / x < 0) kept = false;
+      }
+      return kept;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Dtypes {@link toTensor} packs as themselves (any other as bool). */
+const PACKED_DTYPES = new Set<DTypeCode>([
+  DType.INT64, DType.FLOAT, DType.DOUBLE, DType.INT32, DType.INT16, DType.INT8, DType.UINT8, DType.UINT16, DType.UINT32,
+]);
+
+/**
+ * An element as the typed array of `dtype` stores it and reads it back: ToInt32 and its
+ * narrowings, float32 rounding, 0/1 for bool, int64 (a safe integer) through bigint, where -0
+ * becomes 0. A hole (`undefined`) converts as the typed array converts it.
+ */
+function storedElement(dtype: DTypeCode, x: number): number {
+  switch (dtype) {
+    case DType.INT64: return x + 0;
+    case DType.FLOAT: return Math.fround(x);
+    case DType.DOUBLE: return +x;
+    case DType.INT32: return x | 0;
+    case DType.INT16: return (x << 16) >> 16;
+    case DType.INT8: return (x << 24) >> 24;
+    case DType.UINT8: return x & 0xff;
+    case DType.UINT16: return x & 0xffff;
+    case DType.UINT32: return x >>> 0;
+    default: return x ? 1 : 0;
   }
 }
 
@@ -108,8 +187,30 @@ export function gatherIndex(outDims: number[], inDims: number[]): number[] {
   const inStrides = strides(padded).map((s, i) => (padded[i] === 1 ? 0 : s));
   const total = elementCount(outDims);
   const out = new Array<number>(total);
+  const inner = outDims[rank - 1]!;
+  if (!(inner >= 1)) return odometerIndex(outDims, inStrides, out);
+  // The innermost axis is a plain run; the outer axes follow an odometer whose source index
+  // moves by +stride when an axis steps and back by its steps when it wraps.
+  const innerStride = inStrides[rank - 1]!;
   const idx = new Array<number>(rank).fill(0);
-  for (let f = 0; f < total; f++) {
+  let src = 0;
+  for (let f = 0; f < total;) {
+    for (let j = 0; j < inner && f < total; j++) out[f++] = src + j * innerStride;
+    for (let i = rank - 2; i >= 0; i--) {
+      src += inStrides[i]!;
+      if (++idx[i]! < outDims[i]!) break;
+      src -= inStrides[i]! * idx[i]!;
+      idx[i] = 0;
+    }
+  }
+  return out;
+}
+
+/** {@link gatherIndex} one element at a time (a scalar, or malformed dims: zero or negative innermost). */
+function odometerIndex(outDims: number[], inStrides: number[], out: number[]): number[] {
+  const rank = outDims.length;
+  const idx = new Array<number>(rank).fill(0);
+  for (let f = 0; f < out.length; f++) {
     let src = 0;
     for (let i = 0; i < rank; i++) src += idx[i]! * inStrides[i]!;
     out[f] = src;
@@ -173,15 +274,53 @@ export function elementwise2(a: NDArray, b: NDArray, dtype: DTypeCode, fn: (x: n
   return { dtype, dims, data };
 }
 
+/**
+ * Float arithmetic {@link arithmetic2} computes in line, by number: an op type read from a model is
+ * a string of its own, and comparing it per element would compare its characters.
+ */
+export const FloatArithmetic = { Add: 0, Sub: 1, Mul: 2, Div: 3 } as const;
+/** One of {@link FloatArithmetic}. */
+export type FloatArithmetic = (typeof FloatArithmetic)[keyof typeof FloatArithmetic];
+
+/**
+ * {@link elementwise2} of float `Add`/`Sub`/`Mul`/`Div` with the operation in line: the folded
+ * reference points of a detection encoder divide thousands of doubles, and a call per element
+ * would box every quotient.
+ */
+export function arithmetic2(a: NDArray, b: NDArray, dtype: DTypeCode, op: FloatArithmetic): NDArray | undefined {
+  const dims = broadcastDims([a.dims, b.dims]);
+  if (!dims) return undefined;
+  const total = elementCount(dims);
+  const mapA = sourceIndex(dims, a.dims, total);
+  const mapB = sourceIndex(dims, b.dims, total);
+  const left = a.data;
+  const right = b.data;
+  const data = new Array<number>(total);
+  for (let i = 0; i < total; i++) {
+    const x = left[mapA === 'same' ? i : mapA === 'first' ? 0 : mapA[i]!]!;
+    const y = right[mapB === 'same' ? i : mapB === 'first' ? 0 : mapB[i]!]!;
+    data[i] = store(dtype, op === FloatArithmetic.Add ? x + y : op === FloatArithmetic.Sub ? x - y : op === FloatArithmetic.Mul ? x * y : x / y);
+  }
+  return { dtype, dims, data };
+}
+
 /** `a` broadcast with `dims` (ONNX Expand: the result has the broadcast of both shapes), rounded to its dtype. */
 export function broadcastTo(a: NDArray, dims: number[]): NDArray | undefined {
   const outDims = broadcastDims([a.dims, dims]);
   if (!outDims) return undefined;
   const total = elementCount(outDims);
-  const map = sourceIndex(outDims, a.dims, total);
+  const { dtype, data: from } = a;
+  const count = elementCount(a.dims);
   const data = new Array<number>(total);
-  for (let i = 0; i < total; i++) data[i] = store(a.dtype, a.data[map === 'same' ? i : map === 'first' ? 0 : map[i]!]!);
-  return { dtype: a.dtype, dims: outDims, data };
+  if (count === total) for (let i = 0; i < total; i++) data[i] = store(dtype, from[i]!);
+  else if (count === 1) {
+    const x = store(dtype, from[0]!);
+    for (let i = 0; i < total; i++) data[i] = x;
+  } else {
+    const map = gatherIndex(outDims, a.dims);
+    for (let i = 0; i < total; i++) data[i] = store(dtype, from[map[i]!]!);
+  }
+  return { dtype, dims: outDims, data };
 }
 
 /** Same elements under new dims (undefined when the counts differ). */
@@ -256,11 +395,13 @@ export function concatArrays(parts: NDArray[], ax: number): NDArray {
   const dims = [...parts[0]!.dims];
   dims[ax] = parts.reduce((n, p) => n + p.dims[ax]!, 0);
   const outer = elementCount(dims.slice(0, ax));
+  const chunks = parts.map((p) => elementCount(p.dims.slice(ax)));
   const data: number[] = [];
   for (let o = 0; o < outer; o++) {
-    for (const p of parts) {
-      const chunk = elementCount(p.dims.slice(ax));
-      for (let i = 0; i < chunk; i++) data.push(p.data[o * chunk + i]!);
+    for (let k = 0; k < parts.length; k++) {
+      const chunk = chunks[k]!;
+      const from = parts[k]!.data;
+      for (let i = 0; i < chunk; i++) data.push(from[o * chunk + i]!);
     }
   }
   return { dtype: parts[0]!.dtype, dims, data };

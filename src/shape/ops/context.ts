@@ -2,21 +2,33 @@ import type { DTypeCode, Graph, Node, Tensor, Value } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
 import type { ValueFacts } from '../facts.js';
 
-/** What an op handler sees: its node, the facts of its inputs, and a few helpers. */
+/**
+ * What an op handler sees: its node, the facts of its inputs, and a few helpers. Inference keeps
+ * one per nesting level (a subgraph's nodes use the next one) and points it at each node in
+ * turn ({@link OpContext.at}), so a handler must not keep it past its return.
+ */
 export class OpContext {
+  /** The node being inferred. */
+  node!: Node;
+  /** Where requirements go (nodes of subgraphs report none); one function per inference, not per node. */
+  private recordRequirement: ((node: Node, expr: DimExpr) => void) | undefined;
+
   constructor(
-    /** The node being inferred. */
-    readonly node: Node,
     private readonly lookup: (v: Value) => ValueFacts,
     /** Infers a subgraph (If/Loop bodies) into the same fact store, seeding its inputs' facts. */
     readonly inferSubgraph: (graph: Graph, inputs?: readonly ValueFacts[]) => void,
     /** Reads the facts of any value (subgraph outputs included). */
     readonly factsOf: (v: Value) => ValueFacts = lookup,
-    /** Where requirements go (nodes of subgraphs report none); one function per inference, not per node. */
-    private readonly recordRequirement?: (node: Node, expr: DimExpr) => void,
     /** The constant tensor of an input's facts (inference builds those of shape tensors on request). */
     private readonly constantOf: (f: ValueFacts) => Tensor | undefined = (f) => f.constant,
   ) {}
+
+  /** This context, pointed at `node` (and where its requirements go). */
+  at(node: Node, recordRequirement: ((node: Node, expr: DimExpr) => void) | undefined): this {
+    this.node = node;
+    this.recordRequirement = recordRequirement;
+    return this;
+  }
 
   /**
    * Records that onnxruntime runs this node only when `expr >= 0` (a Conv window must fit its
@@ -73,8 +85,8 @@ export class OpContext {
     const values = this.values(i);
     if (!values) return undefined;
     const out: number[] = [];
-    for (const v of values) {
-      const c = v.constValue();
+    for (let k = 0; k < values.length; k++) {
+      const c = values[k]!.constValue();
       if (c === undefined) return undefined;
       out.push(c);
     }
@@ -137,7 +149,11 @@ export class OpContext {
 /** Largest rank inference builds from a tensor's length (real models stay far below; TensorRT allows 8). */
 export const MAX_INFERRED_RANK = 64;
 
-/** An op's inference: facts per output (undefined entries = nothing known). Never throws on bad input. */
+/**
+ * An op's inference: facts per output (undefined entries = nothing known), each a new object
+ * that inference then owns and completes in place (never an input's facts object: copy it, as
+ * Identity does). Arrays inside may be shared (they are never written). Never throws on bad input.
+ */
 export type OpHandler = (ctx: OpContext) => (ValueFacts | undefined)[];
 
 // The one axis normalisation lives in the IR; handlers import it from here with the rest.

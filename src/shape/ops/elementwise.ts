@@ -1,7 +1,7 @@
 import { DType } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
 import { broadcastShapes, broadcastValues } from './broadcast.js';
-import type { OpHandler } from './context.js';
+import { type OpHandler, facts } from './context.js';
 import { COMBINE, VALUE_MAPS, quotientRounding, select } from './value-arith.js';
 
 const COMPARISONS = new Set(['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor']);
@@ -18,14 +18,14 @@ const broadcasting: OpHandler = (ctx) => {
   const values = combine
     ? broadcastValues(shape, indexes.map((i) => ({ shape: ctx.shape(i), values: ctx.values(i) })), (args) => combine(args, inputDtype, fmod))
     : undefined;
-  return [{ ...(dtype !== undefined && { dtype }), ...(shape && { shape }), ...(values && { values }) }];
+  return [facts(dtype, shape, values)];
 };
 
 const where: OpHandler = (ctx) => {
   const shape = broadcastShapes([ctx.shape(0), ctx.shape(1), ctx.shape(2)]);
   const dtype = ctx.dtype(1) ?? ctx.dtype(2);
   const values = broadcastValues(shape, [0, 1, 2].map((i) => ({ shape: ctx.shape(i), values: ctx.values(i) })), ([c, x, y]) => select(c!, x!, y!));
-  return [{ ...(dtype !== undefined && { dtype }), ...(shape && { shape }), ...(values && { values }) }];
+  return [facts(dtype, shape, values)];
 };
 
 /** Rounding ops that can also read through a float `Div` of integers (see {@link quotientRounding}). */
@@ -52,23 +52,23 @@ const unary: OpHandler = (ctx) => {
   }
   const rounding = ROUNDING[op];
   if (!out && rounding) out = quotientRounding(ctx.node.inputs[0], ctx.factsOf, rounding);
-  return [{ ...(dtype !== undefined && { dtype }), ...(shape && { shape }), ...(out && { values: out }) }];
+  return [facts(dtype, shape, out)];
 };
 
 /** Clip keeps constant values when the bounds are constant. */
 const clip: OpHandler = (ctx) => {
-  const facts = unary(ctx)[0]!;
+  const out = unary(ctx)[0]!;
   const min = ctx.has(1) ? ctx.values(1)?.[0] : undefined;
   const max = ctx.has(2) ? ctx.values(2)?.[0] : undefined;
-  if (facts.values && (!ctx.has(1) || min) && (!ctx.has(2) || max)) {
-    facts.values = facts.values.map((v) => {
+  if (out.values && (!ctx.has(1) || min) && (!ctx.has(2) || max)) {
+    out.values = out.values.map((v) => {
       let r = v;
       if (min) r = DimExpr.max(r, min);
       if (max) r = DimExpr.min(r, max);
       return r;
     });
   }
-  return [facts];
+  return [out];
 };
 
 const BROADCASTING_OPS = [

@@ -1,14 +1,25 @@
 import { DType, constantNodeTensor } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
-import { constDims, isIntegerDType, tensorValues } from '../facts.js';
+import { type ValueFacts, constDims, isIntegerDType, tensorValues } from '../facts.js';
 import { type OpHandler, facts, normalizeAxis } from './context.js';
 import { quotientRounding, truthy } from './value-arith.js';
 
 const constant: OpHandler = (ctx) => {
-  const tensor = constantNodeTensor(ctx.node);
+  // Exporters write one `value` tensor: read it directly (what constantNodeTensor returns for
+  // such a node) instead of walking the attribute entries, on models of 40,000 constants.
+  const attributes = ctx.node.attributes;
+  const only = attributes.size === 1 ? attributes.get('value')?.value : undefined;
+  const tensor = only?.kind === 'tensor' ? only.value : constantNodeTensor(ctx.node);
   if (!tensor) return [{}];
+  // Member by member from {}: an object literal has no room for members added later (values here,
+  // the evaluator's array once it reads this constant), and every constant's facts are kept.
+  const out: ValueFacts = {};
+  out.dtype = tensor.dtype;
+  out.shape = constDims(tensor.dims);
+  out.constant = tensor;
   const values = tensorValues(tensor);
-  return [{ dtype: tensor.dtype, shape: constDims(tensor.dims), constant: tensor, ...(values && { values }) }];
+  if (values) out.values = values;
+  return [out];
 };
 
 const constantOfShape: OpHandler = (ctx) => {

@@ -1,6 +1,6 @@
 import { DimExpr } from '../dim-expr.js';
 import type { ValueFacts } from '../facts.js';
-import { type OpHandler, normalizeAxis } from './context.js';
+import { type OpHandler, facts, normalizeAxis } from './context.js';
 
 /**
  * Reduce* ops. Axes come from input 1 (ReduceSum from opset 13, the others from 18) or the `axes`
@@ -17,13 +17,13 @@ const reduce: OpHandler = (ctx) => {
     axes = ctx.ints(1);
     if (!axes) {
       // Unknown axes: with keepdims the rank stays (each dim is itself or 1), else nothing is known.
-      return [keep ? { ...base, shape: shape.map((_, i) => ctx.fresh(0, i)) } : base];
+      return [keep ? facts(dtype, shape.map((_, i) => ctx.fresh(0, i))) : base];
     }
   } else {
     axes = ctx.attrInts('axes');
   }
   if (!axes || !axes.length) {
-    if (ctx.attrInt('noop_with_empty_axes', 0) === 1) return [{ ...base, shape, ...(ctx.values(0) && { values: ctx.values(0) }) }];
+    if (ctx.attrInt('noop_with_empty_axes', 0) === 1) return [facts(dtype, shape, ctx.values(0))];
     axes = shape.map((_, i) => i);
   }
   const normalized = axes.map((a) => normalizeAxis(a, shape.length));
@@ -32,7 +32,7 @@ const reduce: OpHandler = (ctx) => {
   const out = keep
     ? shape.map((d, i) => (reduced.has(i) ? DimExpr.const(1) : d))
     : shape.filter((_, i) => !reduced.has(i));
-  return [{ ...base, shape: out }];
+  return [facts(dtype, out)];
 };
 
 /** Handlers for reductions, by op type. */

@@ -1,0 +1,119 @@
+import { DType, type Node, type Tensor, type Value, elementCount } from '../ir/index.js';
+import { arrayOfTensor, evaluateArrays } from './evaluate.js';
+import { MAX_TRACKED_ELEMENTS, type ValueFacts, arrayValues, constDims, staticCount, tensorValues } from './facts.js';
+import { type NDArray, storedArray, toTensor } from './ndarray.js';
+
+/**
+ * How evaluated constants travel between nodes during inference: as the evaluator's arrays, not
+ * tensors. A chain of folded nodes (the reference points of a detection encoder: Expand, Div,
+ * Reshape, Unsqueeze of a few thousand doubles) would otherwise pack every result into a typed
+ * array and unpack it again for the next node; a tensor is packed only when someone asks
+ * (`ShapeFacts.constant`, a handler), and is the one the evaluator's tensor API would have built.
+ */
+
+/** Facts of one evaluated output (the array as its tensor stores it, values when small). */
+export function evaluatedFacts(a: NDArray): ValueFacts {
+  const stored = storedArray(a);
+  if (!stored) {
+    // An int64 past the safe integers is clamped on packing: packed now, as the tensor API does.
+    const t = toTensor(a);
+    const values = tensorValues(t);
+    const f: ValueFacts = {};
+    f.dtype = t.dtype;
+    f.shape = constDims(t.dims);
+    f.constant = t;
+    if (values) f.values = values;
+    return f;
+  }
+  // Member by member from {} (see the Constant handler): room for the tensor packed on request.
+  const f: ValueFacts = {};
+  f.dtype = stored.dtype;
+  f.shape = constDims(stored.dims);
+  f.array = stored;
+  const values = arrayValues(stored);
+  if (values) f.values = values;
+  return f;
+}
+
+/** The packed tensor of facts that hold an evaluated array (built once, then kept in the facts). */
+export function packedConstant(f: ValueFacts & { array: NDArray }): Tensor {
+  const t = toTensor(f.array);
+  f.constant = t;
+  return t;
+}
+
+/** Input facts as an evaluator array: the evaluated one, or the constant's (kept for the next reader). */
+export function arrayOfFacts(f: ValueFacts, constant: Tensor | undefined): NDArray | undefined {
+  if (f.array) return f.array;
+  const a = constant && arrayOfTensor(constant);
+  if (a) f.array = a;
+  return a;
+}
+
+/** Total input elements the evaluator may read for one node (keeps weight-sized work out). */
+const MAX_EVALUATED_INPUT_ELEMENTS = 1 << 16;
+
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A small int64 tensor whose every element is a known safe integer: for an op that only moves
+ * elements, the evaluator would compute the same tensor from these values (within the safe
+ * integers it is exact; beyond them it rounds, so it must decide).
+ */
+function exactSmallInt64(f: ValueFacts | undefined): boolean {
+  if (!f || f.dtype !== DType.INT64 || !f.values || f.constant) return false;
+  const count = staticCount(f.shape);
+  if (count === undefined || count !== f.values.length || count > MAX_TRACKED_ELEMENTS) return false;
+  for (let i = 0; i < f.values.length; i++) {
+    const c = f.values[i]!.constBigInt();
+    if (c === undefined || c > SAFE_MAX || c < -SAFE_MAX) return false;
+  }
+  return true;
+}
+
+/**
+ * The evaluator's outputs for a node of a folded op type (see `OpRule.folds`) when every input is
+ * constant and the outputs are small; undefined otherwise. `moves`: the op only moves elements,
+ * and is not run when the handler's `results` already know every output exactly.
+ */
+export function foldNode(
+  node: Node,
+  results: readonly (ValueFacts | undefined)[],
+  moves: boolean,
+  lookup: (v: Value) => ValueFacts,
+  constantOf: (f: ValueFacts) => Tensor | undefined,
+  maxConstantElements: number,
+): ValueFacts[] | undefined {
+  if (moves && results.length === node.outputs.length && results.every(exactSmallInt64)) return undefined;
+  const inputs: ValueFacts[] = [];
+  let inputElements = 0;
+  const slots = node.inputs;
+  for (let i = 0; i < slots.length; i++) {
+    const v = slots[i];
+    if (!v || !v.name) continue;
+    const f = lookup(v);
+    const size = f.array ? elementCount(f.array.dims) : constantOf(f)?.size;
+    if (size === undefined) return undefined;
+    inputElements += size;
+    inputs.push(f);
+  }
+  if (!inputs.length || inputElements > MAX_EVALUATED_INPUT_ELEMENTS) return undefined;
+  for (let i = 0; i < node.outputs.length; i++) {
+    const count = staticCount(results[i]?.shape);
+    if (count === undefined || count > maxConstantElements) return undefined;
+  }
+  const arrays: (NDArray | undefined)[] = [];
+  let k = 0;
+  for (let i = 0; i < slots.length; i++) {
+    const v = slots[i];
+    if (!v || !v.name) {
+      arrays.push(undefined);
+      continue;
+    }
+    const f = inputs[k++]!;
+    const a = arrayOfFacts(f, f.array ? undefined : constantOf(f));
+    if (!a) return undefined;
+    arrays.push(a);
+  }
+  return evaluateArrays(node, arrays)?.map(evaluatedFacts);
+}
