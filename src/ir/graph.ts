@@ -379,18 +379,23 @@ export class Graph {
     return node;
   }
 
-  /** Appends a node whose outputs already exist as free values (decoders). */
-  addNodeWithOutputs(opType: string, domain: string, name: string, outputs: readonly Value[]): Node {
+  /**
+   * Appends a node whose outputs already exist as free values (decoders). The node takes
+   * `outputs` as its own list (no copy: a loader makes a hundred thousand of them), so the
+   * caller passes a fresh array and lets it go.
+   */
+  addNodeWithOutputs(opType: string, domain: string, name: string, outputs: Value[]): Node {
     const node = new Node(this, opType, domain, name);
     if (name) this.names.claimNodeExact(name);
-    outputs.forEach((v, i) => {
+    for (let i = 0; i < outputs.length; i++) {
+      const v = outputs[i]!;
       if (v._producer) {
         throw new OnnxSurgeonError('graph', `value '${v.name}' is produced twice`, { node: name || opType, tensor: v.name, found: `also produced by '${v._producer.label}'` });
       }
       v._producer = node;
       v._outputIndex = i;
-    });
-    node._outputs = outputs.slice();
+    }
+    node._outputs = outputs;
     this._nodes.add(node);
     return node;
   }

@@ -55,8 +55,9 @@ export class Tensor {
   /** Optional documentation string carried from the model. */
   docString?: string;
   /**
-   * Codec bookkeeping: the message this tensor was decoded from, re-emitted unchanged (fields a
-   * newer ONNX added included) as long as the tensor is not replaced. The IR never looks inside.
+   * Codec bookkeeping: the message this tensor was decoded from (for a tensor of a loaded node's
+   * attribute, where that message lies in the file's bytes), re-emitted unchanged (fields a newer
+   * ONNX added included) as long as the tensor is not replaced. The IR never looks inside.
    */
   serdeOrigin?: unknown;
   private storage: TensorStorage;

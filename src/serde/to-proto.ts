@@ -12,7 +12,7 @@ import {
   type StringStringEntryProto, type TensorProto, type TypeProto, type ValueInfoProto,
 } from '../onnx/proto-types.js';
 import { type GraphOrigin, type ValueOrigin, typeKey } from './from-proto.js';
-import { attributeOrigin, nodeOrigin, unchangedNodeBytes } from './node-bytes.js';
+import { attributeOrigin, nodeOrigin, tensorOrigin, unchangedNodeBytes } from './node-bytes.js';
 
 /**
  * Decides, per tensor, how its data is written: `inline` keeps (or builds) an in-message tensor;
@@ -185,7 +185,7 @@ function attributeToProto(a: Attribute, options: ToProtoOptions, node: Node): At
 /** Encodes a tensor: the original message when untouched, else a fresh one with raw_data. */
 export function tensorToProto(tensor: Tensor, options: ToProtoOptions, name = tensor.name): TensorProto {
   const placement = options.placeTensor?.(tensor) ?? 'inline';
-  const origin = tensor.serdeOrigin as TensorProto | undefined;
+  const origin = tensorOrigin(tensor);
   if (placement === 'inline') {
     if (origin && origin.dataLocation !== 1) {
       return origin.name === name || (origin.name === undefined && name === '') ? origin : { ...origin, name };
