@@ -184,9 +184,15 @@ export class Graph {
    * lists it, and renaming it ({@link renameValue}) is the repair.
    */
   createDefinition(name: string): Value {
-    if (!this._values.has(name)) return this.createValueExactShadowing(name);
-    this._duplicatesMade++;
-    return new Value(this, name);
+    if (this._values.has(name)) {
+      this._duplicatesMade++;
+      return new Value(this, name);
+    }
+    // createValueExactShadowing without its second lookup (a loader defines every value here).
+    this.names.claimExact(name);
+    const v = new Value(this, name);
+    this._values.set(name, v);
+    return v;
   }
 
   /**

@@ -35,6 +35,8 @@ export interface TensorInit {
   docString?: string;
 }
 
+const NO_DIMS: readonly number[] = Object.freeze([]);
+
 /**
  * A constant tensor: element type, static dims, and lazily available little-endian bytes.
  *
@@ -65,7 +67,8 @@ export class Tensor {
   constructor(init: TensorInit) {
     this.name = init.name ?? '';
     this.dtype = init.dtype;
-    this.dims = Object.freeze([...init.dims]);
+    // Scalars (most constants of an exported model) share one frozen empty list.
+    this.dims = init.dims.length === 0 ? NO_DIMS : Object.freeze([...init.dims]);
     this.storage = init.storage;
     if (init.docString !== undefined) this.docString = init.docString;
   }

@@ -423,6 +423,13 @@ function pairs(entries: StringStringEntryProto[]): [string, string][] {
 
 /** A node whose attributes hold a tensor stored externally, or a subgraph (which may). */
 function mayNameExternalData(n: NodeProto): boolean {
-  return (n.attribute ?? []).some((a) => a.g !== undefined || a.graphs?.length || a.sparseTensor !== undefined || a.sparseTensors?.length ||
-    a.t?.dataLocation === 1 || a.tensors?.some((t) => t.dataLocation === 1));
+  const attributes = n.attribute;
+  if (attributes === undefined) return false;
+  for (const a of attributes) if (attributeMayNameExternalData(a)) return true;
+  return false;
+}
+
+function attributeMayNameExternalData(a: AttributeProto): boolean {
+  return a.g !== undefined || !!a.graphs?.length || a.sparseTensor !== undefined || !!a.sparseTensors?.length ||
+    a.t?.dataLocation === 1 || !!a.tensors?.some((t) => t.dataLocation === 1);
 }
