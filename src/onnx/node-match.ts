@@ -47,16 +47,24 @@ export function matchPlainNode(bytes: Uint8Array, start: number, end: number, fi
   }
 }
 
-/** Where the last occurrence of each singular string field lies (`-1`: absent). */
-const singular = { name: -1, nameEnd: 0, opType: -1, opTypeEnd: 0, domain: -1, domainEnd: 0, overload: -1, overloadEnd: 0, doc: -1, docEnd: 0 };
-
 function matchNode(bytes: Uint8Array, end: number, fields: NodeFields): number {
-  let inputs = 0;
-  let outputs = 0;
+  const inputs = fields.inputs;
+  const outputs = fields.outputs;
+  let inputCount = 0;
+  let outputCount = 0;
   let metadata = 0;
   let attributes = 0;
-  const at = singular;
-  at.name = at.opType = at.domain = at.overload = at.doc = -1;
+  // Where the last occurrence of each singular string field lies (-1: absent).
+  let name = -1;
+  let nameEnd = 0;
+  let opType = -1;
+  let opTypeEnd = 0;
+  let domain = -1;
+  let domainEnd = 0;
+  let overload = -1;
+  let overloadEnd = 0;
+  let doc = -1;
+  let docEnd = 0;
   while (pos < end) {
     const tag = readTag(bytes, end);
     if (tag === METADATA_PROPS) {
@@ -67,27 +75,26 @@ function matchNode(bytes: Uint8Array, end: number, fields: NodeFields): number {
     }
     if (!isNodeString(tag)) throw NOT_PLAIN;
     const length = readLength(bytes, end);
-    const from = pos;
-    const to = from + length;
+    const to = pos + length;
     seek(to);
     switch (tag) {
       case ATTRIBUTE: attributes++; break;
       // A repeated field's n-th entry is the n-th entry whatever follows: a difference is final.
-      case INPUT: if (inputs >= fields.inputs.length || !sameString(bytes, from, to, fields.inputs[inputs++]?.name ?? '')) return DIFFERENT; break;
-      case OUTPUT: if (outputs >= fields.outputs.length || !sameString(bytes, from, to, fields.outputs[outputs++]!.name)) return DIFFERENT; break;
-      case NODE_NAME: at.name = from; at.nameEnd = to; break;
-      case OP_TYPE: at.opType = from; at.opTypeEnd = to; break;
-      case DOMAIN: at.domain = from; at.domainEnd = to; break;
-      case OVERLOAD: at.overload = from; at.overloadEnd = to; break;
-      default: at.doc = from; at.docEnd = to; break; // NODE_DOC_STRING
+      case INPUT: if (inputCount >= inputs.length || !sameString(bytes, to - length, to, inputs[inputCount++]?.name ?? '')) return DIFFERENT; break;
+      case OUTPUT: if (outputCount >= outputs.length || !sameString(bytes, to - length, to, outputs[outputCount++]!.name)) return DIFFERENT; break;
+      case NODE_NAME: name = to - length; nameEnd = to; break;
+      case OP_TYPE: opType = to - length; opTypeEnd = to; break;
+      case DOMAIN: domain = to - length; domainEnd = to; break;
+      case OVERLOAD: overload = to - length; overloadEnd = to; break;
+      default: doc = to - length; docEnd = to; break; // NODE_DOC_STRING
     }
   }
-  if (inputs !== fields.inputs.length || outputs !== fields.outputs.length) return DIFFERENT;
+  if (inputCount !== inputs.length || outputCount !== outputs.length) return DIFFERENT;
   if (metadata !== (fields.metadataProps?.length ?? 0) || (metadata === 0 && fields.metadataProps !== undefined)) return DIFFERENT;
   const same =
-    sameOrEmpty(bytes, at.name, at.nameEnd, fields.name) && sameOrEmpty(bytes, at.opType, at.opTypeEnd, fields.opType) &&
-    sameOrEmpty(bytes, at.domain, at.domainEnd, fields.domain) && sameOrAbsent(bytes, at.overload, at.overloadEnd, fields.overload) &&
-    sameOrAbsent(bytes, at.doc, at.docEnd, fields.docString);
+    sameOrEmpty(bytes, name, nameEnd, fields.name) && sameOrEmpty(bytes, opType, opTypeEnd, fields.opType) &&
+    sameOrEmpty(bytes, domain, domainEnd, fields.domain) && sameOrAbsent(bytes, overload, overloadEnd, fields.overload) &&
+    sameOrAbsent(bytes, doc, docEnd, fields.docString);
   return same ? attributes : DIFFERENT;
 }
 

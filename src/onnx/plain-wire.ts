@@ -92,6 +92,13 @@ export function readTag(bytes: Uint8Array, end: number): number {
 
 /** A length prefix that fits in the bytes left before `end`. */
 export function readLength(bytes: Uint8Array, end: number): number {
+  const b = bytes[pos]!;
+  // Most lengths (of names, of small messages) are one byte.
+  if (b < 0x80 && pos < end) {
+    pos++;
+    if (b > end - pos) throw NOT_PLAIN;
+    return b;
+  }
   readVarint(bytes, end);
   if (hi !== 0 || lo > end - pos) throw NOT_PLAIN;
   return lo;

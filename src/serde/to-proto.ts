@@ -95,8 +95,10 @@ export function graphToProto(graph: Graph, options: ToProtoOptions): GraphProto 
 /** The graph's nodes for saving: each unchanged loaded node as its bytes, the others encoded from the IR. */
 function nodesAsBytesOrProtos(graph: Graph, options: ToProtoOptions): NodeProto[] {
   const placingTensors = options.placeTensor !== undefined;
+  const out: NodeProto[] = [];
   // The encoder writes a NodeBytes (a RawMessage) as its bytes.
-  return graph.nodes.map((n) => unchangedNodeBytes(n, placingTensors) ?? nodeToProto(n, options)) as NodeProto[];
+  for (const n of graph.nodesIter()) out.push((unchangedNodeBytes(n, placingTensors) ?? nodeToProto(n, options)) as NodeProto);
+  return out;
 }
 
 function typeOfInfo(info: ValueInfoProto): TensorType | undefined {
