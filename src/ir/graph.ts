@@ -184,9 +184,15 @@ export class Graph {
    * lists it, and renaming it ({@link renameValue}) is the repair.
    */
   createDefinition(name: string): Value {
-    if (!this._values.has(name)) return this.createValueExactShadowing(name);
-    this._duplicatesMade++;
-    return new Value(this, name);
+    if (this._values.has(name)) {
+      this._duplicatesMade++;
+      return new Value(this, name);
+    }
+    // createValueExactShadowing without its second lookup (a loader defines every value here).
+    this.names.claimExact(name);
+    const v = new Value(this, name);
+    this._values.set(name, v);
+    return v;
   }
 
   /**
@@ -379,18 +385,23 @@ export class Graph {
     return node;
   }
 
-  /** Appends a node whose outputs already exist as free values (decoders). */
-  addNodeWithOutputs(opType: string, domain: string, name: string, outputs: readonly Value[]): Node {
+  /**
+   * Appends a node whose outputs already exist as free values (decoders). The node takes
+   * `outputs` as its own list (no copy: a loader makes a hundred thousand of them), so the
+   * caller passes a fresh array and lets it go.
+   */
+  addNodeWithOutputs(opType: string, domain: string, name: string, outputs: Value[]): Node {
     const node = new Node(this, opType, domain, name);
     if (name) this.names.claimNodeExact(name);
-    outputs.forEach((v, i) => {
+    for (let i = 0; i < outputs.length; i++) {
+      const v = outputs[i]!;
       if (v._producer) {
         throw new OnnxSurgeonError('graph', `value '${v.name}' is produced twice`, { node: name || opType, tensor: v.name, found: `also produced by '${v._producer.label}'` });
       }
       v._producer = node;
       v._outputIndex = i;
-    });
-    node._outputs = outputs.slice();
+    }
+    node._outputs = outputs;
     this._nodes.add(node);
     return node;
   }

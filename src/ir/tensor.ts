@@ -35,6 +35,8 @@ export interface TensorInit {
   docString?: string;
 }
 
+const NO_DIMS: readonly number[] = Object.freeze([]);
+
 /**
  * A constant tensor: element type, static dims, and lazily available little-endian bytes.
  *
@@ -55,8 +57,9 @@ export class Tensor {
   /** Optional documentation string carried from the model. */
   docString?: string;
   /**
-   * Codec bookkeeping: the message this tensor was decoded from, re-emitted unchanged (fields a
-   * newer ONNX added included) as long as the tensor is not replaced. The IR never looks inside.
+   * Codec bookkeeping: the message this tensor was decoded from (for a tensor of a loaded node's
+   * attribute, where that message lies in the file's bytes), re-emitted unchanged (fields a newer
+   * ONNX added included) as long as the tensor is not replaced. The IR never looks inside.
    */
   serdeOrigin?: unknown;
   private storage: TensorStorage;
@@ -64,7 +67,8 @@ export class Tensor {
   constructor(init: TensorInit) {
     this.name = init.name ?? '';
     this.dtype = init.dtype;
-    this.dims = Object.freeze([...init.dims]);
+    // Scalars (most constants of an exported model) share one frozen empty list.
+    this.dims = init.dims.length === 0 ? NO_DIMS : Object.freeze([...init.dims]);
     this.storage = init.storage;
     if (init.docString !== undefined) this.docString = init.docString;
   }

@@ -151,11 +151,16 @@ function writeField(field: FieldDescriptor, value: unknown, sizes: SizeList, wri
   if (field.kind === 'message') {
     const messageType = field.messageType!;
     const items = field.repeated ? asList(value) : [value];
-    for (let i = 0; i < items.length; i++) {
+    for (let i = 0; i < items.length; ) {
       const item = items[i];
+      if (item instanceof RawMessage) {
+        i = writeRawRun(field, items, i, sizes, writer);
+        continue;
+      }
       writer.writeTag(field.number, WireType.LENGTH_DELIMITED);
       writer.writeVarint32(sizes.next());
       writeInto(messageType, item as AnyMessage, sizes, writer);
+      i++;
     }
     return;
   }
@@ -176,6 +181,56 @@ function writeField(field: FieldDescriptor, value: unknown, sizes: SizeList, wri
     writer.writeTag(field.number, field.wireType);
     writeScalar(field.kind, list[i], writer);
   }
+}
+
+/**
+ * Writes the {@link RawMessage} `items[i]` and those after it that lie one after another in the
+ * same buffer, each right behind the very tag and length this field writes: the buffer's bytes
+ * from the run's first tag to its last message's end are what writing them one by one gives, and
+ * they are written as one piece (passed through as a view when large). A loaded graph's unchanged
+ * nodes are such runs. Returns the index after the run.
+ */
+function writeRawRun(field: FieldDescriptor, items: ListLike, i: number, sizes: SizeList, writer: ChunkedWriter): number {
+  const tag = ((field.number << 3) | WireType.LENGTH_DELIMITED) >>> 0;
+  const first = items[i] as RawMessage;
+  const bytes = first.bytes;
+  const from = first.start - varint32Size(tag) - varint32Size(first.byteLength);
+  let end = first.end;
+  let next = i + 1;
+  if (from >= 0 && hasPrefix(bytes, from, tag, first.byteLength)) {
+    while (next < items.length) {
+      const item = items[next];
+      if (!(item instanceof RawMessage) || item.bytes !== bytes) break;
+      if (item.start - varint32Size(tag) - varint32Size(item.byteLength) !== end || !hasPrefix(bytes, end, tag, item.byteLength)) break;
+      end = item.end;
+      next++;
+    }
+    // Measuring recorded one size per raw message and nothing else.
+    sizes.cursor += next - i;
+    writer.writeBytes(bytes.subarray(from, end));
+    return next;
+  }
+  writer.writeTag(field.number, WireType.LENGTH_DELIMITED);
+  writer.writeVarint32(sizes.next());
+  writer.writeBytes(first.view());
+  return next;
+}
+
+/** Whether `bytes` hold, at `at`, the varints `tag` and `length` as the writer writes them (minimal). */
+function hasPrefix(bytes: Uint8Array, at: number, tag: number, length: number): boolean {
+  const p = varintAt(bytes, at, tag);
+  return p >= 0 && varintAt(bytes, p, length) >= 0;
+}
+
+/** The offset after the minimal varint `value` when `bytes` hold it at `at`, else -1. */
+function varintAt(bytes: Uint8Array, at: number, value: number): number {
+  let p = at;
+  let v = value;
+  while (v >= 0x80) {
+    if (bytes[p++] !== ((v & 0x7f) | 0x80)) return -1;
+    v >>>= 7;
+  }
+  return bytes[p++] === v ? p : -1;
 }
 
 /** Arrays and typed arrays, viewed uniformly. */

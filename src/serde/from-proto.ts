@@ -13,7 +13,7 @@ import {
 import { holeSource } from '../onnx/sparse-read.js';
 import { decodeGraphNode, graphNodeOutputs } from '../onnx/codec.js';
 import { RawMessage } from '../onnx/raw-message.js';
-import { AttributeBytes, NodeBytes } from './node-bytes.js';
+import { AttributeBytes, NodeBytes, TensorBytes } from './node-bytes.js';
 import { typedFieldBytes, usesTypedField } from './tensor-data.js';
 
 /** How external tensor data is fetched: given the tensor proto, return a lazy loader. */
@@ -148,58 +148,79 @@ function fillNodes(graph: Graph, proto: GraphProto, options: FromProtoOptions): 
   // garbage collector), with the same order of effects as for decoded nodes.
   const raw = list.length > 0 && (list[0] as unknown) instanceof RawMessage;
   const context = options.file !== undefined ? { file: options.file } : {};
-  const nodeOutputs: Value[][] = list.map((n, i) =>
-    (raw ? graphNodeOutputs(n as unknown as RawMessage, i, context) : n.output ?? [])
-      .map((name) => (name === '' ? graph.createOmittedOutput() : graph.createDefinition(name))),
-  );
+  const nodeOutputs = defineOutputs(graph, list, raw, context);
   const kept: NodeProto[] = [];
-  list.forEach((entry, i) => {
-    const n = raw ? decodeGraphNode(entry as unknown as RawMessage, i, context) : entry;
+  for (let i = 0; i < list.length; i++) {
+    const n = raw ? decodeGraphNode(list[i] as unknown as RawMessage, i, context) : list[i]!;
     if (raw && mayNameExternalData(n)) kept.push(n);
     const node = graph.addNodeWithOutputs(n.opType ?? '', n.domain ?? '', n.name ?? '', nodeOutputs[i]!);
     if (n.overload !== undefined) node.overload = n.overload;
     if (n.docString !== undefined) node.docString = n.docString;
     if (n.metadataProps) node.metadataProps = pairs(n.metadataProps);
     node.serdeOrigin = n;
-    readAttributes(node, n.attribute ?? [], graph, options);
-    const names = n.input ?? [];
-    // Wired here rather than by setInput: the list is allocated once at its size (a large model
-    // has a few hundred thousand of them) and an omitted trailing input stays as read.
-    const inputs: (Value | undefined)[] = (node._inputs = new Array<Value | undefined>(names.length).fill(undefined));
-    for (let k = 0; k < names.length; k++) {
-      const name = names[k]!;
-      if (name === '') continue;
-      const value = graph.value(name) ?? graph.createDefinition(name);
-      inputs[k] = value;
-      value._uses.push({ node, index: k });
-    }
+    if (n.attribute !== undefined) readAttributes(node, n.attribute, graph, options);
+    wireInputs(graph, node, n.input ?? []);
     if (options.sourceBytes) keepNodeBytes(node, n, options.sourceBytes);
-  });
+  }
   if (raw) proto.node = kept;
-  // Most values have one or two readers; their lists grew by push with room for sixteen.
-  for (const value of graph._values.values()) if (value._uses.length) value._uses = value._uses.slice();
+  // A value read more than once has a list grown by push, with room for sixteen: made exact.
+  for (const value of graph._values.values()) if (value._uses.length > 1) value._uses = value._uses.slice();
 }
 
-/** The node's origin becomes its bytes (node-bytes.ts), unless they hide unread weights. */
+/** Every node's outputs, as the lists the nodes will hold (a name `''` is an omitted output). */
+function defineOutputs(graph: Graph, list: readonly NodeProto[], raw: boolean, context: { file?: string }): Value[][] {
+  const define = (name: string): Value => (name === '' ? graph.createOmittedOutput() : graph.createDefinition(name));
+  const outputs = new Array<Value[]>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const names = raw ? graphNodeOutputs(list[i] as unknown as RawMessage, i, context) : list[i]!.output ?? [];
+    outputs[i] = names.map(define);
+  }
+  return outputs;
+}
+
+/**
+ * Wired here rather than by setInput: the list is allocated once at its size (a large model
+ * has a few hundred thousand of them) and an omitted trailing input stays as read.
+ */
+function wireInputs(graph: Graph, node: Node, names: readonly string[]): void {
+  const inputs: (Value | undefined)[] = (node._inputs = new Array<Value | undefined>(names.length).fill(undefined));
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k]!;
+    if (name === '') continue;
+    const value = graph.value(name) ?? graph.createDefinition(name);
+    inputs[k] = value;
+    // Most values have one reader: a list of exactly one, never grown.
+    if (value._uses.length === 0) value._uses = [{ node, index: k }];
+    else value._uses.push({ node, index: k });
+  }
+}
+
+/**
+ * The node's origin becomes its bytes (node-bytes.ts), unless they hide unread weights; so do
+ * its attributes' and their tensors' (each decoded message is then let go).
+ */
 function keepNodeBytes(node: Node, n: NodeProto & Ranged, bytes: Uint8Array): void {
   if (n.$start === undefined || n.$end === undefined) return;
   const attributes = n.attribute ?? [];
   // A weight left unread by the sparse loader is not in `bytes`: such a node is encoded.
   for (const a of attributes) if (hidesUnreadWeight(a)) return;
-  const inputs = node._inputs;
-  const outputs = node._outputs;
-  const names = new Array<string>(inputs.length + outputs.length);
-  for (let i = 0; i < inputs.length; i++) names[i] = inputs[i]?.name ?? '';
-  for (let i = 0; i < outputs.length; i++) names[inputs.length + i] = outputs[i]!.name;
-  node.serdeOrigin = new NodeBytes(
-    bytes, n.$start, n.$end, n.opType ?? '', n.domain ?? '', n.name ?? '', n.overload, n.docString,
-    n.metadataProps ? pairs(n.metadataProps) : undefined, names, inputs.length, attributes.length,
-  );
+  node.serdeOrigin = new NodeBytes(bytes, n.$start, n.$end);
   if (attributes.length === 0) return;
   for (const attribute of node.attributes.values()) {
     const a = attribute.serdeOrigin as (AttributeProto & Ranged) | undefined;
     if (a?.$start !== undefined && a.$end !== undefined) attribute.serdeOrigin = new AttributeBytes(bytes, a.$start, a.$end);
+    const v = attribute.value;
+    if (v.kind === 'tensor') keepTensorBytes(v.value, bytes);
+    else if (v.kind === 'tensors') for (const t of v.value) keepTensorBytes(t, bytes);
   }
+}
+
+/** A tensor held in the buffer keeps where its message lies instead of the message (node-bytes.ts). */
+function keepTensorBytes(tensor: Tensor, bytes: Uint8Array): void {
+  const t = tensor.serdeOrigin as (TensorProto & Ranged) | undefined;
+  // Lazy ones (external, typed fields, unread) read their message when loaded: it stays.
+  if (tensor.isLazy || t?.$start === undefined || t.$end === undefined || t.dataLocation === 1) return;
+  tensor.serdeOrigin = new TensorBytes(bytes, t.$start, t.$end, t.name);
 }
 
 function hidesUnreadWeight(a: AttributeProto): boolean {
@@ -402,6 +423,13 @@ function pairs(entries: StringStringEntryProto[]): [string, string][] {
 
 /** A node whose attributes hold a tensor stored externally, or a subgraph (which may). */
 function mayNameExternalData(n: NodeProto): boolean {
-  return (n.attribute ?? []).some((a) => a.g !== undefined || a.graphs?.length || a.sparseTensor !== undefined || a.sparseTensors?.length ||
-    a.t?.dataLocation === 1 || a.tensors?.some((t) => t.dataLocation === 1));
+  const attributes = n.attribute;
+  if (attributes === undefined) return false;
+  for (const a of attributes) if (attributeMayNameExternalData(a)) return true;
+  return false;
+}
+
+function attributeMayNameExternalData(a: AttributeProto): boolean {
+  return a.g !== undefined || !!a.graphs?.length || a.sparseTensor !== undefined || !!a.sparseTensors?.length ||
+    a.t?.dataLocation === 1 || !!a.tensors?.some((t) => t.dataLocation === 1);
 }

@@ -12,7 +12,7 @@ import {
   type StringStringEntryProto, type TensorProto, type TypeProto, type ValueInfoProto,
 } from '../onnx/proto-types.js';
 import { type GraphOrigin, type ValueOrigin, typeKey } from './from-proto.js';
-import { attributeOrigin, nodeOrigin, unchangedNodeBytes } from './node-bytes.js';
+import { attributeOrigin, nodeOrigin, tensorOrigin, unchangedNodeBytes } from './node-bytes.js';
 
 /**
  * Decides, per tensor, how its data is written: `inline` keeps (or builds) an in-message tensor;
@@ -95,8 +95,10 @@ export function graphToProto(graph: Graph, options: ToProtoOptions): GraphProto 
 /** The graph's nodes for saving: each unchanged loaded node as its bytes, the others encoded from the IR. */
 function nodesAsBytesOrProtos(graph: Graph, options: ToProtoOptions): NodeProto[] {
   const placingTensors = options.placeTensor !== undefined;
+  const out: NodeProto[] = [];
   // The encoder writes a NodeBytes (a RawMessage) as its bytes.
-  return graph.nodes.map((n) => unchangedNodeBytes(n, placingTensors) ?? nodeToProto(n, options)) as NodeProto[];
+  for (const n of graph.nodesIter()) out.push((unchangedNodeBytes(n, placingTensors) ?? nodeToProto(n, options)) as NodeProto);
+  return out;
 }
 
 function typeOfInfo(info: ValueInfoProto): TensorType | undefined {
@@ -185,7 +187,7 @@ function attributeToProto(a: Attribute, options: ToProtoOptions, node: Node): At
 /** Encodes a tensor: the original message when untouched, else a fresh one with raw_data. */
 export function tensorToProto(tensor: Tensor, options: ToProtoOptions, name = tensor.name): TensorProto {
   const placement = options.placeTensor?.(tensor) ?? 'inline';
-  const origin = tensor.serdeOrigin as TensorProto | undefined;
+  const origin = tensorOrigin(tensor);
   if (placement === 'inline') {
     if (origin && origin.dataLocation !== 1) {
       return origin.name === name || (origin.name === undefined && name === '') ? origin : { ...origin, name };
