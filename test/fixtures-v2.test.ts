@@ -96,9 +96,10 @@ async function checkSize(model: Model, meta: V2Meta, dir: string, recorded: numb
   const diff = maxAbsDiff(actual, readTensors(path.join(dir, 'outputs')));
   expect(diff).not.toBeNaN();
   expect(diff).toBeLessThanOrEqual(tolerance(meta, goldenSource));
-  // Same onnxruntime release as the generator's: the recorded difference must be what it is now
-  // (slack for thread-count rounding differences).
-  if (recorded !== null) expect(diff).toBeLessThanOrEqual(2 * recorded + 1e-5);
+  // Same onnxruntime release as the generator's: the recorded difference must be what it is now,
+  // with slack for the rounding of other thread counts and CPUs (onnxruntime's kernels differ by
+  // instruction set: on an AMD EPYC one size measured 2.6e-5 where the generator recorded 7.6e-6).
+  if (recorded !== null) expect(diff).toBeLessThanOrEqual(2 * recorded + 2e-5);
   return diff;
 }
 
