@@ -23,10 +23,17 @@ export class OpContext {
     private readonly constantOf: (f: ValueFacts) => Tensor | undefined = (f) => f.constant,
   ) {}
 
+  /**
+   * Facts of the node's inputs as read so far, by slot: a handler asks for an input's dtype,
+   * shape and values one by one, and each would look the value up in the store again.
+   */
+  private readonly inputFacts: (ValueFacts | undefined)[] = [];
+
   /** This context, pointed at `node` (and where its requirements go). */
   at(node: Node, recordRequirement: ((node: Node, expr: DimExpr) => void) | undefined): this {
     this.node = node;
     this.recordRequirement = recordRequirement;
+    this.inputFacts.length = 0;
     return this;
   }
 
@@ -51,8 +58,13 @@ export class OpContext {
 
   /** Facts of input `i` (empty when absent). */
   facts(i: number): ValueFacts {
+    const known = this.inputFacts[i];
+    if (known) return known;
     const v = this.node.inputs[i];
-    return v && v.name !== '' ? this.lookup(v) : {};
+    if (!v || v.name === '') return {};
+    const f = this.lookup(v);
+    this.inputFacts[i] = f;
+    return f;
   }
 
   /** Element type of input `i`. */
