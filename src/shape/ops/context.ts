@@ -1,6 +1,6 @@
 import type { DTypeCode, Graph, Node, Tensor, Value } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
-import type { ValueFacts } from '../facts.js';
+import { type ValueFacts, newFacts } from '../facts.js';
 
 /**
  * What an op handler sees: its node, the facts of its inputs, and a few helpers. Inference keeps
@@ -61,7 +61,7 @@ export class OpContext {
     const known = this.inputFacts[i];
     if (known) return known;
     const v = this.node.inputs[i];
-    if (!v || v.name === '') return {};
+    if (!v || v.name === '') return newFacts();
     const f = this.lookup(v);
     this.inputFacts[i] = f;
     return f;
@@ -173,12 +173,7 @@ export { normalizeAxis } from '../../ir/index.js';
 
 /** Output facts from what a handler knows (undefined members left out). */
 export function facts(dtype: DTypeCode | undefined, shape: DimExpr[] | undefined, values?: DimExpr[]): ValueFacts {
-  // Assigned one by one: spreading conditional objects allocates three temporaries per value.
-  const out: ValueFacts = {};
-  if (dtype !== undefined) out.dtype = dtype;
-  if (shape) out.shape = shape;
-  if (values) out.values = values;
-  return out;
+  return newFacts(dtype, shape, values);
 }
 
 /** Product of dims (1 for none). */

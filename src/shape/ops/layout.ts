@@ -7,7 +7,7 @@ import { clampIndex } from './slice.js';
 
 const shapeOp: OpHandler = (ctx) => {
   const shape = ctx.shape(0);
-  if (!shape) return [{ dtype: DType.INT64 }];
+  if (!shape) return [facts(DType.INT64, undefined)];
   const rank = shape.length;
   const start = clampIndex(ctx.attrInt('start', 0), rank);
   const end = clampIndex(ctx.node.attr('end') ? ctx.attrInt('end', rank) : rank, rank);
