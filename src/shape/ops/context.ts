@@ -27,13 +27,17 @@ export class OpContext {
    * Facts of the node's inputs as read so far, by slot: a handler asks for an input's dtype,
    * shape and values one by one, and each would look the value up in the store again.
    */
-  private readonly inputFacts: (ValueFacts | undefined)[] = [];
+  private readonly inputFacts: ValueFacts[] = [];
+  /** For each slot, the node count at which {@link inputFacts} was filled (valid for the current node only). */
+  private readonly filledAt: number[] = [];
+  /** Nodes this context was pointed at (the current one's stamp). */
+  private stamp = 0;
 
   /** This context, pointed at `node` (and where its requirements go). */
   at(node: Node, recordRequirement: ((node: Node, expr: DimExpr) => void) | undefined): this {
     this.node = node;
     this.recordRequirement = recordRequirement;
-    this.inputFacts.length = 0;
+    this.stamp++;
     return this;
   }
 
@@ -50,6 +54,17 @@ export class OpContext {
     return this.node.inputs.length;
   }
 
+  /** Slots of the inputs that are present (not omitted), in order. */
+  presentInputs(): number[] {
+    const inputs = this.node.inputs;
+    const out: number[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const v = inputs[i];
+      if (v !== undefined && v.name !== '') out.push(i);
+    }
+    return out;
+  }
+
   /** True when input `i` is present (not omitted). */
   has(i: number): boolean {
     const v = this.node.inputs[i];
@@ -58,12 +73,12 @@ export class OpContext {
 
   /** Facts of input `i` (empty when absent). */
   facts(i: number): ValueFacts {
-    const known = this.inputFacts[i];
-    if (known) return known;
+    if (this.filledAt[i] === this.stamp) return this.inputFacts[i]!;
     const v = this.node.inputs[i];
     if (!v || v.name === '') return newFacts();
     const f = this.lookup(v);
     this.inputFacts[i] = f;
+    this.filledAt[i] = this.stamp;
     return f;
   }
 
