@@ -254,6 +254,10 @@ export class DimExpr {
   divExact(other: DimExpr | number): DimExpr | undefined {
     const divisor = typeof other === 'number' ? DimExpr.const(other) : other;
     if (!divisor.terms.length) return undefined;
+    // Constants (every Reshape -1 of a static export) need no term division.
+    const a = this.constBigInt();
+    const b = a === undefined ? undefined : divisor.constBigInt();
+    if (b !== undefined) return a! % b === 0n ? DimExpr.const(a! / b) : undefined;
     if (divisor.terms.length === 1) {
       const { monomial, coefficient } = divisor.terms[0]!;
       const out: Term[] = [];

@@ -1,6 +1,6 @@
 import { DType, type Node, type Tensor, type Value, elementCount } from '../ir/index.js';
 import { arrayOfTensor, evaluateArrays } from './evaluate.js';
-import { MAX_TRACKED_ELEMENTS, type ValueFacts, arrayValues, constDims, staticCount, tensorValues } from './facts.js';
+import { MAX_TRACKED_ELEMENTS, type ValueFacts, arrayValues, constDims, newFacts, staticCount, tensorValues } from './facts.js';
 import { type NDArray, storedArray, toTensor } from './ndarray.js';
 
 /**
@@ -17,22 +17,9 @@ export function evaluatedFacts(a: NDArray): ValueFacts {
   if (!stored) {
     // An int64 past the safe integers is clamped on packing: packed now, as the tensor API does.
     const t = toTensor(a);
-    const values = tensorValues(t);
-    const f: ValueFacts = {};
-    f.dtype = t.dtype;
-    f.shape = constDims(t.dims);
-    f.constant = t;
-    if (values) f.values = values;
-    return f;
+    return newFacts(t.dtype, constDims(t.dims), tensorValues(t), t);
   }
-  // Member by member from {} (see the Constant handler): room for the tensor packed on request.
-  const f: ValueFacts = {};
-  f.dtype = stored.dtype;
-  f.shape = constDims(stored.dims);
-  f.array = stored;
-  const values = arrayValues(stored);
-  if (values) f.values = values;
-  return f;
+  return newFacts(stored.dtype, constDims(stored.dims), arrayValues(stored), undefined, stored);
 }
 
 /** The packed tensor of facts that hold an evaluated array (built once, then kept in the facts). */

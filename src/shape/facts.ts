@@ -28,6 +28,23 @@ export interface ValueFacts {
   array?: NDArray;
 }
 
+/**
+ * New facts with every member present (undefined where unknown), always in the same order: so
+ * every facts object inference keeps has one hidden class, and the handlers that read them
+ * (about every node reads several) stay monomorphic instead of being optimized again for each
+ * new combination of members. Absent and undefined members mean the same everywhere.
+ */
+export function newFacts(
+  dtype?: DTypeCode, shape?: DimExpr[], values?: DimExpr[], constant?: Tensor, array?: NDArray,
+): ValueFacts {
+  return { dtype, shape, values, constant, array };
+}
+
+/** A copy of facts (a new object inference may complete in place). */
+export function copyFacts(f: ValueFacts): ValueFacts {
+  return newFacts(f.dtype, f.shape, f.values, f.constant, f.array);
+}
+
 /** Most elements whose symbolic values are tracked (the bound the public API promises). */
 export const MAX_TRACKED_ELEMENTS = 64;
 

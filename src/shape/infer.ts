@@ -3,7 +3,7 @@ import { topologicalOrder } from '../ir/toposort.js';
 import { DimExpr, type SymbolRange } from './dim-expr.js';
 import { foldNode, packedConstant } from './evaluated.js';
 import {
-  MAX_TRACKED_ELEMENTS, type ShapeFacts, type ValueFacts, constDims, isIntegerDType, representable, staticCount,
+  MAX_TRACKED_ELEMENTS, type ShapeFacts, type ValueFacts, constDims, isIntegerDType, newFacts, representable, staticCount,
   staticDims, tensorFromValues, tensorValues,
 } from './facts.js';
 import type { NDArray } from './ndarray.js';
@@ -151,7 +151,7 @@ class FactStore implements ShapeFacts {
   private seed(v: Value): ValueFacts {
     const init = v.initializer;
     if (init) {
-      const f: ValueFacts = { dtype: init.dtype, shape: constDims(init.dims) };
+      const f = newFacts(init.dtype, constDims(init.dims));
       // An initializer that is also a graph input is a default the caller may override.
       if (!v.isGraphInput) {
         f.constant = init;
@@ -165,7 +165,7 @@ class FactStore implements ShapeFacts {
 
   /** Facts from a value's declared type: static dims, named symbols, fresh symbols for unknowns. */
   private declared(v: Value): ValueFacts {
-    const f: ValueFacts = {};
+    const f = newFacts();
     const type = v.type;
     if (!type) return f;
     if (type.dtype !== DType.UNDEFINED) f.dtype = type.dtype;
@@ -188,7 +188,7 @@ class FactStore implements ShapeFacts {
     this.graphs.push(graph);
     graph.inputs.forEach((v, i) => {
       const given = inputs?.[i];
-      this.facts.set(v, given ? { ...this.seed(v), ...given } : this.seed(v));
+      this.facts.set(v, given ? withGiven(this.seed(v), given) : this.seed(v));
     });
     let order: Node[];
     try {
@@ -224,7 +224,7 @@ class FactStore implements ShapeFacts {
     for (let i = 0; i < outputs.length; i++) {
       const out = outputs[i]!;
       if (!out.name) continue;
-      const inferred = evaluated?.[i] ?? results[i] ?? {};
+      const inferred = evaluated?.[i] ?? results[i] ?? newFacts();
       this.facts.set(out, this.finish(out, inferred));
     }
   }
@@ -238,8 +238,8 @@ class FactStore implements ShapeFacts {
     // evaluator's; a copy per value would only make garbage.
     const f = inferred;
     // A handler reading past the end of a malformed node's dims must not leave holes.
-    if (f.shape && !allDimExprs(f.shape)) delete f.shape;
-    if (f.values && !allDimExprs(f.values)) delete f.values;
+    if (f.shape && !allDimExprs(f.shape)) f.shape = undefined;
+    if (f.values && !allDimExprs(f.values)) f.values = undefined;
     const declared = v.type ? this.declared(v) : undefined;
     if (f.dtype === undefined && declared?.dtype !== undefined) f.dtype = declared.dtype;
     if (!f.shape && declared?.shape) f.shape = declared.shape;
@@ -248,13 +248,23 @@ class FactStore implements ShapeFacts {
       f.shape = f.shape.map((d, i) => (!d.isConst() && declared.shape![i]!.isConst() ? declared.shape![i]! : d));
     }
     const count = staticCount(f.shape);
-    if (f.values && (count === undefined || count !== f.values.length || count > MAX_TRACKED_ELEMENTS)) delete f.values;
+    if (f.values && (count === undefined || count !== f.values.length || count > MAX_TRACKED_ELEMENTS)) f.values = undefined;
     // A value the element type cannot hold exactly (a float past 2^24, an int32 past 2^31) would
     // be rounded or wrapped by the runtime: keep only values provably stored as they are.
-    if (f.values && !allTracked(f.values, f.dtype)) delete f.values;
+    if (f.values && !allTracked(f.values, f.dtype)) f.values = undefined;
     // Exact values also make a constant tensor: built by constantOf() when someone asks for it.
     return f;
   }
+}
+
+/** Seed facts of a subgraph input with what its owner knows on top (the members it gives). */
+function withGiven(seeded: ValueFacts, given: ValueFacts): ValueFacts {
+  if (given.dtype !== undefined) seeded.dtype = given.dtype;
+  if (given.shape !== undefined) seeded.shape = given.shape;
+  if (given.values !== undefined) seeded.values = given.values;
+  if (given.constant !== undefined) seeded.constant = given.constant;
+  if (given.array !== undefined) seeded.array = given.array;
+  return seeded;
 }
 
 /** `every(d => d instanceof DimExpr)` without a closure per call (holes are skipped, as `every` skips them). */

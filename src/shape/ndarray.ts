@@ -182,20 +182,33 @@ export function broadcastDims(shapes: number[][]): number[] | undefined {
 
 /** Source index in `a` for every flat index of `outDims`. */
 export function gatherIndex(outDims: number[], inDims: number[]): number[] {
+  return broadcastWalk(outDims, inDims, undefined, DType.UNDEFINED);
+}
+
+/**
+ * For every flat index of `outDims`, its broadcast source in an input of `inDims`: the index
+ * itself, or (with `from`) that element of `from` rounded to `dtype`, with no index table.
+ */
+function broadcastWalk(outDims: number[], inDims: number[], from: readonly number[] | undefined, dtype: DTypeCode): number[] {
   const rank = outDims.length;
   const padded = [...new Array<number>(rank - inDims.length).fill(1), ...inDims];
   const inStrides = strides(padded).map((s, i) => (padded[i] === 1 ? 0 : s));
   const total = elementCount(outDims);
   const out = new Array<number>(total);
   const inner = outDims[rank - 1]!;
-  if (!(inner >= 1)) return odometerIndex(outDims, inStrides, out);
+  if (!(inner >= 1)) {
+    odometerIndex(outDims, inStrides, out);
+    if (from) for (let f = 0; f < out.length; f++) out[f] = store(dtype, from[out[f]!]!);
+    return out;
+  }
   // The innermost axis is a plain run; the outer axes follow an odometer whose source index
   // moves by +stride when an axis steps and back by its steps when it wraps.
   const innerStride = inStrides[rank - 1]!;
   const idx = new Array<number>(rank).fill(0);
   let src = 0;
   for (let f = 0; f < total;) {
-    for (let j = 0; j < inner && f < total; j++) out[f++] = src + j * innerStride;
+    if (from) for (let j = 0; j < inner && f < total; j++) out[f++] = store(dtype, from[src + j * innerStride]!);
+    else for (let j = 0; j < inner && f < total; j++) out[f++] = src + j * innerStride;
     for (let i = rank - 2; i >= 0; i--) {
       src += inStrides[i]!;
       if (++idx[i]! < outDims[i]!) break;
@@ -311,14 +324,12 @@ export function broadcastTo(a: NDArray, dims: number[]): NDArray | undefined {
   const total = elementCount(outDims);
   const { dtype, data: from } = a;
   const count = elementCount(a.dims);
+  if (count !== total && count !== 1) return { dtype, dims: outDims, data: broadcastWalk(outDims, a.dims, from, dtype) };
   const data = new Array<number>(total);
   if (count === total) for (let i = 0; i < total; i++) data[i] = store(dtype, from[i]!);
-  else if (count === 1) {
+  else {
     const x = store(dtype, from[0]!);
     for (let i = 0; i < total; i++) data[i] = x;
-  } else {
-    const map = gatherIndex(outDims, a.dims);
-    for (let i = 0; i < total; i++) data[i] = store(dtype, from[map[i]!]!);
   }
   return { dtype, dims: outDims, data };
 }

@@ -1,6 +1,6 @@
 import type { DTypeCode, Graph, Node, Tensor, Value } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
-import type { ValueFacts } from '../facts.js';
+import { type ValueFacts, newFacts } from '../facts.js';
 
 /**
  * What an op handler sees: its node, the facts of its inputs, and a few helpers. Inference keeps
@@ -23,10 +23,21 @@ export class OpContext {
     private readonly constantOf: (f: ValueFacts) => Tensor | undefined = (f) => f.constant,
   ) {}
 
+  /**
+   * Facts of the node's inputs as read so far, by slot: a handler asks for an input's dtype,
+   * shape and values one by one, and each would look the value up in the store again.
+   */
+  private readonly inputFacts: ValueFacts[] = [];
+  /** For each slot, the node count at which {@link inputFacts} was filled (valid for the current node only). */
+  private readonly filledAt: number[] = [];
+  /** Nodes this context was pointed at (the current one's stamp). */
+  private stamp = 0;
+
   /** This context, pointed at `node` (and where its requirements go). */
   at(node: Node, recordRequirement: ((node: Node, expr: DimExpr) => void) | undefined): this {
     this.node = node;
     this.recordRequirement = recordRequirement;
+    this.stamp++;
     return this;
   }
 
@@ -43,6 +54,17 @@ export class OpContext {
     return this.node.inputs.length;
   }
 
+  /** Slots of the inputs that are present (not omitted), in order. */
+  presentInputs(): number[] {
+    const inputs = this.node.inputs;
+    const out: number[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const v = inputs[i];
+      if (v !== undefined && v.name !== '') out.push(i);
+    }
+    return out;
+  }
+
   /** True when input `i` is present (not omitted). */
   has(i: number): boolean {
     const v = this.node.inputs[i];
@@ -51,8 +73,13 @@ export class OpContext {
 
   /** Facts of input `i` (empty when absent). */
   facts(i: number): ValueFacts {
+    if (this.filledAt[i] === this.stamp) return this.inputFacts[i]!;
     const v = this.node.inputs[i];
-    return v && v.name !== '' ? this.lookup(v) : {};
+    if (!v || v.name === '') return newFacts();
+    const f = this.lookup(v);
+    this.inputFacts[i] = f;
+    this.filledAt[i] = this.stamp;
+    return f;
   }
 
   /** Element type of input `i`. */
@@ -161,12 +188,7 @@ export { normalizeAxis } from '../../ir/index.js';
 
 /** Output facts from what a handler knows (undefined members left out). */
 export function facts(dtype: DTypeCode | undefined, shape: DimExpr[] | undefined, values?: DimExpr[]): ValueFacts {
-  // Assigned one by one: spreading conditional objects allocates three temporaries per value.
-  const out: ValueFacts = {};
-  if (dtype !== undefined) out.dtype = dtype;
-  if (shape) out.shape = shape;
-  if (values) out.values = values;
-  return out;
+  return newFacts(dtype, shape, values);
 }
 
 /** Product of dims (1 for none). */

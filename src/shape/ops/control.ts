@@ -1,6 +1,6 @@
 import { DType, type Graph } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
-import type { ValueFacts } from '../facts.js';
+import { type ValueFacts, copyFacts, newFacts } from '../facts.js';
 import type { OpContext, OpHandler } from './context.js';
 
 function graphAttr(ctx: OpContext, name: string): Graph | undefined {
@@ -14,9 +14,7 @@ function sameDims(a: readonly DimExpr[] | undefined, b: readonly DimExpr[] | und
 
 /** Facts both branches agree on (dims that differ become fresh symbols). */
 function merge(ctx: OpContext, i: number, a: ValueFacts, b: ValueFacts): ValueFacts {
-  const out: ValueFacts = {};
-  const dtype = a.dtype ?? b.dtype;
-  if (dtype !== undefined) out.dtype = dtype;
+  const out = newFacts(a.dtype ?? b.dtype);
   if (a.shape && b.shape && a.shape.length === b.shape.length) {
     out.shape = a.shape.map((d, k) => (d.equals(b.shape![k]!) ? d : ctx.fresh(i, k)));
   }
@@ -35,7 +33,7 @@ const ifOp: OpHandler = (ctx) => {
     const t = thenGraph.outputs[i];
     const e = elseGraph.outputs[i];
     if (!t || !e) return undefined;
-    if (cond !== undefined) return { ...ctx.factsOf(cond !== 0n ? t : e) };
+    if (cond !== undefined) return copyFacts(ctx.factsOf(cond !== 0n ? t : e));
     return merge(ctx, i, ctx.factsOf(t), ctx.factsOf(e));
   });
 };
@@ -45,31 +43,25 @@ const loop: OpHandler = (ctx) => {
   if (!body) return [];
   const carried = ctx.inputCount - 2;
   const inputs: ValueFacts[] = [
-    { dtype: DType.INT64, shape: [] },
-    { dtype: DType.BOOL, shape: [] },
+    newFacts(DType.INT64, []),
+    newFacts(DType.BOOL, []),
     ...Array.from({ length: carried }, (_, k) => {
       const f = ctx.facts(k + 2);
-      return { ...(f.dtype !== undefined && { dtype: f.dtype }), ...(f.shape && { shape: f.shape }) };
+      return newFacts(f.dtype, f.shape);
     }),
   ];
   ctx.inferSubgraph(body, inputs);
   return ctx.node.outputs.map((_, i) => {
     const produced = body.outputs[i + 1];
-    const inner = produced ? ctx.factsOf(produced) : {};
+    const inner = produced ? ctx.factsOf(produced) : newFacts();
     if (i < carried) {
       // A carried value keeps its initial shape only when the body provably preserves it.
       const initial = ctx.facts(i + 2);
       const dtype = initial.dtype ?? inner.dtype;
-      return {
-        ...(dtype !== undefined && { dtype }),
-        ...(sameDims(initial.shape, inner.shape) && { shape: initial.shape }),
-      };
+      return newFacts(dtype, sameDims(initial.shape, inner.shape) ? initial.shape : undefined);
     }
     const trips = DimExpr.symbol(`loop__${ctx.outputName(i)}`);
-    return {
-      ...(inner.dtype !== undefined && { dtype: inner.dtype }),
-      ...(inner.shape && { shape: [trips, ...inner.shape] }),
-    };
+    return newFacts(inner.dtype, inner.shape && [trips, ...inner.shape]);
   });
 };
 

@@ -9,15 +9,17 @@ const COMPARISONS = new Set(['Equal', 'Less', 'LessOrEqual', 'Greater', 'Greater
 /** Broadcasting binary/variadic ops (Add ... Xor, Max/Min/Sum/Mean, PRelu, BitShift). */
 const broadcasting: OpHandler = (ctx) => {
   const op = ctx.node.opType;
-  const indexes = ctx.node.inputs.map((_, i) => i).filter((i) => ctx.has(i));
+  const indexes = ctx.presentInputs();
   const shape = broadcastShapes(indexes.map((i) => ctx.shape(i)));
-  const dtype = COMPARISONS.has(op) ? DType.BOOL : ctx.dtype(indexes[0] ?? 0);
-  const combine = COMBINE[op];
   const inputDtype = ctx.dtype(indexes[0] ?? 0);
-  const fmod = ctx.attrInt('fmod', 0) === 1;
-  const values = combine
-    ? broadcastValues(shape, indexes.map((i) => ({ shape: ctx.shape(i), values: ctx.values(i) })), (args) => combine(args, inputDtype, fmod))
-    : undefined;
+  const dtype = COMPARISONS.has(op) ? DType.BOOL : inputDtype;
+  const combine = COMBINE[op];
+  // Values combine only when every input has them (activations have none: nothing to build).
+  let values: DimExpr[] | undefined;
+  if (combine && indexes.every((i) => ctx.values(i))) {
+    const fmod = ctx.attrInt('fmod', 0) === 1;
+    values = broadcastValues(shape, indexes.map((i) => ({ shape: ctx.shape(i), values: ctx.values(i) })), (args) => combine(args, inputDtype, fmod));
+  }
   return [facts(dtype, shape, values)];
 };
 

@@ -1,6 +1,6 @@
 import { DType, constantNodeTensor } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
-import { type ValueFacts, constDims, isIntegerDType, tensorValues } from '../facts.js';
+import { constDims, copyFacts, isIntegerDType, newFacts, tensorValues } from '../facts.js';
 import { type OpHandler, facts, normalizeAxis } from './context.js';
 import { quotientRounding, truthy } from './value-arith.js';
 
@@ -10,16 +10,8 @@ const constant: OpHandler = (ctx) => {
   const attributes = ctx.node.attributes;
   const only = attributes.size === 1 ? attributes.get('value')?.value : undefined;
   const tensor = only?.kind === 'tensor' ? only.value : constantNodeTensor(ctx.node);
-  if (!tensor) return [{}];
-  // Member by member from {}: an object literal has no room for members added later (values here,
-  // the evaluator's array once it reads this constant), and every constant's facts are kept.
-  const out: ValueFacts = {};
-  out.dtype = tensor.dtype;
-  out.shape = constDims(tensor.dims);
-  out.constant = tensor;
-  const values = tensorValues(tensor);
-  if (values) out.values = values;
-  return [out];
+  if (!tensor) return [newFacts()];
+  return [newFacts(tensor.dtype, constDims(tensor.dims), tensorValues(tensor), tensor)];
 };
 
 const constantOfShape: OpHandler = (ctx) => {
@@ -75,7 +67,7 @@ const cast: OpHandler = (ctx) => {
   return [facts(to || undefined, shape, out)];
 };
 
-const identity: OpHandler = (ctx) => [{ ...ctx.facts(0) }];
+const identity: OpHandler = (ctx) => [copyFacts(ctx.facts(0))];
 
 const nonZero: OpHandler = (ctx) => {
   const rank = ctx.rank(0);

@@ -1,4 +1,4 @@
-import { DType } from '../../ir/index.js';
+import { DType, type DTypeCode } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
 import { staticDims } from '../facts.js';
 import { broadcastShapes, broadcastValues } from './broadcast.js';
@@ -7,7 +7,7 @@ import { clampIndex } from './slice.js';
 
 const shapeOp: OpHandler = (ctx) => {
   const shape = ctx.shape(0);
-  if (!shape) return [{ dtype: DType.INT64 }];
+  if (!shape) return [facts(DType.INT64, undefined)];
   const rank = shape.length;
   const start = clampIndex(ctx.attrInt('start', 0), rank);
   const end = clampIndex(ctx.node.attr('end') ? ctx.attrInt('end', rank) : rank, rank);
@@ -111,10 +111,24 @@ function isFreshSymbol(name: string): boolean {
   return /^(unk|nonzero|topk|loop)__/.test(name);
 }
 
+/** Dim `d` of the known shapes: a constant, else one without fresh symbols, else the first. */
+function agreedDim(shapes: readonly (readonly DimExpr[] | undefined)[], d: number): DimExpr {
+  let first: DimExpr | undefined;
+  for (const s of shapes) {
+    if (!s) continue;
+    const x = s[d]!;
+    first ??= x;
+    if (x.isConst()) return x;
+  }
+  for (const s of shapes) if (s && !s[d]!.baseSymbols().some(isFreshSymbol)) return s[d]!;
+  return first!;
+}
+
 const concat: OpHandler = (ctx) => {
-  const indexes = ctx.node.inputs.map((_, i) => i).filter((i) => ctx.has(i));
+  const indexes = ctx.presentInputs();
   const shapes = indexes.map((i) => ctx.shape(i));
-  const dtype = indexes.map((i) => ctx.dtype(i)).find((d) => d !== undefined);
+  let dtype: DTypeCode | undefined;
+  for (let k = 0; k < indexes.length && dtype === undefined; k++) dtype = ctx.dtype(indexes[k]!);
   const known = shapes.find((s) => s !== undefined);
   if (!known) return [facts(dtype, undefined)];
   const rank = known.length;
@@ -128,8 +142,7 @@ const concat: OpHandler = (ctx) => {
       // onnxruntime requires the inputs to agree off the axis, so any one is right: prefer a
       // constant, then one without fresh symbols (an upsampled map's size may be unknown where
       // the lateral map it is concatenated with has the exporter's expression).
-      const dims = shapes.filter((s) => s).map((s) => s![d]!);
-      out.push(dims.find((x) => x.isConst()) ?? dims.find((x) => !x.baseSymbols().some(isFreshSymbol)) ?? dims[0]!);
+      out.push(agreedDim(shapes, d));
     }
   }
   let values: DimExpr[] | undefined;

@@ -276,7 +276,7 @@ const fusedMatMul: OpHandler = (ctx) => {
 
 /** onnxruntime's SkipLayerNormalization: the normalized output and the input+skip sum keep the input's shape. */
 const skipLayerNormalization: OpHandler = (ctx) =>
-  ctx.node.outputs.map((_, i) => (i === 0 || i === 3 ? facts(ctx.dtype(0), ctx.shape(0)) : {}));
+  ctx.node.outputs.map((_, i) => (i === 0 || i === 3 ? facts(ctx.dtype(0), ctx.shape(0)) : facts(undefined, undefined)));
 
 /** Handlers for custom-domain ops, keyed `domain:op`. */
 export const customHandlers: Record<string, OpHandler> = {

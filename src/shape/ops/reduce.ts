@@ -1,5 +1,4 @@
 import { DimExpr } from '../dim-expr.js';
-import type { ValueFacts } from '../facts.js';
 import { type OpHandler, facts, normalizeAxis } from './context.js';
 
 /**
@@ -9,7 +8,7 @@ import { type OpHandler, facts, normalizeAxis } from './context.js';
 const reduce: OpHandler = (ctx) => {
   const dtype = ctx.dtype(0);
   const shape = ctx.shape(0);
-  const base: ValueFacts = dtype !== undefined ? { dtype } : {};
+  const base = facts(dtype, undefined);
   if (!shape) return [base];
   const keep = ctx.attrInt('keepdims', 1) === 1;
   let axes: number[] | undefined;

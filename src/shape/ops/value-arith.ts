@@ -1,6 +1,6 @@
 import { DType, type DTypeCode, type Value, isOnnxDomain } from '../../ir/index.js';
 import { DimExpr } from '../dim-expr.js';
-import { type ValueFacts, isIntegerDType } from '../facts.js';
+import { type ValueFacts, isIntegerDType, newFacts } from '../facts.js';
 import { broadcastValues } from './broadcast.js';
 
 /**
@@ -142,7 +142,7 @@ export function quotientRounding(
 ): DimExpr[] | undefined {
   const div = input?.producer;
   if (!div || div.opType !== 'Div' || !isOnnxDomain(div.domain) || div.inputs.length !== 2) return undefined;
-  const [x, y] = [div.inputs[0], div.inputs[1]].map((v) => (v && v.name ? factsOf(v) : {})) as [ValueFacts, ValueFacts];
+  const [x, y] = [div.inputs[0], div.inputs[1]].map((v) => (v && v.name ? factsOf(v) : newFacts())) as [ValueFacts, ValueFacts];
   const bits = x.dtype === undefined ? undefined : SIGNIFICAND_BITS[x.dtype];
   const quotient = factsOf(input!);
   if (bits === undefined || !quotient.shape) return undefined;
