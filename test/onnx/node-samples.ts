@@ -7,23 +7,7 @@
  */
 
 import type { Rng } from '../fuzz/mutate.js';
-
-/** Varint bytes of `value` (64-bit two's complement for negatives), padded with `extra` bytes. */
-function varint(value: number | bigint, extra = 0): number[] {
-  let v = BigInt.asUintN(64, BigInt(value));
-  const out: number[] = [];
-  while (v >= 0x80n) {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  out.push(Number(v));
-  // Non-minimal: the last byte gets a continuation bit and zero bytes follow (up to 11 in all).
-  for (let i = 0; i < extra; i++) {
-    out[out.length - 1]! |= 0x80;
-    out.push(0);
-  }
-  return out;
-}
+import { varint } from './wire-bytes.js';
 
 function paddedVarint(rng: Rng, value: number | bigint): number[] {
   return varint(value, rng.chance(0.05) ? rng.range(1, 4) : 0);

@@ -1,7 +1,10 @@
 /** Helpers to hand-craft protobuf bytes in tests (independent of the codec under test). */
 
-/** Varint bytes of an unsigned value; negative values are written as 64-bit two's complement. */
-export function varint(value: number | bigint): number[] {
+/**
+ * Varint bytes of an unsigned value; negative values are written as 64-bit two's complement.
+ * `extra` pads it non-minimally: the last byte gets a continuation bit and zero bytes follow.
+ */
+export function varint(value: number | bigint, extra = 0): number[] {
   let v = BigInt.asUintN(64, BigInt(value));
   const out: number[] = [];
   while (v >= 0x80n) {
@@ -9,6 +12,10 @@ export function varint(value: number | bigint): number[] {
     v >>= 7n;
   }
   out.push(Number(v));
+  for (let i = 0; i < extra; i++) {
+    out[out.length - 1]! |= 0x80;
+    out.push(0);
+  }
   return out;
 }
 
