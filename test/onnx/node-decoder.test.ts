@@ -18,7 +18,7 @@ import { RawMessage } from '../../src/onnx/raw-message.js';
 import { messageDescriptor } from '../../src/onnx/schema.js';
 import { WireError, WireReader } from '../../src/onnx/wire-reader.js';
 import { Rng } from '../fuzz/mutate.js';
-import { mutate, place, randomNodeBytes, type PlacedBytes } from './node-samples.js';
+import { mutate, onnxFiles, place, randomNodeBytes, type PlacedBytes } from './node-samples.js';
 
 const TESTDATA = '/usr/share/libonnx-testdata/data';
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
@@ -145,16 +145,6 @@ function checkOutputs(s: PlacedBytes, raw: RawMessage, expected: Outcome): strin
   if (scanned !== undefined) return 'value' in actual && (actual.value as string[]).join('\0') === scanned.join('\0') ? undefined : `outputs: ${JSON.stringify(actual)}`;
   const wanted = 'error' in expected ? expected.error : `node ${INDEX} decodes but its outputs do not scan`;
   return 'error' in actual && actual.error === wanted ? undefined : `outputs: ${JSON.stringify(actual)} vs error ${wanted}`;
-}
-
-function onnxFiles(root: string, out: string[] = []): string[] {
-  if (!fs.existsSync(root)) return out;
-  for (const e of fs.readdirSync(root, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = path.join(root, e.name);
-    if (e.isDirectory()) onnxFiles(p, out);
-    else if (e.name.endsWith('.onnx')) out.push(p);
-  }
-  return out;
 }
 
 /** Every NodeProto of a model (main graph, subgraphs, functions) as its place in the file's bytes. */

@@ -18,7 +18,7 @@ import type { NodeProto } from '../../src/onnx/proto-types.js';
 import { RawMessage } from '../../src/onnx/raw-message.js';
 import { messageDescriptor } from '../../src/onnx/schema.js';
 import { Rng } from '../fuzz/mutate.js';
-import { place, randomNodeBytes, type PlacedBytes } from './node-samples.js';
+import { onnxFiles, place, randomNodeBytes, type PlacedBytes } from './node-samples.js';
 
 const TESTDATA = '/usr/share/libonnx-testdata/data';
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
@@ -132,16 +132,6 @@ function check(s: PlacedBytes, rng: Rng, tally: Tally, failures: string[]): void
       failures.push(`${JSON.stringify(f)}: ${found} vs ${expected} (bytes ${Buffer.from(s.bytes.subarray(s.start, s.end)).toString('hex')})`);
     }
   }
-}
-
-function onnxFiles(root: string, out: string[] = []): string[] {
-  if (!fs.existsSync(root)) return out;
-  for (const e of fs.readdirSync(root, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = path.join(root, e.name);
-    if (e.isDirectory()) onnxFiles(p, out);
-    else if (e.name.endsWith('.onnx')) out.push(p);
-  }
-  return out;
 }
 
 describe('the node comparer answers as decoding and comparing does', () => {

@@ -6,6 +6,8 @@
  * damaged copies of any node bytes. Written against the wire format, not the codec under test.
  */
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Rng } from '../fuzz/mutate.js';
 import { varint } from './wire-bytes.js';
 
@@ -205,4 +207,15 @@ export function mutate(rng: Rng, body: Uint8Array): PlacedBytes {
     case 4: copy.splice(at(), 0, ...randomBytes(rng, 3)); return placed();
     default: copy.splice(at(), rng.range(1, 3)); return placed();
   }
+}
+
+/** Every `.onnx` file under `root`, depth first in name order (none when it does not exist). */
+export function onnxFiles(root: string, out: string[] = []): string[] {
+  if (!fs.existsSync(root)) return out;
+  for (const e of fs.readdirSync(root, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = path.join(root, e.name);
+    if (e.isDirectory()) onnxFiles(p, out);
+    else if (e.name.endsWith('.onnx')) out.push(p);
+  }
+  return out;
 }
