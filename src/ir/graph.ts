@@ -431,6 +431,11 @@ export class Graph {
       }
     }
     detachInputs(node);
+    this.dropDetached(node);
+  }
+
+  /** Takes out a node that reads nothing any more: its unread outputs are forgotten. */
+  private dropDetached(node: Node): void {
     for (const out of node._outputs) {
       out._producer = undefined;
       if (!out._uses.length && !out.isGraphOutput) this.forgetValue(out);
@@ -520,15 +525,7 @@ export class Graph {
     for (const node of this._nodes) if (!live.has(node)) dead.push(node);
     // Every read by a dead node goes first, so the outputs nobody live reads are known at once.
     detachAll(dead);
-    for (let i = dead.length - 1; i >= 0; i--) {
-      const node = dead[i]!;
-      for (const out of node._outputs) {
-        out._producer = undefined;
-        if (!out._uses.length && !out.isGraphOutput) this.forgetValue(out);
-      }
-      this._nodes.delete(node);
-      node._graph = undefined;
-    }
+    for (let i = dead.length - 1; i >= 0; i--) this.dropDetached(dead[i]!);
     let removedInits = 0;
     for (const v of [...this._initializers.values()]) {
       if (!v._uses.length && !v.isGraphOutput && !v.isGraphInput) {
