@@ -35,6 +35,23 @@ const SMALL_CONSTS: (DimExpr | undefined)[] = new Array<DimExpr | undefined>(SMA
 /** The range of {@link DimExpr.symbol} without one: a dimension, so at least 0. */
 const DIM_RANGE = { min: 0n } as const;
 
+/**
+ * `a + b` of two safe integers when the sum is one too (then the double sum is exact), else
+ * undefined: constant shape arithmetic without bigint operations.
+ */
+function safeSum(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined || b === undefined || !Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return undefined;
+  const s = a + b;
+  return Number.isSafeInteger(s) ? s : undefined;
+}
+
+/** `a * b` likewise (a double product within the safe integers is exact; one beyond rounds past them). */
+function safeProduct(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined || b === undefined || !Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return undefined;
+  const p = a * b;
+  return Number.isSafeInteger(p) ? p : undefined;
+}
+
 function toBigInt(n: number | bigint): bigint {
   if (typeof n === 'bigint') return n;
   if (!Number.isInteger(n)) {
@@ -85,11 +102,17 @@ function toBigInt(n: number | bigint): bigint {
 export class DimExpr {
   /** Terms with non-zero coefficients, sorted by the monomial order (constant last). */
   private readonly terms: readonly Term[];
+  /**
+   * The value as a number when constant (what {@link constValue} returns), else undefined: the
+   * shapes of a static export are all constants, read as numbers at every node.
+   */
+  private readonly constNumber: number | undefined;
   private cachedKey: string | undefined;
   private cachedBounds: DimBounds | undefined;
 
   private constructor(terms: Term[]) {
     this.terms = terms;
+    this.constNumber = !terms.length ? 0 : terms.length === 1 && !terms[0]!.monomial.factors.length ? Number(terms[0]!.coefficient) : undefined;
   }
 
   private static fromTermMap(map: Map<string, Term>): DimExpr {
@@ -211,6 +234,8 @@ export class DimExpr {
     // Constants and zeros need no term merging (the shape arithmetic of static exports is all constants).
     if (!o.terms.length) return this;
     if (!this.terms.length) return o;
+    const sum = safeSum(this.constNumber, o.constNumber);
+    if (sum !== undefined) return DimExpr.const(sum);
     const a = this.constBigInt();
     const b = a === undefined ? undefined : o.constBigInt();
     if (b !== undefined) return DimExpr.const(a! + b);
@@ -234,6 +259,8 @@ export class DimExpr {
   /** `this * other`. */
   mul(other: DimExpr | number): DimExpr {
     const o = typeof other === 'number' ? DimExpr.const(other) : other;
+    const product = safeProduct(this.constNumber, o.constNumber);
+    if (product !== undefined) return DimExpr.const(product);
     const a = this.constBigInt();
     const b = o.constBigInt();
     if (a !== undefined && b !== undefined) return DimExpr.const(a * b);
@@ -415,8 +442,7 @@ export class DimExpr {
 
   /** The constant value as a number (may round beyond 2^53), or undefined when symbolic. */
   constValue(): number | undefined {
-    const c = this.constBigInt();
-    return c === undefined ? undefined : Number(c);
+    return this.constNumber;
   }
 
   /** The constant value as an exact bigint, or undefined when symbolic. */

@@ -1,7 +1,8 @@
-import { DType, type Node, type Tensor, type Value, elementCount } from '../ir/index.js';
+import { DType, type Tensor, elementCount } from '../ir/index.js';
 import { arrayOfTensor, evaluateArrays } from './evaluate.js';
 import { MAX_TRACKED_ELEMENTS, type ValueFacts, arrayValues, constDims, newFacts, staticCount, tensorValues } from './facts.js';
 import { type NDArray, storedArray, toTensor } from './ndarray.js';
+import type { OpContext } from './ops/context.js';
 
 /**
  * How evaluated constants travel between nodes during inference: as the evaluator's arrays, not
@@ -59,45 +60,44 @@ function exactSmallInt64(f: ValueFacts | undefined): boolean {
 }
 
 /**
- * The evaluator's outputs for a node of a folded op type (see `OpRule.folds`) when every input is
- * constant and the outputs are small; undefined otherwise. `moves`: the op only moves elements,
- * and is not run when the handler's `results` already know every output exactly.
+ * The evaluator's outputs for the node `ctx` points at, of a folded op type (see `OpRule.folds`),
+ * when every input is constant and the outputs are small; undefined otherwise. `moves`: the op
+ * only moves elements, and is not run when the handler's `results` already know every output
+ * exactly. Most nodes read an activation and stop at it, so nothing is allocated before the
+ * inputs are known to be constant.
  */
 export function foldNode(
-  node: Node,
+  ctx: OpContext,
   results: readonly (ValueFacts | undefined)[],
   moves: boolean,
-  lookup: (v: Value) => ValueFacts,
   constantOf: (f: ValueFacts) => Tensor | undefined,
   maxConstantElements: number,
 ): ValueFacts[] | undefined {
+  const node = ctx.node;
   if (moves && results.length === node.outputs.length && results.every(exactSmallInt64)) return undefined;
-  const inputs: ValueFacts[] = [];
+  let present = 0;
   let inputElements = 0;
   const slots = node.inputs;
   for (let i = 0; i < slots.length; i++) {
-    const v = slots[i];
-    if (!v || !v.name) continue;
-    const f = lookup(v);
+    if (!ctx.has(i)) continue;
+    const f = ctx.facts(i);
     const size = f.array ? elementCount(f.array.dims) : constantOf(f)?.size;
     if (size === undefined) return undefined;
     inputElements += size;
-    inputs.push(f);
+    present++;
   }
-  if (!inputs.length || inputElements > MAX_EVALUATED_INPUT_ELEMENTS) return undefined;
+  if (!present || inputElements > MAX_EVALUATED_INPUT_ELEMENTS) return undefined;
   for (let i = 0; i < node.outputs.length; i++) {
     const count = staticCount(results[i]?.shape);
     if (count === undefined || count > maxConstantElements) return undefined;
   }
   const arrays: (NDArray | undefined)[] = [];
-  let k = 0;
   for (let i = 0; i < slots.length; i++) {
-    const v = slots[i];
-    if (!v || !v.name) {
+    if (!ctx.has(i)) {
       arrays.push(undefined);
       continue;
     }
-    const f = inputs[k++]!;
+    const f = ctx.facts(i);
     const a = arrayOfFacts(f, f.array ? undefined : constantOf(f));
     if (!a) return undefined;
     arrays.push(a);

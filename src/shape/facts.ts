@@ -11,7 +11,7 @@ import { int64At, readsAsNumbers, tensorNumbers } from './tensor-numbers.js';
  */
 export interface ValueFacts {
   dtype?: DTypeCode;
-  /** Dims; undefined when even the rank is unknown. */
+  /** Dims; undefined when even the rank is unknown. (Arrays in facts may be shared: never write to them.) */
   shape?: DimExpr[];
   /** Element values (flattened), when known exactly and the tensor is small. */
   values?: DimExpr[];
@@ -145,9 +145,32 @@ export function staticDims(shape: readonly DimExpr[] | undefined): number[] | un
   return out;
 }
 
+/**
+ * Shapes and single values that tens of thousands of constants repeat (`[]`, `[1]`, `[4]`; `[-1]`,
+ * `[0]`), one array each: facts are kept for every value, and their arrays are never written.
+ */
+const NO_DIMS: DimExpr[] = [];
+const MAX_SHARED_DIM = 64;
+const SHARED_DIMS: DimExpr[][] = Array.from({ length: MAX_SHARED_DIM + 1 }, (_, n) => [DimExpr.const(n)]);
+const SHARED_VALUE_MIN = -1024;
+const SHARED_VALUE_MAX = 4096;
+const SHARED_VALUES: (DimExpr[] | undefined)[] = new Array<DimExpr[] | undefined>(SHARED_VALUE_MAX - SHARED_VALUE_MIN + 1).fill(undefined);
+
 /** Dims of a constant tensor as expressions. */
 export function constDims(dims: readonly number[]): DimExpr[] {
+  if (!dims.length) return NO_DIMS;
+  if (dims.length === 1) {
+    const d = dims[0]!;
+    if (Number.isInteger(d) && d >= 0 && d <= MAX_SHARED_DIM) return SHARED_DIMS[d]!;
+  }
   return dims.map((d) => DimExpr.const(d));
+}
+
+/** `[value]` (shared for small integers, see {@link constDims}). */
+function oneValue(value: DimExpr): DimExpr[] {
+  const c = value.constValue();
+  if (c === undefined || !Number.isInteger(c) || c < SHARED_VALUE_MIN || c > SHARED_VALUE_MAX) return [value];
+  return (SHARED_VALUES[c - SHARED_VALUE_MIN] ??= [value]);
 }
 
 /**
@@ -188,7 +211,7 @@ export function arrayValues(a: NDArray): DimExpr[] | undefined {
     if (!Number.isInteger(x)) return undefined;
     out[i] = DimExpr.const(x);
   }
-  return out;
+  return n === 1 ? oneValue(out[0]!) : out;
 }
 
 /** Element count of dims (an indexed loop: `Tensor.size` iterates, which shows on 40,000 constants). */
@@ -210,6 +233,7 @@ function int64Values(tensor: Tensor, size: number): DimExpr[] | undefined {
     return undefined;
   }
   if (bytes.byteLength < size * 8) return undefined;
+  if (size === 1) return oneValue(DimExpr.const(int64At(bytes, 0)));
   const out: DimExpr[] = new Array<DimExpr>(size);
   for (let i = 0; i < size; i++) out[i] = DimExpr.const(int64At(bytes, i * 8));
   return out;

@@ -207,11 +207,12 @@ class FactStore implements ShapeFacts {
     const rule = ruleFor(node);
     const handler = rule.handler;
     let results: (ValueFacts | undefined)[] = [];
+    const ctx = (this.contexts[this.depth] ??= new OpContext(this.lookup, this.inferGraph, this.lookup, this.constantOf));
+    ctx.at(node, node.graph === this.mainGraph ? this.require : undefined);
     if (handler) {
-      const ctx = (this.contexts[this.depth] ??= new OpContext(this.lookup, this.inferGraph, this.lookup, this.constantOf));
       this.depth++;
       try {
-        results = handler(ctx.at(node, node.graph === this.mainGraph ? this.require : undefined));
+        results = handler(ctx);
       } catch {
         // A handler meeting a malformed node knows nothing; inference never fails a caller.
         results = [];
@@ -219,7 +220,7 @@ class FactStore implements ShapeFacts {
         this.depth--;
       }
     }
-    const evaluated = rule.folds ? foldNode(node, results, rule.moves, this.lookup, this.constantOf, this.maxConstantElements) : undefined;
+    const evaluated = rule.folds ? foldNode(ctx, results, rule.moves, this.constantOf, this.maxConstantElements) : undefined;
     const outputs = node.outputs;
     for (let i = 0; i < outputs.length; i++) {
       const out = outputs[i]!;
