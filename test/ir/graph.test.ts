@@ -107,6 +107,22 @@ describe('graph mutation keeps producers and uses right', () => {
     expect(Buffer.from(modelToBytes(reloaded)).equals(Buffer.from(modelToBytes(model)))).toBe(true);
   });
 
+  it('a loaded model names new nodes apart from every node it has, subgraphs and renames included', () => {
+    const { model, g } = chain();
+    const cond = g.addInput('cond', { dtype: DType.BOOL, shape: [] });
+    const thenG = new Graph('then', g);
+    thenG.setOutputs([thenG.addNode({ op: 'Identity', inputs: [g.value('a_out')!], name: 'inner', outputs: ['then_out'] }).output()]);
+    const elseG = new Graph('else', g);
+    elseG.setOutputs([elseG.addNode({ op: 'Identity', inputs: [g.value('b_out')!], name: 'inner_1', outputs: ['else_out'] }).output()]);
+    const iff = g.addNode({ op: 'If', inputs: [cond], name: 'if', outputs: ['z'], attributes: { then_branch: { kind: 'graph', value: thenG }, else_branch: { kind: 'graph', value: elseG } } });
+    g.setOutputs([...g.outputs, iff.output()]);
+    const loaded = loadModelFromBytes(modelToBytes(model)).graph;
+    // Names a model has are taken however they got there: loaded, inside a subgraph, or renamed since.
+    loaded.nodes.find((n) => n.name === 'b')!.name = 'renamed';
+    const made = ['inner', 'a', 'renamed', 'if', 'b', 'inner'].map((name) => loaded.addNode({ op: 'Relu', inputs: [loaded.value('x')!], name }).name);
+    expect(made).toEqual(['inner_2', 'a_1', 'renamed_1', 'if_1', 'b', 'inner_3']);
+  });
+
   it('property: random edit sequences keep indexes equal to a recomputation', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.nat(50), fc.nat(50), fc.nat(3)), { minLength: 1, maxLength: 40 }), (edits) => {
       const g = new Graph();
