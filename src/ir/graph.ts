@@ -2,7 +2,7 @@ import { OnnxSurgeonError } from '../errors.js';
 import type { Attribute, AttributeValue } from './attribute.js';
 import { cloneGraph } from './clone.js';
 import { GraphEdit } from './edit.js';
-import { liveNodes } from './liveness.js';
+import { markLiveNodes } from './liveness.js';
 import { Node } from './node.js';
 import { NameScope } from './names.js';
 import { topologicalOrder } from './toposort.js';
@@ -520,7 +520,7 @@ export class Graph {
    * ```
    */
   cleanup(): { nodes: number; initializers: number } {
-    const live = liveNodes(this);
+    const live = markLiveNodes(this);
     const dead: Node[] = [];
     for (const node of this._nodes) if (!live.has(node)) dead.push(node);
     // Every read by a dead node goes first, so the outputs nobody live reads are known at once.

@@ -20,7 +20,7 @@
 export { Model, type LocalFunction } from './model.js';
 export { Graph, type NodeSpec } from './graph.js';
 export { GraphEdit } from './edit.js';
-export { liveNodes, usesAfter } from './liveness.js';
+export { type LiveNodeMarks, liveNodes, markLiveNodes, usesAfter } from './liveness.js';
 export { downstreamNodes, graphsWithin, readsOf, subgraphsOf, upstreamNodes } from './traverse.js';
 export { Node } from './node.js';
 export { Value, type Use } from './value.js';

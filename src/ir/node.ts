@@ -44,6 +44,7 @@ export class Node {
   /** @internal */ _outputs: Value[] = [];
   /** @internal */ _graph: Graph | undefined;
   /** @internal Scratch of toposort.ts: the node's position while an order is computed. */ _order = 0;
+  /** @internal Scratch of liveness.ts: the mark of the latest liveness walk that reached the node. */ _liveMark = 0;
 
   /** @internal Nodes are created by {@link Graph.addNode} or a {@link GraphEdit} (detached until committed). */
   constructor(graph: Graph | undefined, opType: string, domain: string, name: string) {

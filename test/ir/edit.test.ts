@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DType, Graph, GraphEdit, Model, Tensor, attr, checkIndexes, graphsWithin, isOnnxDomain, liveNodes, normalizeDomain, usesAfter,
+  DType, Graph, GraphEdit, Model, Tensor, attr, checkIndexes, graphsWithin, isOnnxDomain, liveNodes, markLiveNodes, normalizeDomain, usesAfter,
 } from '../../src/ir/index.js';
 import { modelToBytes } from '../../src/serde/index.js';
 
@@ -122,6 +122,42 @@ describe('liveness', () => {
     expect(liveNodes(g).has(scale)).toBe(true);
     expect(g.cleanup().nodes).toBe(0);
     expect([...graphsWithin(g)].map((s) => s.name)).toEqual(['main', 'then', 'else']);
+  });
+});
+
+describe('liveness marks', () => {
+  it('answer as liveNodes does, with pending edits and subgraph reads, and refuse to answer once stale', () => {
+    const g = new Graph();
+    const x = g.addInput('x');
+    const cond = g.addInput('cond', { dtype: DType.BOOL, shape: [] });
+    const scale = g.addNode({ op: 'Abs', inputs: [x], name: 'scale' });
+    const dead = g.addNode({ op: 'Neg', inputs: [x], name: 'dead' });
+    const replaced = g.addNode({ op: 'Relu', inputs: [scale.output()], name: 'replaced' });
+    const branch = new Graph('then', g);
+    const inner = branch.addNode({ op: 'Neg', inputs: [scale.output()], name: 'inner' });
+    const innerUp = branch.addNode({ op: 'Abs', inputs: [inner.output()], name: 'innerUp' });
+    branch.setOutputs([innerUp.output()]);
+    const orBranch = new Graph('else', g);
+    orBranch.setOutputs([orBranch.addNode({ op: 'Identity', inputs: [x], name: 'other' }).output()]);
+    const ifNode = g.addNode({ op: 'If', inputs: [cond], name: 'if', attributes: { then_branch: { kind: 'graph', value: branch }, else_branch: { kind: 'graph', value: orBranch } } });
+    const add = g.addNode({ op: 'Add', inputs: [ifNode.output(), replaced.output()], name: 'add' });
+    g.setOutputs([add.output()]);
+    const edit = new GraphEdit(g);
+    const made = edit.node({ op: 'Sqrt', inputs: [x], name: 'made' });
+    edit.replaceAllUsesWith(replaced.output(), made.output());
+    const everyNode = [...graphsWithin(g)].flatMap((sub) => sub.nodes).concat(made);
+    for (const pending of [[], [edit]]) {
+      const expected = liveNodes(g, pending);
+      const marks = markLiveNodes(g, pending);
+      expect(marks.size).toBe(expected.size);
+      expect(everyNode.filter((n) => marks.has(n))).toEqual(everyNode.filter((n) => expected.has(n)));
+    }
+    expect(liveNodes(g, [edit]).has(replaced)).toBe(false);
+    expect(liveNodes(g).has(dead) || liveNodes(g, [edit]).has(dead)).toBe(false);
+    const older = markLiveNodes(g);
+    markLiveNodes(g, [edit]);
+    // An older answer is not quietly wrong: nodes are marked by the newest walk only.
+    expect(() => older.has(scale)).toThrow(/newer liveness walk/);
   });
 });
 

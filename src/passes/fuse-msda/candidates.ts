@@ -1,4 +1,4 @@
-import { type Graph, type Node, type Value, isOnnxDomain } from '../../ir/index.js';
+import { type Graph, type LiveNodeMarks, type Node, type Value, isOnnxDomain } from '../../ir/index.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { type Step, backwardChain, forwardLayoutChain, stepsFromIndex } from './paths.js';
 
@@ -39,7 +39,7 @@ export function isGridSample(node: Node): boolean {
  * Groups the graph's GridSample nodes into candidate MSDA sites, in graph order. `live` is the set
  * of nodes some output depends on: dead readers (an optimizer's leftovers) are not uses.
  */
-export function findCandidates(graph: Graph, facts: ShapeFacts, live: ReadonlySet<Node>): { candidates: Candidate[]; strays: Stray[] } {
+export function findCandidates(graph: Graph, facts: ShapeFacts, live: LiveNodeMarks): { candidates: Candidate[]; strays: Stray[] } {
   const byStack = new Map<Node, Candidate>();
   const candidates: Candidate[] = [];
   const strays: Stray[] = [];

@@ -15,7 +15,7 @@
  */
 import { OnnxSurgeonError } from '../../errors.js';
 import { sortIfAcyclic } from '../../ir/toposort.js';
-import { type GraphEdit, type Model, type Node, invalidRegion, liveNodes, requireValidGraph, usesAfter } from '../../ir/index.js';
+import { type GraphEdit, type LiveNodeMarks, type Model, type Node, invalidRegion, liveNodes, markLiveNodes, requireValidGraph, usesAfter } from '../../ir/index.js';
 import { ViewError } from '../../layout/view.js';
 import { shapeConflicts } from '../../shape/conflicts.js';
 import { MSDA_PLUGIN, validateMsdaNode } from '../../plugins/index.js';
@@ -179,7 +179,7 @@ function decideRewrites(model: Model, found: readonly MsdaSiteInfo[], facts: Sha
     symbolicDims: 'ignore', typeOf: (v) => p.replacement.edit.typeOf(v),
   })]));
   for (;;) {
-    const live = liveNodes(model.graph, kept.map((p) => p.replacement.edit));
+    const live = markLiveNodes(model.graph, kept.map((p) => p.replacement.edit));
     const next: PlannedRewrite[] = [];
     let pending = kept.map((p) => p.replacement.edit);
     for (const plan of kept) {
@@ -201,7 +201,7 @@ function decideRewrites(model: Model, found: readonly MsdaSiteInfo[], facts: Sha
 }
 
 /** Names the first value inside the site that a live node outside it will still read. */
-function escapeReason(site: MsdaSite, live: ReadonlySet<Node>, pending: readonly GraphEdit[]): string {
+function escapeReason(site: MsdaSite, live: LiveNodeMarks, pending: readonly GraphEdit[]): string {
   const inside = new Set(site.dataNodes);
   for (const node of site.dataNodes) {
     for (const out of node.outputs) {

@@ -1,4 +1,4 @@
-import { type DTypeCode, type Node, type Use, type Value, isOnnxDomain } from '../../ir/index.js';
+import { type DTypeCode, type LiveNodeMarks, type Node, type Use, type Value, isOnnxDomain } from '../../ir/index.js';
 import type { ShapeFacts } from '../../shape/facts.js';
 import { type View, ViewError, broadcastView, identityView } from '../../layout/view.js';
 import { applyLayoutOp, isLayoutOp, layoutDataInput } from '../../layout/layout-ops.js';
@@ -133,12 +133,12 @@ export function sharedValues(chains: readonly Chain[]): Value[] {
  * `Shape(x)` of the very tensors being reshaped; those reads die with the site) and other than
  * reads by nodes nothing depends on (optimizers leave dead nodes behind).
  */
-export function dataUses(v: Value, live: ReadonlySet<Node>): Use[] {
+export function dataUses(v: Value, live: LiveNodeMarks): Use[] {
   return v.uses.filter((u) => u.node.opType !== 'Shape' && u.node.opType !== 'Size' && live.has(u.node));
 }
 
 /** A single-use chain of layout ops forward from `start` (how samples reach the stack and the Mul). */
-export function forwardLayoutChain(start: Value, live: ReadonlySet<Node>, options: { throughGraphOutputs?: boolean } = {}): { end: Value; steps: Step[] } {
+export function forwardLayoutChain(start: Value, live: LiveNodeMarks, options: { throughGraphOutputs?: boolean } = {}): { end: Value; steps: Step[] } {
   const steps: Step[] = [];
   const seen = new Set<Value>();
   let v = start;

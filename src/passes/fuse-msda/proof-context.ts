@@ -1,4 +1,4 @@
-import type { Node, Value } from '../../ir/index.js';
+import type { LiveNodeMarks, Node, Value } from '../../ir/index.js';
 import { type Atom, type View, ViewError } from '../../layout/view.js';
 import { DimExpr } from '../../shape/dim-expr.js';
 import type { ShapeFacts } from '../../shape/facts.js';
@@ -11,7 +11,7 @@ export interface ProofContext {
   /** The model's default-domain opset (attribute and input forms depend on it). */
   readonly opset: number;
   /** Nodes some graph output depends on (dead nodes an optimizer left behind do not count as uses). */
-  readonly live: ReadonlySet<Node>;
+  readonly live: LiveNodeMarks;
   /** Refuse every rounding, also the float64 -> float32 rounding of TorchScript's sampling locations. */
   readonly exactPrecision?: boolean;
 }

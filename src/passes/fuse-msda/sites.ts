@@ -3,7 +3,7 @@
  * the first half of fuse-msda, and what `inspect --site`, `inspect --dot` and the report read.
  */
 import { OnnxSurgeonError } from '../../errors.js';
-import { DType, type Model, type Node, type StructuralProblem, liveNodes } from '../../ir/index.js';
+import { DType, type Model, type Node, type StructuralProblem, markLiveNodes } from '../../ir/index.js';
 import { MSDA_PLUGIN } from '../../plugins/index.js';
 import type { DimExpr } from '../../shape/dim-expr.js';
 import type { ShapeFacts } from '../../shape/facts.js';
@@ -88,7 +88,7 @@ export interface FindMsdaSitesOptions {
 export function findMsdaSites(model: Model, options: FindMsdaSitesOptions = {}): MsdaSites {
   const graph = model.graph;
   const facts = inferShapes(graph);
-  const live = liveNodes(graph);
+  const live = markLiveNodes(graph);
   // GridSample exists from opset 16; a model without an ONNX opset import cannot hold one.
   const context = { facts, opset: model.onnxOpset ?? 0, live, exactPrecision: Boolean(options.exactPrecision) };
   const { candidates, strays } = findCandidates(graph, facts, live);
