@@ -6,7 +6,7 @@ import { markLiveNodes } from './liveness.js';
 import { Node } from './node.js';
 import { NameScope } from './names.js';
 import { topologicalOrder } from './toposort.js';
-import { graphsWithin, subgraphsOf } from './traverse.js';
+import { graphsWithin, holdsGraph, subgraphsOf } from './traverse.js';
 import type { Tensor } from './tensor.js';
 import { type DTypeCode, type Dim, type TensorType, dtypeName } from './types.js';
 import { Value } from './value.js';
@@ -576,7 +576,7 @@ function detachAll(nodes: readonly Node[]): void {
   const collect = (node: Node): void => {
     leaving.add(node);
     for (const v of node._inputs) if (v) touched.add(v);
-    if (node.attributes.size === 0) return;
+    if (!holdsGraph(node)) return;
     for (const g of subgraphsOf(node)) for (const inner of g._nodes) collect(inner);
   };
   for (const node of nodes) collect(node);

@@ -40,9 +40,20 @@ export function subgraphsOf(node: Node): Graph[] {
 export function* graphsWithin(root: Graph): Generator<Graph> {
   yield root;
   for (const node of root._nodes) {
-    if (node.attributes.size === 0) continue;
+    if (!holdsGraph(node)) continue;
     for (const sub of subgraphsOf(node)) yield* graphsWithin(sub);
   }
+}
+
+/** True when one of the node's attributes is a graph (most nodes: none, and nothing is allocated to say so). */
+export function holdsGraph(node: Node): boolean {
+  const attributes = node.attributes;
+  if (attributes.size === 0) return false;
+  for (const attribute of attributes.values()) {
+    const kind = attribute.value.kind;
+    if (kind === 'graph' || kind === 'graphs') return true;
+  }
+  return false;
 }
 
 /**
@@ -73,7 +84,7 @@ export function* readsOf(node: Node): Generator<Value> {
  */
 export function forEachRead(node: Node, visit: (value: Value) => void): void {
   for (const v of node._inputs) if (v) visit(v);
-  if (node.attributes.size === 0) return;
+  if (!holdsGraph(node)) return;
   for (const sub of subgraphsOf(node)) for (const inner of sub._nodes) forEachRead(inner, visit);
 }
 
