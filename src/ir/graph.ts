@@ -67,6 +67,7 @@ export class Graph {
   /** @internal */ _inputs: Value[] = [];
   /** @internal */ _outputs: Value[] = [];
   /** @internal How many times {@link createDefinition} defined a name already defined here. */ _duplicatesMade = 0;
+  /** @internal Values created in this graph so far: the next one's {@link Value._ordinal}. */ _valuesCreated = 0;
   /** @internal Initializer values in model order (a model may give two the same name). */ readonly _initializers = new Set<Value>();
   /** The enclosing graph for subgraphs of If/Loop/Scan; undefined for the main graph. */
   readonly parent: Graph | undefined;

@@ -42,15 +42,22 @@ export class Value {
   /** @internal */ _producer: Node | undefined = undefined;
   /** @internal */ _outputIndex = -1;
   /** @internal */ _uses: Use[] = [];
-  /** @internal */ _graph: Graph;
+  /** @internal Fixed at creation (see {@link _ordinal}). */ readonly _graph: Graph;
   /** @internal */ _initializer: Tensor | undefined = undefined;
   /** @internal How many slots of its graph's input list hold this value. */ _inputSlots = 0;
   /** @internal How many slots of its graph's output list hold this value. */ _outputSlots = 0;
   /** @internal A sparse initializer defines it (decoders). */ _sparseInitializer = false;
+  /**
+   * @internal Position among the values ever created in {@link graph} (0, 1, 2, ...; never reused,
+   * never changed: a value never moves to another graph). Analyses that keep something per value
+   * for one run (shape inference's facts) index arrays by it instead of hashing the value in a Map.
+   */
+  readonly _ordinal: number;
 
   /** @internal Values are created by {@link Graph}; never construct directly. */
   constructor(graph: Graph, name: string, type?: TensorType) {
     this._graph = graph;
+    this._ordinal = graph._valuesCreated++;
     this.name = name;
     if (type) this.type = type;
   }

@@ -1,6 +1,6 @@
 import { type Graph, type Node, isOnnxDomain } from '../ir/index.js';
 import type { DimExpr } from './dim-expr.js';
-import type { ShapeFacts } from './facts.js';
+import { type ShapeFacts, shapeView, valuesView } from './facts.js';
 
 /**
  * Nodes whose inputs cannot fit together for any run: two static sizes that neither broadcast
@@ -18,6 +18,9 @@ export interface ShapeConflict {
 
 const BROADCASTING = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Mod', 'Max', 'Min', 'Sum', 'Mean', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Where', 'BitShift']);
 
+/** A shape as the facts keep it (read only: see {@link shapeView}). */
+type Shape = readonly DimExpr[];
+
 /** Every shape conflict of the main graph, in node order. */
 export function shapeConflicts(graph: Graph, facts: ShapeFacts): ShapeConflict[] {
   const out: ShapeConflict[] = [];
@@ -34,14 +37,15 @@ function conflictOf(node: Node, facts: ShapeFacts): string | undefined {
   const broadcasting = BROADCASTING.has(op);
   if (!broadcasting && !CHECKED.has(op)) return undefined;
   const inputs = node.inputs;
-  const shapeOf = (i: number): DimExpr[] | undefined => (inputs[i] ? facts.shape(inputs[i]!) : undefined);
+  // Views, not copies: this reads the shapes of most nodes of the model and never writes them.
+  const shapeOf = (i: number): Shape | undefined => (inputs[i] ? shapeView(facts, inputs[i]!) : undefined);
   // Opset < 7 broadcast by an `axis` attribute instead of numpy's rules: not judged here.
   if (broadcasting) return node.attr('broadcast') ? undefined : broadcastConflict(inputs.map((_, i) => shapeOf(i)));
   switch (op) {
     case 'MatMul': return matMulConflict(shapeOf(0), shapeOf(1));
     case 'Concat': return concatConflict(node, inputs.map((_, i) => shapeOf(i)));
     case 'Split': return splitConflict(node, shapeOf(0), facts);
-    case 'Reshape': return reshapeConflict(shapeOf(0), inputs[1] ? facts.values(inputs[1]) : undefined, node.attrNumber('allowzero', 0) === 1);
+    case 'Reshape': return reshapeConflict(shapeOf(0), inputs[1] ? valuesView(facts, inputs[1]) : undefined, node.attrNumber('allowzero', 0) === 1);
     default: return undefined;
   }
 }
@@ -52,8 +56,9 @@ const CHECKED = new Set(['MatMul', 'Concat', 'Split', 'Reshape']);
 const known = (d: DimExpr | undefined): number | undefined => d?.constValue();
 const text = (s: readonly DimExpr[]): string => `[${s.map(String).join(', ')}]`;
 
-function broadcastConflict(shapes: readonly (DimExpr[] | undefined)[]): string | undefined {
-  const present = shapes.filter((s): s is DimExpr[] => s !== undefined);
+function broadcastConflict(shapes: readonly (Shape | undefined)[]): string | undefined {
+  if (broadcastsStatically(shapes)) return undefined;
+  const present = shapes.filter((s): s is Shape => s !== undefined);
   const rank = Math.max(0, ...present.map((s) => s.length));
   for (let k = 1; k <= rank; k++) {
     const sizes = present.map((s) => known(s[s.length - k])).filter((n): n is number => n !== undefined && n !== 1);
@@ -62,7 +67,26 @@ function broadcastConflict(shapes: readonly (DimExpr[] | undefined)[]): string |
   return undefined;
 }
 
-function matMulConflict(a: DimExpr[] | undefined, b: DimExpr[] | undefined): string | undefined {
+/**
+ * True when no axis has two different known sizes other than 1: the answer of almost every node,
+ * found without the arrays and sets that describing a conflict takes.
+ */
+function broadcastsStatically(shapes: readonly (Shape | undefined)[]): boolean {
+  let rank = 0;
+  for (const s of shapes) if (s !== undefined && s.length > rank) rank = s.length;
+  for (let k = 1; k <= rank; k++) {
+    let size: number | undefined;
+    for (const s of shapes) {
+      const n = s === undefined ? undefined : known(s[s.length - k]);
+      if (n === undefined || n === 1) continue;
+      if (size === undefined) size = n;
+      else if (n !== size) return false;
+    }
+  }
+  return true;
+}
+
+function matMulConflict(a: Shape | undefined, b: Shape | undefined): string | undefined {
   if (!a || !b || !a.length || !b.length) return undefined;
   const inner = known(a[a.length - 1]);
   const other = known(b.length === 1 ? b[0] : b[b.length - 2]);
@@ -71,8 +95,34 @@ function matMulConflict(a: DimExpr[] | undefined, b: DimExpr[] | undefined): str
   return undefined;
 }
 
-function concatConflict(node: Node, shapes: readonly (DimExpr[] | undefined)[]): string | undefined {
-  const present = shapes.filter((s): s is DimExpr[] => s !== undefined);
+/** True when the known shapes concatenate (one rank, one known size per other axis): {@link broadcastsStatically}'s shortcut for Concat. */
+function concatenatesStatically(node: Node, shapes: readonly (Shape | undefined)[]): boolean {
+  let first: Shape | undefined;
+  for (const s of shapes) {
+    if (s === undefined) continue;
+    if (first === undefined) first = s;
+    else if (s.length !== first.length) return false;
+  }
+  if (first === undefined) return true;
+  const rank = first.length;
+  const raw = node.attrNumber('axis', 0);
+  const axis = raw < 0 ? raw + rank : raw;
+  for (let k = 0; k < rank; k++) {
+    if (k === axis) continue;
+    let size: number | undefined;
+    for (const s of shapes) {
+      const n = s === undefined ? undefined : known(s[k]);
+      if (n === undefined) continue;
+      if (size === undefined) size = n;
+      else if (n !== size) return false;
+    }
+  }
+  return true;
+}
+
+function concatConflict(node: Node, shapes: readonly (Shape | undefined)[]): string | undefined {
+  if (concatenatesStatically(node, shapes)) return undefined;
+  const present = shapes.filter((s): s is Shape => s !== undefined);
   if (present.length < 2) return undefined;
   const rank = present[0]!.length;
   if (present.some((s) => s.length !== rank)) return `concatenates tensors of ranks ${present.map((s) => s.length).join(', ')}`;
@@ -86,18 +136,18 @@ function concatConflict(node: Node, shapes: readonly (DimExpr[] | undefined)[]):
   return undefined;
 }
 
-function splitConflict(node: Node, shape: DimExpr[] | undefined, facts: ShapeFacts): string | undefined {
+function splitConflict(node: Node, shape: Shape | undefined, facts: ShapeFacts): string | undefined {
   if (!shape) return undefined;
   const raw = node.attrNumber('axis', 0);
   const axis = raw < 0 ? raw + shape.length : raw;
   const total = known(shape[axis]);
-  const sizes = node.inputs[1] ? facts.values(node.inputs[1])?.map((d) => d.constValue()) : node.attrInts('split');
+  const sizes = node.inputs[1] ? valuesView(facts, node.inputs[1])?.map((d) => d.constValue()) : node.attrInts('split');
   if (total === undefined || !sizes || sizes.some((n) => n === undefined)) return undefined;
   const sum = (sizes as number[]).reduce((a, b) => a + b, 0);
   return sum !== total ? `splits an axis of ${total} into sizes adding up to ${sum}` : undefined;
 }
 
-function reshapeConflict(shape: DimExpr[] | undefined, target: DimExpr[] | undefined, allowZero: boolean): string | undefined {
+function reshapeConflict(shape: Shape | undefined, target: Shape | undefined, allowZero: boolean): string | undefined {
   if (!shape || !target) return undefined;
   const inputCount = shape.reduce<number | undefined>((n, d) => (n === undefined || known(d) === undefined ? undefined : n * known(d)!), 1);
   if (inputCount === undefined) return undefined;

@@ -74,6 +74,33 @@ export interface ShapeFacts {
   constant(v: Value): Tensor | undefined;
 }
 
+/**
+ * Facts that also lend their arrays as they are kept, for library code that only reads them (the
+ * store {@link ShapeFacts} of `inferShapes` is one). The public `shape`/`values` copy, so a caller
+ * may edit what it gets; a reader walking every node (shape conflicts) would copy an array per
+ * input for nothing. Never write to what a view returns.
+ */
+export interface ShapeFactsView extends ShapeFacts {
+  /** {@link ShapeFacts.shape} without the copy. */
+  shapeView(v: Value): readonly DimExpr[] | undefined;
+  /** {@link ShapeFacts.values} without the copy. */
+  valuesView(v: Value): readonly DimExpr[] | undefined;
+}
+
+function isView(facts: ShapeFacts): facts is ShapeFactsView {
+  return (facts as Partial<ShapeFactsView>).shapeView !== undefined;
+}
+
+/** `facts.shape(v)`, without a copy where the facts can lend their array (read only). */
+export function shapeView(facts: ShapeFacts, v: Value): readonly DimExpr[] | undefined {
+  return isView(facts) ? facts.shapeView(v) : facts.shape(v);
+}
+
+/** `facts.values(v)`, without a copy where the facts can lend their array (read only). */
+export function valuesView(facts: ShapeFacts, v: Value): readonly DimExpr[] | undefined {
+  return isView(facts) ? facts.valuesView(v) : facts.values(v);
+}
+
 /** Element types whose values are integers (bool counts as 0/1). */
 export function isIntegerDType(dtype: DTypeCode | undefined): boolean {
   switch (dtype) {

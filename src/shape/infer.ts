@@ -2,8 +2,9 @@ import { DType, type DTypeCode, type Dim, type Graph, type Node, type Tensor, ty
 import { topologicalOrder } from '../ir/toposort.js';
 import { DimExpr, type SymbolRange } from './dim-expr.js';
 import { foldNode, packedConstant } from './evaluated.js';
+import { FactTable } from './fact-table.js';
 import {
-  MAX_TRACKED_ELEMENTS, type ShapeFacts, type ValueFacts, constDims, isIntegerDType, newFacts, representable, staticCount,
+  MAX_TRACKED_ELEMENTS, type ShapeFacts, type ShapeFactsView, type ValueFacts, constDims, isIntegerDType, newFacts, representable, staticCount,
   staticDims, tensorFromValues, tensorValues,
 } from './facts.js';
 import type { NDArray } from './ndarray.js';
@@ -54,15 +55,15 @@ const MAX_VALUE_TERMS = 64;
 const MAX_PASSES = 8;
 
 /** The fact store behind {@link inferShapes}: facts per value, filled in graph order. */
-class FactStore implements ShapeFacts {
-  private readonly facts = new Map<Value, ValueFacts>();
+class FactStore implements ShapeFactsView {
+  private readonly facts: FactTable;
   private readonly bindings: Record<string, number>;
   private readonly maxConstantElements: number;
   /** Range of each input-dim symbol, by name (filled while seeding the main graph's inputs). */
   private readonly ranges = new Map<string, SymbolRange>();
   private readonly options: InferShapesOptions;
   private readonly constraints: RunConstraints;
-  private mainGraph: Graph | undefined;
+  private readonly mainGraph: Graph;
   /** Stop the main graph at the first node that proves a larger minimum (this pass restarts). */
   private readonly stopOnTightening: boolean;
   /** One handler context per subgraph nesting level (see {@link OpContext}), and the current level. */
@@ -73,6 +74,8 @@ class FactStore implements ShapeFacts {
 
   constructor(graph: Graph, options: InferShapesOptions, learned: ReadonlyMap<string, bigint>, stopOnTightening: boolean) {
     this.options = options;
+    this.mainGraph = graph;
+    this.facts = new FactTable(graph);
     this.stopOnTightening = stopOnTightening;
     this.bindings = options.bindings ?? {};
     this.maxConstantElements = options.maxConstantElements ?? 1024;
@@ -114,9 +117,18 @@ class FactStore implements ShapeFacts {
   }
 
   values(v: Value): DimExpr[] | undefined {
+    const values = this.valuesView(v);
+    return values && [...values];
+  }
+
+  shapeView(v: Value): readonly DimExpr[] | undefined {
+    return this.lookup(v).shape;
+  }
+
+  valuesView(v: Value): readonly DimExpr[] | undefined {
     const f = this.lookup(v);
     if (!f.values || !f.shape || f.shape.length > 1 || !isIntegerDType(f.dtype)) return undefined;
-    return [...f.values];
+    return f.values;
   }
 
   constant(v: Value): Tensor | undefined {
@@ -184,7 +196,6 @@ class FactStore implements ShapeFacts {
 
   /** Infers every node of `graph` (and the subgraphs its If/Loop nodes run). */
   inferGraph = (graph: Graph, inputs?: readonly ValueFacts[]): void => {
-    this.mainGraph ??= graph;
     this.graphs.push(graph);
     graph.inputs.forEach((v, i) => {
       const given = inputs?.[i];
