@@ -345,7 +345,7 @@ export function inferShapes(graph: Graph, options: InferShapesOptions = {}): Sha
 }
 
 /** Stores inferred types on the values of one graph (see {@link InferShapesOptions.writeBack}). */
-function writeBackGraph(graph: Graph, facts: ShapeFacts): void {
+function writeBackGraph(graph: Graph, facts: ShapeFactsView): void {
   const listed = new Set(graph.valueInfoOrder);
   const list = (v: Value): void => {
     // Listed in value_info from now on, so a saved model carries what was inferred.
@@ -357,7 +357,8 @@ function writeBackGraph(graph: Graph, facts: ShapeFacts): void {
   for (const v of graph.values()) {
     if (v.initializer || v.isGraphInput || v.opaqueType !== undefined) continue;
     const dtype = facts.dtype(v);
-    const shape = facts.shape(v);
+    // Read, never kept: the dims are turned into new Dim arrays below.
+    const shape = facts.shapeView(v);
     const existing = v.type;
     const knownDtype = existing && existing.dtype !== DType.UNDEFINED ? existing.dtype : dtype;
     if (knownDtype === undefined || !v.name) continue;
