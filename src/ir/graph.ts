@@ -6,7 +6,7 @@ import { markLiveNodes } from './liveness.js';
 import { Node } from './node.js';
 import { NameScope } from './names.js';
 import { topologicalOrder } from './toposort.js';
-import { graphsWithin, holdsGraph, subgraphsOf } from './traverse.js';
+import { holdsGraph, subgraphsOf } from './traverse.js';
 import type { Tensor } from './tensor.js';
 import { type DTypeCode, type Dim, type TensorType, dtypeName } from './types.js';
 import { Value } from './value.js';
@@ -77,7 +77,7 @@ export class Graph {
   constructor(name = 'main', parent?: Graph) {
     this.name = name;
     this.parent = parent;
-    this.names = parent ? parent.names : new NameScope(() => nodeNamesWithin(this));
+    this.names = parent ? parent.names : new NameScope();
   }
 
   /** Nodes in current order (topological after {@link toposort}). */
@@ -583,11 +583,6 @@ function detachAll(nodes: readonly Node[]): void {
   for (const node of nodes) collect(node);
   for (const v of touched) v._uses = v._uses.filter((u) => !leaving.has(u.node));
   for (const node of leaving) node._inputs = [];
-}
-
-/** The names of every node of `root` and of the subgraphs inside it. */
-function* nodeNamesWithin(root: Graph): Generator<string> {
-  for (const graph of graphsWithin(root)) for (const node of graph._nodes) if (node.name) yield node.name;
 }
 
 /** Removes a node's (and its subgraphs') reads from every value it reads. */

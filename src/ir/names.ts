@@ -5,19 +5,8 @@
  */
 export class NameScope {
   private readonly values = new Set<string>();
-  /**
-   * Node names taken; built on the first {@link claimNode} from the names the model's nodes have
-   * then (`nodeNames`), because only a pass that makes nodes needs it and hashing every name of a
-   * large model at load costs more than the rest of the bookkeeping.
-   */
-  private nodes: Set<string> | undefined;
+  private readonly nodes = new Set<string>();
   private readonly counters = new Map<string, number>();
-  private readonly nodeNames: () => Iterable<string>;
-
-  /** `nodeNames` lists the names of every node of the model (all graphs), read when first needed. */
-  constructor(nodeNames: () => Iterable<string> = () => []) {
-    this.nodeNames = nodeNames;
-  }
 
   /** True if a value already has this name. */
   has(name: string): boolean {
@@ -52,20 +41,15 @@ export class NameScope {
 
   /** Takes a unique node name based on `name`. */
   claimNode(name: string): string {
-    const nodes = (this.nodes ??= new Set(this.nodeNames()));
     let unique = name;
     let k = 1;
-    while (nodes.has(unique)) unique = `${name}_${k++}`;
-    nodes.add(unique);
+    while (this.nodes.has(unique)) unique = `${name}_${k++}`;
+    this.nodes.add(unique);
     return unique;
   }
 
-  /**
-   * Records the name of a node going into the model (duplicates in input models are tolerated).
-   * Before the first {@link claimNode} there is nothing to record: the node's name is read with
-   * the others then.
-   */
+  /** Records a node name read from a model (duplicates in input models are tolerated). */
   claimNodeExact(name: string): void {
-    this.nodes?.add(name);
+    this.nodes.add(name);
   }
 }
