@@ -510,7 +510,7 @@ export class Graph {
   }
 
   /**
-   * Removes every node no graph output depends on ({@link liveNodes}: reads inside subgraphs
+   * Removes every node no graph output depends on (`liveNodes`: reads inside subgraphs
    * count), then initializers nobody reads, like onnx-graphsurgeon's `cleanup()`. Idempotent.
    * Returns how many nodes and initializers went.
    *
