@@ -171,6 +171,11 @@ export class Graph {
     if (this._values.has(name)) {
       throw new OnnxSurgeonError('graph', `value name '${name}' is defined twice`, { tensor: name });
     }
+    return this.defineFresh(name, type);
+  }
+
+  /** A new value under `name`, which no value of this graph has yet (the callers checked). */
+  private defineFresh(name: string, type?: TensorType): Value {
     this.names.claimExact(name);
     const v = new Value(this, name, type);
     this._values.set(name, v);
@@ -189,11 +194,7 @@ export class Graph {
       this._duplicatesMade++;
       return new Value(this, name);
     }
-    // createValueExactShadowing without its second lookup (a loader defines every value here).
-    this.names.claimExact(name);
-    const v = new Value(this, name);
-    this._values.set(name, v);
-    return v;
+    return this.defineFresh(name);
   }
 
   /**
