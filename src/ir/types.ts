@@ -97,6 +97,7 @@ export interface TensorType {
  */
 export function elementCount(dims: readonly number[]): number {
   let n = 1;
-  for (const d of dims) n *= d;
+  // Indexed: for-of allocates an iterator, which shows when 40,000 constants ask their size.
+  for (let i = 0; i < dims.length; i++) n *= dims[i]!;
   return n;
 }

@@ -205,7 +205,7 @@ function oneValue(value: DimExpr): DimExpr[] {
  * floats only when every element is an integer; undefined otherwise.
  */
 export function tensorValues(tensor: Tensor): DimExpr[] | undefined {
-  const size = dimsCount(tensor.dims);
+  const size = tensor.size;
   if (size > MAX_TRACKED_ELEMENTS || !isNumericDType(tensor.dtype) || tensor.dtype === DType.FLOAT16) return undefined;
   if (tensor.dtype === DType.INT64) return int64Values(tensor, size);
   let data;
@@ -239,13 +239,6 @@ export function arrayValues(a: NDArray): DimExpr[] | undefined {
     out[i] = DimExpr.const(x);
   }
   return n === 1 ? oneValue(out[0]!) : out;
-}
-
-/** Element count of dims (an indexed loop: `Tensor.size` iterates, which shows on 40,000 constants). */
-function dimsCount(dims: readonly number[]): number {
-  let n = 1;
-  for (let i = 0; i < dims.length; i++) n *= dims[i]!;
-  return n;
 }
 
 /**
