@@ -57,21 +57,18 @@ const known = (d: DimExpr | undefined): number | undefined => d?.constValue();
 const text = (s: readonly DimExpr[]): string => `[${s.map(String).join(', ')}]`;
 
 function broadcastConflict(shapes: readonly (Shape | undefined)[]): string | undefined {
-  if (broadcastsStatically(shapes)) return undefined;
+  const k = firstUnbroadcastAxis(shapes);
+  if (k === undefined) return undefined;
   const present = shapes.filter((s): s is Shape => s !== undefined);
-  const rank = Math.max(0, ...present.map((s) => s.length));
-  for (let k = 1; k <= rank; k++) {
-    const sizes = present.map((s) => known(s[s.length - k])).filter((n): n is number => n !== undefined && n !== 1);
-    if (new Set(sizes).size > 1) return `inputs of shapes ${present.map(text).join(' and ')} do not broadcast (sizes ${[...new Set(sizes)].join(' and ')} on axis -${k})`;
-  }
-  return undefined;
+  const sizes = new Set(present.map((s) => known(s[s.length - k])).filter((n): n is number => n !== undefined && n !== 1));
+  return `inputs of shapes ${present.map(text).join(' and ')} do not broadcast (sizes ${[...sizes].join(' and ')} on axis -${k})`;
 }
 
 /**
- * True when no axis has two different known sizes other than 1: the answer of almost every node,
- * found without the arrays and sets that describing a conflict takes.
+ * The first axis, counted from the end (1: the last), on which two known sizes other than 1
+ * differ; undefined for almost every node, found without allocating anything.
  */
-function broadcastsStatically(shapes: readonly (Shape | undefined)[]): boolean {
+function firstUnbroadcastAxis(shapes: readonly (Shape | undefined)[]): number | undefined {
   let rank = 0;
   for (const s of shapes) if (s !== undefined && s.length > rank) rank = s.length;
   for (let k = 1; k <= rank; k++) {
@@ -80,10 +77,10 @@ function broadcastsStatically(shapes: readonly (Shape | undefined)[]): boolean {
       const n = s === undefined ? undefined : known(s[s.length - k]);
       if (n === undefined || n === 1) continue;
       if (size === undefined) size = n;
-      else if (n !== size) return false;
+      else if (n !== size) return k;
     }
   }
-  return true;
+  return undefined;
 }
 
 function matMulConflict(a: Shape | undefined, b: Shape | undefined): string | undefined {
@@ -95,15 +92,28 @@ function matMulConflict(a: Shape | undefined, b: Shape | undefined): string | un
   return undefined;
 }
 
-/** True when the known shapes concatenate (one rank, one known size per other axis): {@link broadcastsStatically}'s shortcut for Concat. */
-function concatenatesStatically(node: Node, shapes: readonly (Shape | undefined)[]): boolean {
+function concatConflict(node: Node, shapes: readonly (Shape | undefined)[]): string | undefined {
+  const problem = concatProblem(node, shapes);
+  if (problem === undefined) return undefined;
+  const present = shapes.filter((s): s is Shape => s !== undefined);
+  if (problem === 'ranks') return `concatenates tensors of ranks ${present.map((s) => s.length).join(', ')}`;
+  const sizes = new Set(present.map((s) => known(s[problem])).filter((n) => n !== undefined));
+  return `concatenates ${present.map(text).join(', ')}: sizes ${[...sizes].join(' and ')} on axis ${problem}`;
+}
+
+/**
+ * What keeps the known shapes from concatenating: different ranks, or the first axis other than
+ * the concatenated one with two different known sizes; undefined for almost every node, found
+ * without allocating anything.
+ */
+function concatProblem(node: Node, shapes: readonly (Shape | undefined)[]): 'ranks' | number | undefined {
   let first: Shape | undefined;
   for (const s of shapes) {
     if (s === undefined) continue;
     if (first === undefined) first = s;
-    else if (s.length !== first.length) return false;
+    else if (s.length !== first.length) return 'ranks';
   }
-  if (first === undefined) return true;
+  if (first === undefined) return undefined;
   const rank = first.length;
   const raw = node.attrNumber('axis', 0);
   const axis = raw < 0 ? raw + rank : raw;
@@ -114,24 +124,8 @@ function concatenatesStatically(node: Node, shapes: readonly (Shape | undefined)
       const n = s === undefined ? undefined : known(s[k]);
       if (n === undefined) continue;
       if (size === undefined) size = n;
-      else if (n !== size) return false;
+      else if (n !== size) return k;
     }
-  }
-  return true;
-}
-
-function concatConflict(node: Node, shapes: readonly (Shape | undefined)[]): string | undefined {
-  if (concatenatesStatically(node, shapes)) return undefined;
-  const present = shapes.filter((s): s is Shape => s !== undefined);
-  if (present.length < 2) return undefined;
-  const rank = present[0]!.length;
-  if (present.some((s) => s.length !== rank)) return `concatenates tensors of ranks ${present.map((s) => s.length).join(', ')}`;
-  const raw = node.attrNumber('axis', 0);
-  const axis = raw < 0 ? raw + rank : raw;
-  for (let k = 0; k < rank; k++) {
-    if (k === axis) continue;
-    const sizes = new Set(present.map((s) => known(s[k])).filter((n) => n !== undefined));
-    if (sizes.size > 1) return `concatenates ${present.map(text).join(', ')}: sizes ${[...sizes].join(' and ')} on axis ${k}`;
   }
   return undefined;
 }
