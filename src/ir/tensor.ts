@@ -1,6 +1,7 @@
 import { OnnxSurgeonError } from '../errors.js';
 import { type StorageArrayConstructor, dataTypeInfo } from '../onnx/dtypes.js';
 import { bfloat16ToFloat32, float16ToFloat32 } from './float16.js';
+import { readsAsNumbers, tensorNumbers } from './tensor-numbers.js';
 import { DType, type DTypeCode, dtypeByteLength, dtypeName, elementCount } from './types.js';
 
 /**
@@ -194,6 +195,7 @@ export class Tensor {
    * ```
    */
   toNumbers(): number[] {
+    if (readsAsNumbers(this.dtype)) return tensorNumbers(this);
     const d = this.data();
     const decode = this.dtype === DType.FLOAT16 ? float16ToFloat32 : this.dtype === DType.BFLOAT16 ? bfloat16ToFloat32 : Number;
     const out: number[] = new Array(d.length);

@@ -1,7 +1,7 @@
 import { DType, type DTypeCode, Tensor, type Value } from '../ir/index.js';
 import { DimExpr } from './dim-expr.js';
 import type { NDArray } from './ndarray.js';
-import { int64At, readsAsNumbers, tensorNumbers } from './tensor-numbers.js';
+import { int64At, readsAsNumbers } from '../ir/tensor-numbers.js';
 
 /**
  * What inference knows about one value. Internally `values` is kept for any tensor with a static
@@ -210,7 +210,7 @@ export function tensorValues(tensor: Tensor): DimExpr[] | undefined {
   if (tensor.dtype === DType.INT64) return int64Values(tensor, size);
   let data;
   try {
-    data = readsAsNumbers(tensor.dtype) ? tensorNumbers(tensor) : tensor.data();
+    data = readsAsNumbers(tensor.dtype) ? tensor.toNumbers() : tensor.data();
   } catch {
     return undefined;
   }

@@ -1,5 +1,4 @@
 import { DType, type DTypeCode, Tensor, elementCount, normalizeAxis } from '../ir/index.js';
-import { tensorNumbers } from './tensor-numbers.js';
 
 /**
  * The constant evaluator's array: row-major elements as JS numbers. Exact for every int32/float
@@ -32,7 +31,7 @@ export function isFloat(dtype: DTypeCode): boolean {
 /** A tensor's elements as an {@link NDArray}; undefined for unsupported element types. */
 export function fromTensor(t: Tensor): NDArray | undefined {
   if (!SUPPORTED.has(t.dtype)) return undefined;
-  return { dtype: t.dtype, dims: [...t.dims], data: tensorNumbers(t) };
+  return { dtype: t.dtype, dims: [...t.dims], data: t.toNumbers() };
 }
 
 /** Packs an {@link NDArray} into a tensor of its dtype (int64 clamped to range; typed-array constructors convert as `from` does, without its iterator). */

@@ -186,7 +186,7 @@ export type OpHandler = (ctx: OpContext) => (ValueFacts | undefined)[];
 // The one axis normalisation lives in the IR; handlers import it from here with the rest.
 export { normalizeAxis } from '../../ir/index.js';
 
-/** Output facts from what a handler knows (undefined members left out). */
+/** Output facts from what a handler knows (a new object of the one shape {@link newFacts} gives). */
 export function facts(dtype: DTypeCode | undefined, shape: DimExpr[] | undefined, values?: DimExpr[]): ValueFacts {
   return newFacts(dtype, shape, values);
 }

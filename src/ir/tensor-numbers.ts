@@ -1,10 +1,12 @@
-import { DType, type DTypeCode, type Tensor, typedArrayFor } from '../ir/index.js';
+import { dataTypeInfo } from '../onnx/dtypes.js';
+import type { Tensor } from './tensor.js';
+import { DType, type DTypeCode } from './types.js';
 
 /**
- * A tensor's elements as numbers, read from its bytes in place: what `Tensor.toNumbers()` gives
- * for the element types the evaluator computes on, without the typed-array view (or, for the
- * shape constants that sit at odd offsets of a model file, the aligned copy plus view) that
- * `data()` builds per tensor: a model of 40,000 constants pays for those allocations.
+ * A tensor's elements as numbers, read from its bytes in place: how `Tensor.toNumbers()` reads
+ * the integer, float32/64 and bool types, without the typed-array view (or, for the shape
+ * constants that sit at odd offsets of a model file, the aligned copy plus view) that `data()`
+ * builds per tensor: shape inference of a model of 40,000 constants pays for those allocations.
  */
 
 /** Bytes per element of the types {@link tensorNumbers} reads. */
@@ -28,9 +30,9 @@ export function readsAsNumbers(dtype: DTypeCode): boolean {
 }
 
 /**
- * `t.toNumbers()` for a tensor of a type {@link readsAsNumbers} accepts: one number per whole
- * element the bytes hold (little-endian, like the typed arrays of the platforms Node runs on).
- * Throws where `t.bytes()` throws.
+ * The elements of a tensor of a type {@link readsAsNumbers} accepts, as `Number()` of what its
+ * `data()` holds: one number per whole element the bytes hold (little-endian, like the typed
+ * arrays of the platforms Node runs on). Throws where `t.bytes()` throws.
  */
 export function tensorNumbers(t: Tensor): number[] {
   const bytes = t.bytes();
@@ -40,7 +42,7 @@ export function tensorNumbers(t: Tensor): number[] {
   const out = new Array<number>(count);
   if (dtype !== DType.INT64 && bytes.byteOffset % width === 0) {
     // Aligned: one view of the bytes' own type, read directly (int64 is read in halves: no bigint).
-    const view = new (typedArrayFor(dtype) as NumberArrayConstructor)(bytes.buffer, bytes.byteOffset, count);
+    const view = new (dataTypeInfo(dtype)!.storage as NumberArrayConstructor)(bytes.buffer, bytes.byteOffset, count);
     for (let i = 0; i < count; i++) out[i] = view[i]!;
     return out;
   }
@@ -51,13 +53,12 @@ export function tensorNumbers(t: Tensor): number[] {
 /** The typed arrays of the number types {@link tensorNumbers} views. */
 type NumberArrayConstructor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayLike<number>;
 
-/** The element of `dtype` at byte `o`, as the typed array of its type reads it, as a number. */
+/**
+ * The element of `dtype` at byte `o`, as the typed array of its type reads it, as a number: for
+ * int64 and for misaligned wider types (one-byte types are always aligned, so they never come here).
+ */
 function element(b: Uint8Array, o: number, dtype: DTypeCode): number {
   switch (dtype) {
-    case DType.UINT8:
-    case DType.BOOL:
-      return b[o]!;
-    case DType.INT8: return (b[o]! << 24) >> 24;
     case DType.UINT16: return b[o]! | (b[o + 1]! << 8);
     case DType.INT16: return ((b[o]! | (b[o + 1]! << 8)) << 16) >> 16;
     case DType.INT32: return int32At(b, o);
