@@ -20,7 +20,7 @@ import { decodePlainNode, scanPlainNodeOutputs } from './node-decoder.js';
 import { messageDescriptor, type MessageDescriptor } from './schema.js';
 import { withHolesFilled } from './sparse-read.js';
 import { WireError, WireReader, WireType } from './wire-reader.js';
-import { ChunkedWriter } from './wire-writer.js';
+import { type ChunkSink, ChunkedWriter } from './wire-writer.js';
 
 /** Where the bytes came from, for error messages. */
 export interface DecodeContext {
@@ -156,15 +156,32 @@ export function decodeTensor(bytes: Uint8Array, context: DecodeContext = {}): Te
  * @throws OnnxSurgeonError `encode` for ill-typed fields or a model over 2 GiB (use external data).
  */
 export function encodeModel(model: ModelProto): Uint8Array[] {
+  return encodeModelWith(model, undefined).chunks;
+}
+
+/**
+ * {@link encodeModel} chunk by chunk into `sink` instead of a list: the encoded structure passes
+ * through one reused scratch buffer (a `scratch` chunk is valid only during the call), large
+ * `bytes` fields arrive as the original views. Returns the byte count. The size is checked
+ * before the first chunk, so a model over 2 GiB sends nothing.
+ *
+ * @throws OnnxSurgeonError as {@link encodeModel}; an `internal` one after some chunks when the
+ *   message changed while it was written (discard what the sink got).
+ */
+export function encodeModelInto(model: ModelProto, sink: ChunkSink): number {
+  return encodeModelWith(model, sink).total;
+}
+
+function encodeModelWith(model: ModelProto, sink: ChunkSink | undefined): { chunks: Uint8Array[]; total: number } {
   const descriptor = messageDescriptor('onnx.ModelProto');
   const sizes = new SizeList();
   const total = measureMessage(descriptor, model as Record<string, unknown>, sizes);
   checkProtobufLimit(total);
-  const writer = new ChunkedWriter({ passThroughBytes: PASS_THROUGH_BYTES });
+  const writer = new ChunkedWriter({ passThroughBytes: PASS_THROUGH_BYTES, ...(sink ? { sink } : {}) });
   writeMessage(descriptor, model as Record<string, unknown>, sizes, writer);
   const chunks = writer.finish();
   checkWritten(writer.written, total, descriptor);
-  return chunks;
+  return { chunks, total };
 }
 
 /** Exact size in bytes of `encodeModel(model)`, without encoding it. */

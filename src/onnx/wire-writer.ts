@@ -4,7 +4,9 @@
  * Small fields are batched into shared scratch buffers; byte payloads at or above
  * `passThroughBytes` are not copied but appended to the chunk list as the caller's own views, so a
  * 500 MB model is written without a second copy of its weights. With `passThroughBytes = Infinity`
- * and an exact `totalBytes`, the writer produces one contiguous buffer.
+ * and an exact `totalBytes`, the writer produces one contiguous buffer. With a `sink`, chunks go
+ * to it as they are finished instead of to a list, and one scratch buffer is reused: a save then
+ * holds about a megabyte of encoded structure at a time instead of all of it.
  */
 
 import { type ScratchBytes, allocScratch } from './scratch-bytes.js';
@@ -17,7 +19,16 @@ export interface ChunkedWriterOptions {
   passThroughBytes?: number;
   /** Exact output size when known: the first scratch buffer is sized to fit everything. */
   totalBytes?: number;
+  /**
+   * Receives each finished chunk, in order, instead of the chunk list. A `scratch` chunk is the
+   * writer's own buffer, overwritten after the call returns: consume it before returning. Other
+   * chunks are the caller's views (passed through), which the sink may keep.
+   */
+  sink?: ChunkSink;
 }
+
+/** Where a {@link ChunkedWriter} with a sink sends its chunks (see {@link ChunkedWriterOptions.sink}). */
+export type ChunkSink = (chunk: Uint8Array, scratch: boolean) => void;
 
 /** Appends protobuf primitives to a list of output chunks. */
 export class ChunkedWriter {
@@ -27,11 +38,13 @@ export class ChunkedWriter {
   private start = 0;
   private pos = 0;
   private readonly passThroughBytes: number;
+  private readonly sink: ChunkSink | undefined;
   /** Bytes written so far (flushed or not). */
   written = 0;
 
   constructor(options: ChunkedWriterOptions = {}) {
     this.passThroughBytes = options.passThroughBytes ?? Infinity;
+    this.sink = options.sink;
     const first = options.totalBytes !== undefined ? options.totalBytes : DEFAULT_CHUNK_BYTES;
     // Unpooled and uninitialized: every byte handed out is written first (checked by callers).
     this.buffer = allocScratch(Math.max(first, 0));
@@ -41,15 +54,22 @@ export class ChunkedWriter {
   private ensure(n: number): void {
     if (this.pos + n <= this.buffer.length) return;
     this.flush();
-    this.buffer = allocScratch(Math.max(DEFAULT_CHUNK_BYTES, n));
+    // A sink has consumed the buffer, so it is reused when large enough; a chunk list keeps it.
+    if (!this.sink || this.buffer.length < n) this.buffer = allocScratch(Math.max(DEFAULT_CHUNK_BYTES, n));
     this.start = 0;
     this.pos = 0;
   }
 
-  /** Moves the written part of the scratch buffer to the chunk list. */
+  /** Moves the written part of the scratch buffer to the chunk list (or hands it to the sink). */
   private flush(): void {
     if (this.pos > this.start) {
-      this.chunks.push(new Uint8Array(this.buffer.buffer, this.buffer.byteOffset + this.start, this.pos - this.start));
+      const chunk = new Uint8Array(this.buffer.buffer, this.buffer.byteOffset + this.start, this.pos - this.start);
+      if (this.sink) {
+        this.sink(chunk, true);
+        this.pos = 0;
+      } else {
+        this.chunks.push(chunk);
+      }
       this.start = this.pos;
     }
   }
@@ -161,11 +181,12 @@ export class ChunkedWriter {
   /** Appends `bytes` as a chunk of its own, never copied (whatever its size). */
   writeView(bytes: Uint8Array): void {
     this.flush();
-    this.chunks.push(bytes);
+    if (this.sink) this.sink(bytes, false);
+    else this.chunks.push(bytes);
     this.written += bytes.byteLength;
   }
 
-  /** Ends writing; returns the chunks in order. */
+  /** Ends writing; returns the chunks in order (none with a sink: it had them all). */
   finish(): Uint8Array[] {
     this.flush();
     return this.chunks;

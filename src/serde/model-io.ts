@@ -11,7 +11,8 @@ import type { Tensor } from '../ir/tensor.js';
 import { AtomicFile } from '../files/atomic-file.js';
 import { ioError } from '../files/fs-errors.js';
 import { type PlannedFile, WritePlan } from '../files/write-plan.js';
-import { encodeModel } from '../onnx/codec.js';
+import { encodeModelInto } from '../onnx/codec.js';
+import type { ChunkSink } from '../onnx/wire-writer.js';
 import { holeSource, withHolesFilled } from '../onnx/sparse-read.js';
 import { readModelSparse } from '../onnx/sparse-file.js';
 import { ExternalDataWriter, checkExternalData, externalLocations, parseExternalData, readExternalData, readExternalDataChunks } from '../onnx/external-data.js';
@@ -183,7 +184,7 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
     if (mode === 'inline') {
       saveTargetsPlan(model, file, undefined, replaceSource).check();
       const proto = timePhase('to proto', () => modelToProto(model, { rawNodes: true }));
-      await writeModelFile(file, timePhase('encode', () => encodeModel(proto)));
+      await writeModelFile(file, (sink) => timePhase('encode', () => encodeModelInto(proto, sink)));
       return;
     }
     const data = new ExternalDataWriter(path.dirname(path.resolve(file)), mode.location ?? `${path.basename(file)}.data`, { alignment: mode.alignment ?? 4096 });
@@ -196,7 +197,7 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
       const chunks = encodeWithExternalData(model, mode, (tensor) => data.reserve(tensor.byteLength, () => externalPieces(tensor, model.sourcePath)));
       await data.writeReserved();
       data.finishWriting();
-      await writeModelFile(file, chunks, () => data.finish());
+      await writeModelFile(file, (sink) => chunks.forEach((chunk) => sink(chunk, false)), () => data.finish());
     } catch (error) {
       data.abort();
       throw error;
@@ -209,11 +210,25 @@ export async function saveModel(model: Model, file: string, options: SaveOptions
   }
 }
 
-/** Streams encoded chunks (unread payloads filled from their file) to `file` atomically. */
-async function writeModelFile(file: string, chunks: Uint8Array[], beforeRename?: () => void): Promise<void> {
+/**
+ * Writes the chunks `encode` sends (see {@link ChunkSink}) to `file` atomically. Encoded structure
+ * goes to the file as it is made, so no more than a scratch buffer of it is held at a time. Views
+ * (weights, unchanged node runs, payloads never read, filled from their file) are written after
+ * it, at their offsets, with the event loop's turns that let Ctrl-C through a long write.
+ */
+async function writeModelFile(file: string, encode: (sink: ChunkSink) => void, beforeRename?: () => void): Promise<void> {
   const target = AtomicFile.open(file);
   try {
-    await timePhaseAsync('write', () => target.writeAll(withHolesFilled(chunks)));
+    const views: { at: number; chunk: Uint8Array }[] = [];
+    let at = 0;
+    encode((chunk, scratch) => {
+      if (scratch) target.write(chunk, at);
+      else views.push({ at, chunk });
+      at += chunk.byteLength;
+    });
+    await timePhaseAsync('write', async () => {
+      for (const view of views) await target.writeAll(withHolesFilled([view.chunk]), view.at);
+    });
     timePhase('fsync', () => {
       target.finishWriting();
       beforeRename?.();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { OnnxSurgeonError } from '../../src/errors.js';
 import {
   AttributeType,
@@ -19,6 +19,7 @@ import {
   type SimpleShardedDimProto,
   type TensorProto,
 } from '../../src/onnx/index.js';
+import { encodeModelInto } from '../../src/onnx/codec.js';
 import { findSchemaFile } from '../../scripts/gen-schema.js';
 import { bytesOf, floatField, lengthField, tag, varint, varintField } from './wire-bytes.js';
 
@@ -328,6 +329,41 @@ describe('views, not copies', () => {
     expect(chunks).toContain(big);
     const decoded = decodeModel(concat(chunks));
     expect(decoded.graph!.initializer![0]!.rawData!.byteLength).toBe(big.byteLength);
+  });
+
+  test('encodeModelInto sends the bytes of encodeModel through one reused scratch buffer, large views as they are', () => {
+    // About 3.5 MiB of small fields (several scratch buffers' worth) around two large weights.
+    const big = new Uint8Array(PASS_THROUGH_BYTES + 8).fill(5);
+    const nodes: NodeProto[] = Array.from({ length: 100_000 }, (_, i) => ({ opType: 'Relu', name: `n${i}`, input: [`v${i}`], output: [`v${i + 1}`] }));
+    const model: ModelProto = {
+      irVersion: 10,
+      graph: { node: nodes, initializer: [{ name: 'a', dataType: 2, dims: [big.length], rawData: big }, { name: 'b', dataType: 2, dims: [3], rawData: new Uint8Array([1, 2, 3]) }, { name: 'c', dataType: 2, dims: [big.length], rawData: big }] },
+    };
+    const copies: Uint8Array[] = [];
+    const scratchBuffers = new Set<ArrayBufferLike>();
+    let views = 0;
+    const total = encodeModelInto(model, (chunk, scratch) => {
+      if (scratch) scratchBuffers.add(chunk.buffer);
+      else {
+        expect(chunk).toBe(big);
+        views++;
+      }
+      copies.push(chunk.slice()); // a scratch chunk is only valid during the call
+    });
+    const expected = concat(encodeModel(model));
+    expect(total).toBe(expected.byteLength);
+    expect(expected.byteLength).toBeGreaterThan(3 << 19);
+    expect(Buffer.compare(concat(copies), expected)).toBe(0);
+    expect(views).toBe(2);
+    expect(scratchBuffers.size).toBe(1);
+  });
+
+  test('encodeModelInto sends nothing for a model over the protobuf limit', () => {
+    const big = new Uint8Array(1 << 20);
+    const initializer: TensorProto[] = Array.from({ length: 2049 }, (_, i) => ({ name: `w${i}`, dataType: 2, dims: [big.length], rawData: big }));
+    const sink = vi.fn();
+    expect(() => encodeModelInto({ irVersion: 10, graph: { initializer } }, sink)).toThrow(/2 GiB protobuf limit/);
+    expect(sink).not.toHaveBeenCalled();
   });
 });
 
