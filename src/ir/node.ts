@@ -1,6 +1,7 @@
 import { OnnxSurgeonError } from '../errors.js';
 import type { Attribute, AttributeValue } from './attribute.js';
 import { attrInts, attrNumber, attrString } from './attribute.js';
+import { AttributeMap } from './attribute-map.js';
 import type { Graph } from './graph.js';
 import type { Value } from './value.js';
 
@@ -33,8 +34,12 @@ export class Node {
   metadataProps?: [string, string][];
   /** Codec bookkeeping for lossless round trips. */
   serdeOrigin?: unknown;
-  /** Attributes by name, in model order. */
-  readonly attributes = new Map<string, Attribute>();
+  /**
+   * Attributes by name, in model order: a Map to read and edit (`get`, `set`, `delete`,
+   * iteration), held compactly since most nodes have none or one. It is not `instanceof Map`,
+   * and each attribute is keyed by its own `name` (`set` under another key throws).
+   */
+  readonly attributes: Map<string, Attribute> = new AttributeMap();
   /**
    * Names the model gave more than one attribute (the last one is in {@link attributes}). ONNX
    * forbids this and onnxruntime refuses such a node, so no pass may pick a meaning for it.

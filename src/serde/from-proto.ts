@@ -265,8 +265,10 @@ function fillValueInfo(graph: Graph, proto: GraphProto, origin: GraphOrigin): vo
 function readAttributes(node: Node, attributes: readonly AttributeProto[], graph: Graph, options: FromProtoOptions): void {
   for (const a of attributes) {
     const attribute = attributeFromProto(a, graph, options, node.label);
-    if (node.attributes.has(attribute.name)) (node.repeatedAttributes ??= []).push(attribute.name);
+    const count = node.attributes.size;
     node.attributes.set(attribute.name, attribute);
+    // One search by name, not two: a set that adds nothing replaced an attribute of that name.
+    if (node.attributes.size === count) (node.repeatedAttributes ??= []).push(attribute.name);
   }
 }
 
