@@ -9,18 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { OnnxSurgeonError } from '../../src/errors.js';
 import { type Attribute, Graph, attr } from '../../src/ir/index.js';
 import { AttributeMap } from '../../src/ir/attribute-map.js';
-
-/** mulberry32: a small seeded generator, so a failure replays from its seed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../src/random.js';
 
 const NAMES = ['axis', 'perm', 'value', 'mode', 'alpha', 'to', 'keepdims', 'group'];
 type Kind = 'keys' | 'values' | 'entries' | 'iterator';
